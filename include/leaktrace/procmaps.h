@@ -1,0 +1,34 @@
+/* procmaps: the target's /proc/PID/maps, parsed. */
+#ifndef LEAKTRACE_PROCMAPS_H
+#define LEAKTRACE_PROCMAPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct mapping {
+	uint64_t start, end;
+	uint64_t offset;
+	uint64_t inode;
+	bool r, w, x, shared;
+	char *path;		/* "" for anonymous, "[heap]", "[stack]", ... */
+};
+
+struct maps {
+	struct mapping *v;
+	size_t n;
+};
+
+/* 0 or a negative errno.  Free with procmaps_free. */
+int procmaps_read(pid_t pid, struct maps *m);
+void procmaps_free(struct maps *m);
+
+/* The mapping containing addr, or NULL. */
+const struct mapping *procmaps_find(const struct maps *m, uint64_t addr);
+
+/* A page-aligned address for len bytes in a gap of the address space
+ * within 1.5 GiB of near, or 0 if none. */
+uint64_t procmaps_free_near(const struct maps *m, uint64_t near, uint64_t len);
+
+#endif

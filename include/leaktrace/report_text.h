@@ -1,0 +1,33 @@
+/* report_text: memcheck's text output, line for line.
+ *
+ * Every line starts with "==PID== " (an empty line is just that prefix,
+ * trailing space included), except generated suppressions, which memcheck
+ * prints bare so they can be pasted into a file, and the -s
+ * "used_suppression" lines, which carry memcheck's "--PID-- " prefix. */
+#ifndef LEAKTRACE_REPORT_TEXT_H
+#define LEAKTRACE_REPORT_TEXT_H
+
+#include <stdio.h>
+
+#include "leaktrace/report.h"
+
+/* "leaktrace-0.1, a ptrace-based leak analyzer", "Command: exe args", "". */
+void report_text_preamble(FILE *out, const struct report *r);
+
+/* One memory error as it happens (nothing when e->suppressed_by is set),
+ * followed by its suppression with --gen-suppressions. */
+void report_text_error(FILE *out, const struct report *r, const struct mem_error *e);
+
+/* Everything memcheck prints at exit: HEAP SUMMARY, the loss records shown,
+ * LEAK SUMMARY, the hints, the -s error list and the ERROR SUMMARY. */
+void report_text_final(FILE *out, const struct report *r);
+
+/* The ERROR SUMMARY numbers memcheck would print for r (also used for the
+ * exit code of --error-exitcode). */
+struct report_counts {
+	unsigned long errors, contexts;		/* not suppressed */
+	unsigned long supp_errors, supp_contexts;
+};
+void report_text_count_errors(const struct report *r, struct report_counts *c);
+
+#endif

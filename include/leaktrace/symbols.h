@@ -1,0 +1,52 @@
+/* symbols: the target's modules through libdwfl: symbol lookup in binding
+ * order, and pc -> function, object, file:line for reports. */
+#ifndef LEAKTRACE_SYMBOLS_H
+#define LEAKTRACE_SYMBOLS_H
+
+#include <elfutils/libdwfl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "leaktrace/report.h"
+#include "leaktrace/target.h"
+
+struct symbols;
+
+struct symbols *symbols_new(pid_t pid, const struct target_mem *tm);
+void symbols_free(struct symbols *s);
+
+/* Re-reads the modules from /proc/PID/maps.  0 or a negative errno. */
+int symbols_refresh(struct symbols *s);
+
+Dwfl *symbols_dwfl(struct symbols *s);
+
+/* Modules in the order the dynamic linker searches them for a symbol: the
+ * link map from r_debug when it is set up, else the executable first then
+ * libraries by address. */
+size_t symbols_modules(struct symbols *s, Dwfl_Module **out, size_t max);
+
+/* A defined global function or object named name in mod: address and size.
+ * 0 or -ENOENT. */
+int symbols_module_lookup(Dwfl_Module *mod, const char *name, uint64_t *addr, uint64_t *size);
+
+/* The definition the dynamic linker binds: the first module in search order
+ * that defines name.  0 or -ENOENT; *mod may be NULL. */
+int symbols_bind(struct symbols *s, const char *name, uint64_t *addr, uint64_t *size,
+		 Dwfl_Module **mod);
+
+/* pc is a function entry that starts stacks (an allocator function): it is
+ * described as itself, where any other pc is taken as a return address. */
+void symbols_mark_entry(struct symbols *s, uint64_t pc);
+
+/* The symbolize_fn of report.h; ctx is a struct symbols. */
+int symbols_describe(void *ctx, uint64_t ip, struct frame_info *out);
+
+/* Whether pc (a return address or an entry) is in a function named main. */
+bool symbols_is_main(struct symbols *s, uint64_t pc);
+
+/* The address and path of the module containing addr, or false. */
+bool symbols_module_of(struct symbols *s, uint64_t addr, uint64_t *low, uint64_t *high,
+		       const char **path);
+
+#endif

@@ -1,0 +1,24 @@
+/* unwind: the call stack of a thread stopped at an allocator entry. */
+#ifndef LEAKTRACE_UNWIND_H
+#define LEAKTRACE_UNWIND_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/user.h>
+
+#include "leaktrace/symbols.h"
+#include "leaktrace/target.h"
+
+struct unwinder;
+
+/* NULL on failure.  The symbols' modules must have been reported. */
+struct unwinder *unwind_new(struct symbols *sym, const struct target_mem *tm);
+void unwind_free(struct unwinder *u);
+
+/* Fills pcs with up to max frames of thread tid whose registers are regs:
+ * pcs[0] is regs->rip, the others return addresses.  Returns the count
+ * (at least 1). */
+unsigned unwind_capture(struct unwinder *u, pid_t tid, const struct user_regs_struct *regs,
+			uint64_t *pcs, unsigned max);
+
+#endif

@@ -1,0 +1,50 @@
+/* util: small pieces both reporters and the suppression code share.
+ *
+ * memcheck prints every count with thousands separators ("72,882 bytes") and
+ * names leak kinds, heuristics and error kinds with fixed words that differ
+ * between the text report, the XML and suppression files.  Keeping the words
+ * in one table per concept is what keeps the three outputs consistent. */
+#ifndef LEAKTRACE_UTIL_H
+#define LEAKTRACE_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "leaktrace/report.h"
+#include "leaktrace/scan.h"
+
+/* Enough for UINT64_MAX with separators and the terminating NUL. */
+#define UTIL_NUM_BUFSZ 32
+
+/* v in decimal with ',' every three digits, as memcheck's "%'lu".
+ * Writes into buf and returns it. */
+char *util_fmt_num(char buf[UTIL_NUM_BUFSZ], uint64_t v);
+
+/* "dd:hh:mm:ss.mmm" (no trailing space) for the XML <time>.  Returns buf. */
+#define UTIL_TIME_BUFSZ 32
+char *util_fmt_elapsed(char buf[UTIL_TIME_BUFSZ], uint64_t elapsed_ms);
+
+/* "definitely lost", "indirectly lost", "possibly lost", "still reachable". */
+const char *util_leak_kind_words(enum leak_kind k);
+/* "Leak_DefinitelyLost", ... (XML <kind>). */
+const char *util_leak_kind_xml(enum leak_kind k);
+/* "definite", "indirect", "possible", "reachable" (match-leak-kinds). */
+const char *util_leak_kind_supp(enum leak_kind k);
+/* "stdstring", "length64", "newarray", "multipleinheritance"; NULL for HEUR_NONE. */
+const char *util_heuristic_name(enum leak_heuristic h);
+
+/* "Invalid free() / delete / delete[] / realloc()", ... */
+const char *util_mem_error_what(enum mem_error_kind k);
+/* "InvalidFree", "MismatchedFree", ... (XML <kind>). */
+const char *util_mem_error_xml_kind(enum mem_error_kind k);
+/* The suppression kind after "Memcheck:": "Free", or "FdNotClosed"... */
+const char *util_mem_error_supp_kind(enum mem_error_kind k);
+
+/* Symbolizes ip through r->symbolize; on failure or without a symbolizer,
+ * *out describes the bare ip (every string NULL). */
+void util_symbolize(const struct report *r, uint64_t ip, struct frame_info *out);
+/* Every frame of st, symbolized: a malloc'd array of st->n entries (the
+ * caller frees it), or NULL when st is empty or memory ran out. */
+struct frame_info *util_symbolize_stack(const struct report *r, const struct report_stack *st);
+
+#endif

@@ -1,0 +1,128 @@
+/* procmaps: the target's /proc/PID/maps, parsed.
+ *
+ * The address space changes while the target runs, so every user (scratch
+ * placement, the root set of a scan, module discovery) reads it afresh at
+ * the moment it needs it, with the target stopped. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "leaktrace/procmaps.h"
+
+int procmaps_read(pid_t pid, struct maps *m)
+{
+	char fn[64], *line = NULL;
+	size_t cap = 0, alloc = 0;
+	FILE *f;
+	int err = 0;
+
+	m->v = NULL;
+	m->n = 0;
+	snprintf(fn, sizeof fn, "/proc/%d/maps", (int)pid);
+	f = fopen(fn, "re");
+	if (!f)
+		return -errno;
+	while (getline(&line, &cap, f) > 0) {
+		struct mapping mp;
+		char perms[8];
+		unsigned long long s, e, off, ino;
+		unsigned dmaj, dmin;
+		int pos = 0;
+
+		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &s, &e, perms, &off,
+			   &dmaj, &dmin, &ino, &pos) < 7)
+			continue;
+		char *path = line + pos;
+		path[strcspn(path, "\n")] = '\0';
+		memset(&mp, 0, sizeof mp);
+		mp.start = s;
+		mp.end = e;
+		mp.offset = off;
+		mp.inode = ino;
+		mp.r = perms[0] == 'r';
+		mp.w = perms[1] == 'w';
+		mp.x = perms[2] == 'x';
+		mp.shared = perms[3] == 's';
+		mp.path = strdup(path);
+		if (!mp.path) {
+			err = -ENOMEM;
+			break;
+		}
+		if (m->n == alloc) {
+			size_t na = alloc ? alloc * 2 : 64;
+			struct mapping *nv = realloc(m->v, na * sizeof *nv);
+			if (!nv) {
+				free(mp.path);
+				err = -ENOMEM;
+				break;
+			}
+			m->v = nv;
+			alloc = na;
+		}
+		m->v[m->n++] = mp;
+	}
+	free(line);
+	fclose(f);
+	if (err)
+		procmaps_free(m);
+	return err;
+}
+
+void procmaps_free(struct maps *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		free(m->v[i].path);
+	free(m->v);
+	m->v = NULL;
+	m->n = 0;
+}
+
+const struct mapping *procmaps_find(const struct maps *m, uint64_t addr)
+{
+	size_t lo = 0, hi = m->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (addr < m->v[mid].start)
+			hi = mid;
+		else if (addr >= m->v[mid].end)
+			lo = mid + 1;
+		else
+			return &m->v[mid];
+	}
+	return NULL;
+}
+
+/* Gaps are searched outward from near; a guard of one page is left on both
+ * sides so that a mapping that grows (the stack, a heap) never runs into
+ * ours. */
+uint64_t procmaps_free_near(const struct maps *m, uint64_t near, uint64_t len)
+{
+	const uint64_t reach = 3ull << 29, page = 4096, lowest = 1ull << 24;
+	const uint64_t top = (1ull << 47) - page;
+	uint64_t best = 0, bestdist = UINT64_MAX;
+
+	for (size_t i = 0; i <= m->n; i++) {
+		uint64_t gs = i ? m->v[i - 1].end + page : lowest;
+		uint64_t ge = i < m->n ? m->v[i].start : top;
+
+		if (ge <= gs || ge - gs < len + page)
+			continue;
+		ge -= page;
+		/* the address in [gs, ge - len] closest to near */
+		uint64_t cand = near < gs ? gs : near > ge - len ? ge - len : near;
+		cand &= ~(page - 1);
+		if (cand < gs)
+			cand += page;
+		if (cand + len > ge)
+			continue;
+		uint64_t dist = cand > near ? cand - near : near - cand;
+		if (dist < bestdist) {
+			bestdist = dist;
+			best = cand;
+		}
+	}
+	return bestdist <= reach ? best : 0;
+}

@@ -1,0 +1,373 @@
+/* report_text: memcheck's text output, line for line.
+ *
+ * The layout rules come from running memcheck 3.19 on small programs: each
+ * block (an error, a loss record, a summary) ends with an empty prefixed
+ * line; generated suppressions follow that empty line unprefixed; the hints
+ * after LEAK SUMMARY depend on --leak-check and on which kinds were hidden.
+ * Everything printed here is derived from struct report alone, so a report
+ * can be rendered again (or tested) without a tracee. */
+#include "leaktrace/report_text.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+
+#include "leaktrace/suppress.h"
+#include "leaktrace/util.h"
+
+static void line(FILE *out, const struct report *r, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void line(FILE *out, const struct report *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(out, "==%d== ", r->pid);
+	va_start(ap, fmt);
+	vfprintf(out, fmt, ap);
+	va_end(ap);
+	fputc('\n', out);
+}
+
+static void blank(FILE *out, const struct report *r)
+{
+	fprintf(out, "==%d== \n", r->pid);
+}
+
+/* "fn (file:line)", "fn (in obj)", "??? (in obj)", "???" as memcheck's
+ * describe_IP. */
+static void describe_frame(FILE *out, const struct frame_info *f)
+{
+	fputs(f->fn ? f->fn : "???", out);
+	if (f->file && f->line)
+		fprintf(out, " (%s:%u)", f->file, f->line);
+	else if (f->file)
+		fprintf(out, " (%s)", f->file);
+	else if (f->obj)
+		fprintf(out, " (in %s)", f->obj);
+}
+
+static void print_stack(FILE *out, const struct report *r, const struct report_stack *st)
+{
+	for (unsigned i = 0; i < st->n; i++) {
+		struct frame_info f;
+
+		util_symbolize(r, st->pcs[i], &f);
+		fprintf(out, "==%d==    %s 0x%llX: ", r->pid, i == 0 ? "at" : "by",
+			(unsigned long long)f.ip);
+		describe_frame(out, &f);
+		fputc('\n', out);
+	}
+}
+
+static void gen_suppression(FILE *out, const struct report *r, const struct supp_head *h,
+			    const struct report_stack *st)
+{
+	struct frame_info *frames = util_symbolize_stack(r, st);
+
+	if (st->n > 0 && !frames)
+		return;
+	suppress_gen_write(out, h, frames, st->n);
+	free(frames);
+}
+
+/* " Address 0x.. is N bytes inside a block of size M free'd" and friends;
+ * before/after when the pointer lies outside the block. */
+static void print_block_addr(FILE *out, const struct report *r, const struct mem_error *e,
+			     const char *state)
+{
+	char a[UTIL_NUM_BUFSZ], b[UTIL_NUM_BUFSZ];
+	const char *where = "inside";
+	uint64_t delta = e->addr - e->block_addr;
+
+	if (e->addr < e->block_addr) {
+		where = "before";
+		delta = e->block_addr - e->addr;
+	} else if (e->addr >= e->block_addr + e->block_size && e->block_size > 0) {
+		where = "after";
+		delta = e->addr - (e->block_addr + e->block_size);
+	}
+	line(out, r, " Address %#llx is %s bytes %s a block of size %s %s",
+	     (unsigned long long)e->addr, util_fmt_num(a, delta), where,
+	     util_fmt_num(b, e->block_size), state);
+}
+
+static void print_error_body(FILE *out, const struct report *r, const struct mem_error *e)
+{
+	line(out, r, "%s", util_mem_error_what(e->kind));
+	print_stack(out, r, &e->stack);
+	switch (e->desc) {
+	case ADDR_FREED:
+		print_block_addr(out, r, e, "free'd");
+		print_stack(out, r, &e->free_stack);
+		line(out, r, " Block was alloc'd at");
+		print_stack(out, r, &e->alloc_stack);
+		break;
+	case ADDR_ALLOCD:
+		print_block_addr(out, r, e, "alloc'd");
+		print_stack(out, r, &e->alloc_stack);
+		break;
+	case ADDR_STACK:
+		line(out, r, " Address %#llx is on thread %u's stack",
+		     (unsigned long long)e->addr, e->stack_tid);
+		if (e->stack_frame_known) {
+			struct frame_info f;
+
+			util_symbolize(r, e->stack_frame_ip, &f);
+			fprintf(out, "==%d==  in frame #%u, created by ", r->pid, e->stack_frame_no);
+			describe_frame(out, &f);
+			fputc('\n', out);
+		}
+		break;
+	case ADDR_UNKNOWN:
+	default:
+		line(out, r, " Address %#llx is not stack'd, malloc'd or (recently) free'd",
+		     (unsigned long long)e->addr);
+		break;
+	}
+	blank(out, r);
+}
+
+void report_text_preamble(FILE *out, const struct report *r)
+{
+	line(out, r, "%s-%s, a ptrace-based leak analyzer", r->tool_name, r->tool_version);
+	fprintf(out, "==%d== Command: %s", r->pid, r->target_exe ? r->target_exe : "");
+	for (char *const *a = r->target_args; a && *a; a++)
+		fprintf(out, " %s", *a);
+	fputc('\n', out);
+	blank(out, r);
+}
+
+void report_text_error(FILE *out, const struct report *r, const struct mem_error *e)
+{
+	if (e->suppressed_by)
+		return;
+	print_error_body(out, r, e);
+	if (r->gen_suppressions != GEN_SUPP_NO) {
+		struct supp_head h;
+
+		suppress_head_error(e->kind, &h);
+		gen_suppression(out, r, &h, &e->stack);
+	}
+}
+
+static bool record_counts(const struct report *r, const struct loss_record *lr)
+{
+	return r->leak_check == LEAK_CHECK_FULL && (r->errors_for_kinds & (1u << lr->kind));
+}
+
+static bool record_shown(const struct report *r, const struct loss_record *lr)
+{
+	return r->leak_check == LEAK_CHECK_FULL && (r->show_kinds & (1u << lr->kind)) &&
+	       !lr->suppressed_by;
+}
+
+void report_text_count_errors(const struct report *r, struct report_counts *c)
+{
+	*c = (struct report_counts){ 0 };
+	for (size_t i = 0; i < r->nerrors; i++) {
+		const struct mem_error *e = &r->errors[i];
+		if (e->suppressed_by) {
+			c->supp_errors += e->count;
+			c->supp_contexts++;
+		} else {
+			c->errors += e->count;
+			c->contexts++;
+		}
+	}
+	for (size_t i = 0; i < r->nrecords; i++) {
+		const struct loss_record *lr = &r->records[i];
+		if (!record_counts(r, lr))
+			continue;
+		if (lr->suppressed_by) {
+			c->supp_errors++;
+			c->supp_contexts++;
+		} else {
+			c->errors++;
+			c->contexts++;
+		}
+	}
+}
+
+static void print_record(FILE *out, const struct report *r, const struct loss_record *lr)
+{
+	char t[UTIL_NUM_BUFSZ], d[UTIL_NUM_BUFSZ], i[UTIL_NUM_BUFSZ], b[UTIL_NUM_BUFSZ];
+	char n[UTIL_NUM_BUFSZ], m[UTIL_NUM_BUFSZ];
+
+	util_fmt_num(b, lr->blocks);
+	util_fmt_num(n, lr->number);
+	util_fmt_num(m, r->nrecords);
+	if (lr->indirect_bytes > 0)
+		line(out, r, "%s (%s direct, %s indirect) bytes in %s blocks are %s in loss record %s of %s",
+		     util_fmt_num(t, lr->bytes + lr->indirect_bytes), util_fmt_num(d, lr->bytes),
+		     util_fmt_num(i, lr->indirect_bytes), b, util_leak_kind_words(lr->kind), n, m);
+	else
+		line(out, r, "%s bytes in %s blocks are %s in loss record %s of %s",
+		     util_fmt_num(t, lr->bytes), b, util_leak_kind_words(lr->kind), n, m);
+	print_stack(out, r, &lr->stack);
+	blank(out, r);
+	if (r->gen_suppressions != GEN_SUPP_NO) {
+		struct supp_head h;
+
+		suppress_head_leak(lr->kind, &h);
+		gen_suppression(out, r, &h, &lr->stack);
+	}
+}
+
+static void summary_line(FILE *out, const struct report *r, const char *label,
+			 const struct kind_total *kt)
+{
+	char a[UTIL_NUM_BUFSZ], b[UTIL_NUM_BUFSZ];
+
+	line(out, r, "%s: %s bytes in %s blocks", label, util_fmt_num(a, kt->bytes),
+	     util_fmt_num(b, kt->blocks));
+}
+
+static void print_leak_summary(FILE *out, const struct report *r)
+{
+	bool any_heur = false;
+
+	line(out, r, "LEAK SUMMARY:");
+	summary_line(out, r, "   definitely lost", &r->totals[LEAK_DEFINITE]);
+	summary_line(out, r, "   indirectly lost", &r->totals[LEAK_INDIRECT]);
+	summary_line(out, r, "     possibly lost", &r->totals[LEAK_POSSIBLE]);
+	summary_line(out, r, "   still reachable", &r->totals[LEAK_REACHABLE]);
+	for (unsigned h = 1; h < HEUR_COUNT; h++)
+		any_heur |= r->reachable_via_heuristic[h].blocks > 0;
+	if (any_heur) {
+		line(out, r, "                      of which reachable via heuristic:");
+		for (unsigned h = 1; h < HEUR_COUNT; h++) {
+			char label[64];
+
+			if (r->reachable_via_heuristic[h].blocks == 0)
+				continue;
+			snprintf(label, sizeof label, "                        %-19s",
+				 util_heuristic_name((enum leak_heuristic)h));
+			summary_line(out, r, label, &r->reachable_via_heuristic[h]);
+		}
+	}
+	summary_line(out, r, "        suppressed", &r->suppressed);
+
+	uint64_t blocks = 0;
+	for (unsigned k = 0; k < LEAK_KIND_COUNT; k++)
+		blocks += r->totals[k].blocks;
+	if (r->leak_check != LEAK_CHECK_FULL && blocks > 0)
+		line(out, r, "Rerun with --leak-check=full to see details of leaked memory");
+	if (r->leak_check == LEAK_CHECK_FULL && r->totals[LEAK_REACHABLE].blocks > 0 &&
+	    !(r->show_kinds & (1u << LEAK_REACHABLE))) {
+		line(out, r, "Reachable blocks (those to which a pointer was found) are not shown.");
+		line(out, r, "To see them, rerun with: --leak-check=full --show-leak-kinds=all");
+	}
+	blank(out, r);
+}
+
+static void print_heap_summary(FILE *out, const struct report *r)
+{
+	char a[UTIL_NUM_BUFSZ], b[UTIL_NUM_BUFSZ], c[UTIL_NUM_BUFSZ];
+
+	blank(out, r);
+	if (r->attached) {
+		line(out, r, "HEAP SUMMARY (blocks allocated since attach):");
+		line(out, r, "    in use: %s bytes in %s blocks", util_fmt_num(a, r->inuse_bytes),
+		     util_fmt_num(b, r->inuse_blocks));
+		line(out, r, "  total heap usage since attach: %s allocs, %s frees, %s bytes allocated",
+		     util_fmt_num(a, r->total_allocs), util_fmt_num(b, r->total_frees),
+		     util_fmt_num(c, r->total_bytes));
+	} else {
+		line(out, r, "HEAP SUMMARY:");
+		line(out, r, "    in use at exit: %s bytes in %s blocks",
+		     util_fmt_num(a, r->inuse_bytes), util_fmt_num(b, r->inuse_blocks));
+		line(out, r, "  total heap usage: %s allocs, %s frees, %s bytes allocated",
+		     util_fmt_num(a, r->total_allocs), util_fmt_num(b, r->total_frees),
+		     util_fmt_num(c, r->total_bytes));
+	}
+	blank(out, r);
+}
+
+static void print_error_summary(FILE *out, const struct report *r, const struct report_counts *c)
+{
+	line(out, r, "ERROR SUMMARY: %lu errors from %lu contexts (suppressed: %lu from %lu)",
+	     c->errors, c->contexts, c->supp_errors, c->supp_contexts);
+}
+
+/* The order of -s: fewest occurrences first, memcheck breaking ties in
+ * favour of the most recently found context. */
+static int cmp_by_count(const void *a, const void *b)
+{
+	const struct mem_error *x = *(const struct mem_error *const *)a;
+	const struct mem_error *y = *(const struct mem_error *const *)b;
+
+	if (x->count != y->count)
+		return x->count < y->count ? -1 : 1;
+	return x->unique > y->unique ? -1 : x->unique < y->unique;
+}
+
+/* Returns the number of contexts listed. */
+static size_t print_error_list(FILE *out, const struct report *r, const struct report_counts *c)
+{
+	const struct mem_error **v;
+	size_t n = 0;
+
+	if (r->nerrors == 0 || !(v = calloc(r->nerrors, sizeof *v)))
+		return 0;
+	for (size_t i = 0; i < r->nerrors; i++)
+		if (!r->errors[i].suppressed_by)
+			v[n++] = &r->errors[i];
+	qsort(v, n, sizeof *v, cmp_by_count);
+	for (size_t i = 0; i < n; i++) {
+		blank(out, r);
+		line(out, r, "%u errors in context %zu of %lu:", v[i]->count, i + 1, c->contexts);
+		print_error_body(out, r, v[i]);
+	}
+	free(v);
+	return n;
+}
+
+static void print_used_suppressions(FILE *out, const struct report *r)
+{
+	char a[UTIL_NUM_BUFSZ], b[UTIL_NUM_BUFSZ];
+
+	fprintf(out, "--%d-- \n", r->pid);
+	for (size_t i = 0; i < r->nsupp_used; i++) {
+		const struct suppression_use *u = &r->supp_used[i];
+
+		fprintf(out, "--%d-- used_suppression: %6u %s %s:%u", r->pid, u->count, u->name,
+			u->file ? u->file : "?", u->line);
+		if (u->leak)
+			fprintf(out, " suppressed: %s bytes in %s blocks",
+				util_fmt_num(a, u->bytes), util_fmt_num(b, u->blocks));
+		fputc('\n', out);
+	}
+	blank(out, r);
+}
+
+void report_text_final(FILE *out, const struct report *r)
+{
+	struct report_counts c;
+
+	print_heap_summary(out, r);
+	if (r->leak_check == LEAK_CHECK_NO) {
+		line(out, r, "For a detailed leak analysis, rerun with: --leak-check=full");
+		blank(out, r);
+	} else if (r->inuse_blocks == 0) {
+		line(out, r, "All heap blocks were freed -- no leaks are possible");
+		blank(out, r);
+	} else {
+		for (size_t i = 0; i < r->nrecords; i++)
+			if (record_shown(r, &r->records[i]))
+				print_record(out, r, &r->records[i]);
+		print_leak_summary(out, r);
+	}
+
+	report_text_count_errors(r, &c);
+	if (!r->show_error_list) {
+		line(out, r, "For lists of detected and suppressed errors, rerun with: -s");
+		print_error_summary(out, r, &c);
+		return;
+	}
+	print_error_summary(out, r, &c);
+	size_t listed = print_error_list(out, r, &c);
+	if (r->nsupp_used > 0)
+		print_used_suppressions(out, r);
+	if (listed > 0 || r->nsupp_used > 0)
+		print_error_summary(out, r, &c);
+}

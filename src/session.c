@@ -1,0 +1,1155 @@
+/* session: one run of leaktrace over one target.
+ *
+ * The wait loop and everything that happens at a stop: the dynamic
+ * loader's notification (new modules: hook their allocator functions), an
+ * allocator entry (read the request, unwind, redirect the return address to
+ * our return trap), the return trap (read the result, update the shadow
+ * heap, send the thread on to the real return address), the exit-time
+ * freeres calls, and at the very end, with every thread stopped and memory
+ * still mapped, the leak scan and the reports.
+ *
+ * Data flows one way: stops -> heap map -> scan -> reports.  Nothing here
+ * prints except through the reporters and one error voice, lt_error(). */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "leaktrace/allocfns.h"
+#include "leaktrace/breakpoint.h"
+#include "leaktrace/freeq.h"
+#include "leaktrace/heapmap.h"
+#include "leaktrace/lossrec.h"
+#include "leaktrace/procmaps.h"
+#include "leaktrace/report.h"
+#include "leaktrace/report_text.h"
+#include "leaktrace/report_xml.h"
+#include "leaktrace/roots.h"
+#include "leaktrace/scan.h"
+#include "leaktrace/session.h"
+#include "leaktrace/stacktab.h"
+#include "leaktrace/symbols.h"
+#include "leaktrace/target.h"
+#include "leaktrace/tracee.h"
+#include "leaktrace/unwind.h"
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+
+#define MAX_FNS 64
+#define MAX_FRAMES 512
+#define RT_CONSISTENT 0
+
+enum { TAG_DLSTATE = 100000, TAG_EXIT };
+
+struct hooked_fn {
+	unsigned afn;		/* index into allocfn_table */
+	uint64_t addr, size;
+};
+
+struct session {
+	const struct config *cfg;
+	pid_t pid;
+	struct tracee *tr;
+	struct target_mem tm;
+	struct symbols *sym;
+	struct unwinder *uw;
+	struct bptab *bt;
+	struct heapmap *heap;
+	struct stacktab *stacks;
+	struct freeq *freed;
+	FILE *log, *xml;
+
+	struct hooked_fn fns[MAX_FNS];
+	unsigned nfns;
+	uint64_t rdebug, exit_fn, libc_freeres, cxx_freeres;
+	uint64_t syscall_insn;
+	pid_t borrow_tid;		/* a stopped thread for injected syscalls */
+
+	uint64_t allocs, frees, bytes;
+
+	struct mem_error *errors;
+	uint32_t *error_stacks;		/* stacktab id of each error's call */
+	size_t nerrors, errcap;
+
+	bool exec_seen, group_exiting, final_done, hooks_warned;
+	int exit_status;		/* wait status of the leader */
+	bool exited;
+	struct timespec t0;
+	int exec_err_fd;
+	struct report rep;		/* identity fields, filled once */
+};
+
+static void lt_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("leaktrace: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static long elapsed_ms(const struct session *s)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - s->t0.tv_sec) * 1000 + (now.tv_nsec - s->t0.tv_nsec) / 1000000;
+}
+
+/* ---- running code in the target ------------------------------------ */
+
+/* Any "syscall" (0f 05) bytes in executable memory will do: the thread is
+ * stopped again at the syscall's exit before it executes anything after. */
+static uint64_t find_syscall_insn(struct session *s)
+{
+	struct maps m;
+	static const uint8_t pat[2] = { 0x0f, 0x05 };
+	uint8_t buf[65536];
+
+	if (s->syscall_insn)
+		return s->syscall_insn;
+	if (procmaps_read(s->pid, &m))
+		return 0;
+	for (int pass = 0; pass < 2 && !s->syscall_insn; pass++) {
+		for (size_t i = 0; i < m.n && !s->syscall_insn; i++) {
+			const struct mapping *mp = &m.v[i];
+			bool preferred = strstr(mp->path, "ld-linux") || !strcmp(mp->path, "[vdso]");
+			if (!mp->x || !mp->r || (pass == 0) != preferred)
+				continue;
+			for (uint64_t a = mp->start; a < mp->end && !s->syscall_insn; a += sizeof buf - 1) {
+				size_t len = mp->end - a < sizeof buf ? mp->end - a : sizeof buf;
+				ssize_t n = target_read(&s->tm, a, buf, len);
+				if (n < 2)
+					break;
+				uint8_t *hit = memmem(buf, (size_t)n, pat, 2);
+				if (hit)
+					s->syscall_insn = a + (uint64_t)(hit - buf);
+			}
+		}
+	}
+	procmaps_free(&m);
+	return s->syscall_insn;
+}
+
+static uint64_t map_scratch(void *ctx, uint64_t near, uint64_t len, int *err)
+{
+	struct session *s = ctx;
+	struct maps m;
+	uint64_t hint = 0;
+	long ret = 0;
+
+	uint64_t insn = find_syscall_insn(s);
+	if (!insn) {
+		*err = -ENOEXEC;
+		return 0;
+	}
+	if (near && !procmaps_read(s->pid, &m)) {
+		hint = procmaps_free_near(&m, near, len);
+		procmaps_free(&m);
+	}
+	long args[6] = { (long)hint, (long)len, PROT_READ | PROT_EXEC,
+			 MAP_PRIVATE | MAP_ANONYMOUS | (hint ? MAP_FIXED_NOREPLACE : 0), -1, 0 };
+	struct thread *th = tracee_thread(s->tr, s->borrow_tid);
+	int e = tracee_inject_syscall(s->borrow_tid, insn, SYS_mmap, args, &ret,
+				      th ? &th->pending_sig : NULL);
+	if (e) {
+		*err = e;
+		return 0;
+	}
+	if (ret < 0 && ret > -4096) {
+		*err = (int)ret;
+		return 0;
+	}
+	return (uint64_t)ret;
+}
+
+/* ---- hooking the allocator --------------------------------------------- */
+
+static bool in_fn_range(const struct session *s, uint64_t pc, bool operators)
+{
+	for (unsigned i = 0; i < s->nfns; i++) {
+		const struct hooked_fn *f = &s->fns[i];
+		enum afn_kind k = allocfn_table[f->afn].kind;
+		bool is_op = k == AFN_OP_NEW || k == AFN_OP_DELETE;
+		if (is_op == operators && pc >= f->addr && pc < f->addr + (f->size ? f->size : 1))
+			return true;
+	}
+	return false;
+}
+
+static int hook_addr(struct session *s, uint64_t addr, int tag, const char *what)
+{
+	int err = bptab_insert(s->bt, addr, tag);
+
+	if (err == -EEXIST)
+		return 0;
+	if (err) {
+		lt_error("warning: %s is not traced: %s", what, bptab_errmsg(s->bt));
+		return err;
+	}
+	symbols_mark_entry(s->sym, addr);
+	return 0;
+}
+
+/* (Re)binds every allocator name; called at each consistent link map. */
+static void install_hooks(struct session *s)
+{
+	uint64_t addr, size;
+
+	symbols_refresh(s->sym);
+	for (unsigned i = 0; i < allocfn_count; i++) {
+		if (symbols_bind(s->sym, allocfn_table[i].name, &addr, &size, NULL))
+			continue;
+		bool known = false;
+		for (unsigned j = 0; j < s->nfns; j++)
+			known |= s->fns[j].afn == i && s->fns[j].addr == addr;
+		if (known || s->nfns == MAX_FNS)
+			continue;
+		/* memalign and aligned_alloc share an address in glibc */
+		const struct breakpoint *b = bptab_lookup(s->bt, addr);
+		if (b && b->tag >= 0 && b->tag < (int)s->nfns)
+			continue;
+		s->fns[s->nfns] = (struct hooked_fn){ i, addr, size };
+		if (!hook_addr(s, addr, (int)s->nfns, allocfn_table[i].name))
+			s->nfns++;
+	}
+	if (!s->exit_fn && !symbols_bind(s->sym, "_exit", &addr, &size, NULL)) {
+		if (!hook_addr(s, addr, TAG_EXIT, "_exit"))
+			s->exit_fn = addr;
+	}
+	if (!s->libc_freeres && !symbols_bind(s->sym, "__libc_freeres", &addr, &size, NULL))
+		s->libc_freeres = addr;
+	if (!s->cxx_freeres && !symbols_bind(s->sym, "_ZN9__gnu_cxx9__freeresEv", &addr, &size, NULL))
+		s->cxx_freeres = addr;
+	if (!s->nfns && !s->hooks_warned) {
+		s->hooks_warned = true;
+	}
+}
+
+/* At the exec stop: the program and the dynamic loader are mapped, nothing
+ * else.  Hook the loader's r_debug notification; at its first consistent
+ * state every DT_NEEDED library is mapped and relocated and no constructor
+ * has run yet, which is when the allocator hooks go in. */
+static int setup_after_exec(struct session *s, pid_t tid)
+{
+	uint64_t auxv[2 * 64], at_base = 0;
+	char fn[64];
+	int fd, err;
+
+	s->borrow_tid = tid;
+	struct thread *th = tracee_thread(s->tr, tid);
+	if ((err = tracee_finish_syscall(tid, th ? &th->pending_sig : NULL))) {
+		lt_error("cannot step the program out of execve: %s", strerror(-err));
+		return err;
+	}
+	target_mem_close(&s->tm);
+	if ((err = target_mem_open(&s->tm, s->pid))) {
+		lt_error("cannot open /proc/%d/mem: %s", s->pid, strerror(-err));
+		return err;
+	}
+	snprintf(fn, sizeof fn, "/proc/%d/auxv", s->pid);
+	fd = open(fn, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ssize_t n = read(fd, auxv, sizeof auxv);
+		for (ssize_t i = 0; i + 1 < n / 8; i += 2)
+			if (auxv[i] == AT_BASE)
+				at_base = auxv[i + 1];
+		close(fd);
+	}
+	if ((err = symbols_refresh(s->sym)))
+		lt_error("warning: cannot read the modules of %d", s->pid);
+	if (!s->uw && !(s->uw = unwind_new(s->sym, &s->tm)))
+		return -ENOMEM;
+	uint64_t near = at_base;
+	if (!near) {
+		uint64_t lo, hi;
+		const char *path;
+		struct user_regs_struct r;
+		if (!tracee_getregs(tid, &r) && symbols_module_of(s->sym, r.rip, &lo, &hi, &path))
+			near = lo;
+	}
+	if ((err = bptab_ensure_traps(s->bt, near))) {
+		lt_error("%s", bptab_errmsg(s->bt));
+		return err;
+	}
+	if (at_base) {
+		Dwfl_Module *ld = dwfl_addrmodule(symbols_dwfl(s->sym), at_base);
+		uint64_t addr, size;
+		if (!ld || symbols_module_lookup(ld, "_dl_debug_state", &addr, &size)) {
+			lt_error("cannot find _dl_debug_state in the dynamic loader");
+			return -ENOENT;
+		}
+		symbols_module_lookup(ld, "_r_debug", &s->rdebug, &size);
+		if ((err = hook_addr(s, addr, TAG_DLSTATE, "_dl_debug_state")))
+			return err;
+	} else {
+		install_hooks(s);	/* static: the allocator is in the program */
+	}
+	return 0;
+}
+
+/* ---- allocator events ------------------------------------------------- */
+
+static uint32_t intern(struct session *s, const uint64_t *pcs, unsigned n)
+{
+	uint32_t id = stacktab_intern(s->stacks, pcs, n);
+	return id == STACKTAB_NONE ? 0 : id;
+}
+
+/* The allocation or free stack of a call stopped at its entry.  With a valid
+ * operator marker, the stack starts at the operator the program called (as
+ * memcheck's replacement of it would) instead of the malloc inside it. */
+static uint32_t capture(struct session *s, struct thread *th, const struct user_regs_struct *r,
+			const struct op_marker *mk)
+{
+	uint64_t pcs[MAX_FRAMES], out[MAX_FRAMES];
+	unsigned max = s->cfg->num_callers + (mk ? 3 : 0), n, k = 0;
+
+	if (max > MAX_FRAMES)
+		max = MAX_FRAMES;
+	n = unwind_capture(s->uw, th->tid, r, pcs, max);
+	if (!mk)
+		return intern(s, pcs, n < s->cfg->num_callers ? n : s->cfg->num_callers);
+	out[k++] = mk->op_addr;
+	unsigned i = 1;
+	while (i < n && in_fn_range(s, pcs[i] - 1, true))
+		i++;
+	for (; i < n && k < s->cfg->num_callers; i++)
+		out[k++] = pcs[i];
+	return intern(s, out, k);
+}
+
+static bool marker_applies(const struct session *s, const struct op_marker *mk,
+			   const struct user_regs_struct *r, uint64_t ret)
+{
+	if (!mk->valid)
+		return false;
+	if (r->rsp == mk->sp && ret == mk->ret)
+		return true;	/* reached by tail calls from the operator */
+	return in_fn_range(s, ret - 1, true) && mk->sp > r->rsp && mk->sp - r->rsp <= 512;
+}
+
+static void add_error(struct session *s, struct thread *th, struct mem_error *e, uint32_t stack_id)
+{
+	for (size_t i = 0; i < s->nerrors; i++) {
+		if (s->errors[i].kind == e->kind && s->error_stacks[i] == stack_id) {
+			s->errors[i].count++;
+			return;
+		}
+	}
+	if (s->nerrors == s->errcap) {
+		size_t nc = s->errcap ? s->errcap * 2 : 16;
+		struct mem_error *ne = realloc(s->errors, nc * sizeof *ne);
+		uint32_t *ns = realloc(s->error_stacks, nc * sizeof *ns);
+		if (ne)
+			s->errors = ne;
+		if (ns)
+			s->error_stacks = ns;
+		if (!ne || !ns)
+			return;
+		s->errcap = nc;
+	}
+	e->tid = th->num;
+	e->unique = (unsigned)s->nerrors;
+	e->count = 1;
+	s->error_stacks[s->nerrors] = stack_id;
+	s->errors[s->nerrors++] = *e;
+	s->rep.errors = s->errors;
+	s->rep.nerrors = s->nerrors;
+	if (!s->cfg->xml || s->cfg->log_file)
+		report_text_error(s->log, &s->rep, e);
+	if (s->xml)
+		report_xml_error(s->xml, &s->rep, e);
+}
+
+static struct report_stack stack_of(struct session *s, uint32_t id)
+{
+	struct report_stack rs;
+
+	rs.pcs = stacktab_get(s->stacks, id, &rs.n);
+	return rs;
+}
+
+static void describe_bad_addr(struct session *s, struct mem_error *e)
+{
+	const struct freed_block *fb = freeq_find(s->freed, e->addr);
+
+	if (fb) {
+		e->desc = ADDR_FREED;
+		e->block_addr = fb->addr;
+		e->block_size = fb->size;
+		e->alloc_stack = stack_of(s, fb->alloc_stack);
+		e->free_stack = stack_of(s, fb->free_stack);
+		return;
+	}
+	size_t n;
+	struct block *all = heapmap_sorted(s->heap, &n);
+	for (size_t i = 0; all && i < n; i++) {
+		if (e->addr >= all[i].addr && e->addr < all[i].addr + all[i].size) {
+			e->desc = ADDR_ALLOCD;
+			e->block_addr = all[i].addr;
+			e->block_size = all[i].size;
+			e->alloc_stack = stack_of(s, all[i].stack_id);
+			break;
+		}
+	}
+	free(all);
+}
+
+/* Returns true when the call must not reach the allocator (a bad free). */
+static bool on_free(struct session *s, struct thread *th, uint64_t ptr, uint8_t family,
+		    uint32_t stack_id)
+{
+	struct block b;
+
+	if (!ptr)
+		return false;
+	s->frees++;
+	if (!heapmap_remove(s->heap, ptr, &b)) {
+		if (b.family != family) {
+			struct mem_error e = { .kind = ERR_MISMATCHED_FREE, .addr = ptr,
+					       .stack = stack_of(s, stack_id), .desc = ADDR_ALLOCD,
+					       .block_addr = b.addr, .block_size = b.size,
+					       .alloc_stack = stack_of(s, b.stack_id) };
+			add_error(s, th, &e, stack_id);
+		}
+		struct freed_block fb = { b.addr, b.size, b.stack_id, stack_id, b.family };
+		freeq_push(s->freed, &fb);
+		return false;
+	}
+	struct mem_error e = { .kind = ERR_INVALID_FREE, .addr = ptr, .stack = stack_of(s, stack_id) };
+	describe_bad_addr(s, &e);
+	add_error(s, th, &e, stack_id);
+	return true;
+}
+
+static void on_alloc(struct session *s, struct thread *th, uint64_t addr, uint64_t size,
+		     uint32_t stack_id, uint8_t family)
+{
+	struct block b = { .addr = addr, .size = size, .stack_id = stack_id, .family = family,
+			   .tid_index = (uint8_t)(th->num > 255 ? 255 : th->num) };
+
+	s->allocs++;
+	s->bytes += size;
+	if (heapmap_insert(s->heap, &b) == -EEXIST) {
+		/* a block we missed the free of: the allocator reused it */
+		heapmap_remove(s->heap, addr, NULL);
+		heapmap_insert(s->heap, &b);
+	}
+	freeq_forget(s->freed, addr, size ? size : 1);
+}
+
+/* Sends the thread back to its caller as if the function had returned. */
+static int return_now(struct thread *th, struct user_regs_struct *r, uint64_t ret)
+{
+	r->rip = ret;
+	r->rsp += 8;
+	r->rax = 0;
+	return tracee_setregs(th->tid, r);
+}
+
+static int on_fn_entry(struct session *s, struct thread *th, const struct breakpoint *bp,
+		       struct user_regs_struct *r)
+{
+	const struct hooked_fn *f = &s->fns[bp->tag];
+	const struct allocfn *a = &allocfn_table[f->afn];
+	uint64_t ret = 0;
+
+	r->rip = bp->resume;
+	if (target_read(&s->tm, r->rsp, &ret, 8) != 8)
+		return tracee_setregs(th->tid, r);
+
+	if (a->kind == AFN_OP_NEW || a->kind == AFN_OP_DELETE) {
+		struct op_marker *mk = &th->marker;
+		/* in a tail-call chain (new[] -> new) the outermost operator wins */
+		if (!(mk->valid && mk->sp == r->rsp && mk->ret == ret))
+			*mk = (struct op_marker){ true, a->family, r->rsp, ret, bp->addr };
+		return tracee_setregs(th->tid, r);
+	}
+	/* a call from inside another allocator function is part of it */
+	if (th->ncalls && in_fn_range(s, ret - 1, false))
+		return tracee_setregs(th->tid, r);
+
+	struct alloc_request req;
+	allocfn_read_args(a->kind, r, &req);
+	struct user_regs_struct at_entry = *r;
+	at_entry.rip = bp->addr;
+	bool marked = marker_applies(s, &th->marker, r, ret);
+	uint8_t family = marked ? th->marker.family : FAMILY_MALLOC;
+	uint32_t stack_id = capture(s, th, &at_entry, marked ? &th->marker : NULL);
+	th->marker.valid = false;
+
+	if (a->kind == AFN_FREE) {
+		if (on_free(s, th, req.old_ptr, family, stack_id))
+			return return_now(th, r, ret);
+		return tracee_setregs(th->tid, r);
+	}
+	if ((a->kind == AFN_REALLOC || a->kind == AFN_REALLOCARRAY) && req.old_ptr &&
+	    !heapmap_lookup(s->heap, req.old_ptr)) {
+		/* realloc of something not allocated: memcheck's InvalidFree;
+		 * the call returns NULL without reaching the allocator */
+		s->frees++;
+		struct mem_error e = { .kind = ERR_INVALID_FREE, .addr = req.old_ptr,
+				       .stack = stack_of(s, stack_id) };
+		describe_bad_addr(s, &e);
+		add_error(s, th, &e, stack_id);
+		return return_now(th, r, ret);
+	}
+	if (th->ncalls == MAX_NEST)
+		return tracee_setregs(th->tid, r);
+	uint64_t trap = bptab_trap(s->bt, TRAP_RETURN);
+	if (target_write(&s->tm, r->rsp, &trap, 8))
+		return tracee_setregs(th->tid, r);
+	th->calls[th->ncalls++] = (struct pending_call){ req, r->rsp, ret, stack_id, family, bp->tag };
+	return tracee_setregs(th->tid, r);
+}
+
+static int on_return(struct session *s, struct thread *th, struct user_regs_struct *r)
+{
+	/* after the ret, rsp is one slot above the entry's: drop calls that a
+	 * longjmp abandoned (their slots lie below) */
+	while (th->ncalls && th->calls[th->ncalls - 1].sp + 8 < r->rsp)
+		th->ncalls--;
+	if (!th->ncalls || th->calls[th->ncalls - 1].sp + 8 != r->rsp) {
+		lt_error("internal error: thread %d returned to the trap from an unknown call; "
+			 "killing it to avoid running on at a wrong address", th->tid);
+		return -EFAULT;
+	}
+	struct pending_call pc = th->calls[--th->ncalls];
+	uint64_t res = r->rax, ptr = 0;
+
+	switch (pc.req.kind) {
+	case AFN_POSIX_MEMALIGN:
+		if (res == 0 && target_read(&s->tm, pc.req.out_ptr, &ptr, 8) == 8)
+			on_alloc(s, th, ptr, pc.req.size, pc.stack_id, pc.family);
+		break;
+	case AFN_REALLOC:
+	case AFN_REALLOCARRAY:
+		if (!pc.req.old_ptr) {
+			if (res)
+				on_alloc(s, th, res, pc.req.size, pc.stack_id, pc.family);
+		} else if (res) {
+			struct block b;
+			s->frees++;
+			if (!heapmap_remove(s->heap, pc.req.old_ptr, &b)) {
+				struct freed_block fb = { b.addr, b.size, b.stack_id, pc.stack_id, b.family };
+				freeq_push(s->freed, &fb);
+			}
+			on_alloc(s, th, res, pc.req.size, pc.stack_id, pc.family);
+		} else if (pc.req.size == 0) {
+			on_free(s, th, pc.req.old_ptr, FAMILY_MALLOC, pc.stack_id);
+		}
+		break;
+	default:
+		if (res)
+			on_alloc(s, th, res, pc.req.size, pc.stack_id, pc.family);
+		break;
+	}
+	r->rip = pc.ret;
+	return tracee_setregs(th->tid, r);
+}
+
+/* ---- exit-time freeres -------------------------------------------------- */
+
+/* Calls the next freeres function in the target, or returns false when
+ * none is left.  The thread runs it like any code: its frees are counted. */
+static bool inject_next_call(struct session *s, struct thread *th)
+{
+	uint64_t fns[2];
+	unsigned n = 0;
+
+	if (s->cfg->run_cxx_freeres && s->cxx_freeres)
+		fns[n++] = s->cxx_freeres;
+	if (s->cfg->run_libc_freeres && s->libc_freeres)
+		fns[n++] = s->libc_freeres;
+	if (th->inject_next >= n)
+		return false;
+	struct user_regs_struct r = th->inject_saved;
+	uint64_t trap = bptab_trap(s->bt, TRAP_INJECT);
+	r.rsp = ((r.rsp - 256) & ~(uint64_t)15) - 8;	/* below the red zone, ABI-aligned */
+	if (target_write(&s->tm, r.rsp, &trap, 8))
+		return false;
+	r.rip = fns[th->inject_next++];
+	r.rax = 0;
+	r.orig_rax = (unsigned long long)-1;
+	if (tracee_setregs(th->tid, &r))
+		return false;
+	return true;
+}
+
+static int on_exit_fn(struct session *s, struct thread *th, const struct breakpoint *bp,
+		      struct user_regs_struct *r)
+{
+	s->group_exiting = true;
+	th->inject_saved = *r;
+	th->inject_resume = bp->resume;
+	th->inject_next = 0;
+	th->in_inject = true;
+	if (inject_next_call(s, th))
+		return 0;
+	th->in_inject = false;
+	r->rip = bp->resume;
+	return tracee_setregs(th->tid, r);
+}
+
+static int on_inject_done(struct session *s, struct thread *th)
+{
+	if (!th->in_inject)
+		return -EFAULT;
+	if (inject_next_call(s, th))
+		return 0;
+	th->in_inject = false;
+	struct user_regs_struct r = th->inject_saved;
+	r.rip = th->inject_resume;
+	return tracee_setregs(th->tid, &r);
+}
+
+/* ---- the final report ---------------------------------------------------- */
+
+static void stop_all_threads(struct session *s, struct thread *except)
+{
+	struct thread *ths[4096];
+	size_t n = tracee_threads(s->tr, ths, 4096);
+
+	for (size_t i = 0; i < n && i < 4096; i++) {
+		struct thread *th = ths[i];
+		int status;
+		if (th == except || th->state != TH_RUNNING)
+			continue;
+		if (ptrace(PTRACE_INTERRUPT, th->tid, 0, 0))
+			continue;
+		for (;;) {
+			pid_t r = waitpid(th->tid, &status, __WALL);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0 || !WIFSTOPPED(status)) {
+				th->state = TH_EXITING;	/* gone: nothing to scan */
+				break;
+			}
+			th->state = (status >> 16) == PTRACE_EVENT_EXIT ? TH_EXITING : TH_STOPPED;
+			if ((status >> 16) == 0 && WSTOPSIG(status) != SIGTRAP)
+				th->pending_sig = WSTOPSIG(status);
+			break;
+		}
+	}
+}
+
+struct scan_ctx {
+	const struct target_mem *tm;
+	const struct maps *maps;
+};
+
+static ssize_t scan_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	const struct scan_ctx *c = ctx;
+	return target_read(c->tm, addr, buf, len);
+}
+
+static int scan_mapping(void *ctx, uint64_t addr, struct scan_mapping *out)
+{
+	const struct scan_ctx *c = ctx;
+	const struct mapping *m = procmaps_find(c->maps, addr);
+
+	if (!m)
+		return -ENOENT;
+	out->start = m->start;
+	out->end = m->end;
+	out->flags = (m->r ? SCAN_MAP_READ : 0) | (m->w ? SCAN_MAP_WRITE : 0) |
+		     (m->x ? SCAN_MAP_EXEC : 0) | (m->path[0] == '/' ? SCAN_MAP_FILE : 0);
+	return 0;
+}
+
+static void exclude_symbol(struct session *s, const char *name, struct scan_range *ex, size_t *nex)
+{
+	Dwfl_Module *mods[1024];
+	size_t n = symbols_modules(s->sym, mods, 1024);
+
+	for (size_t i = 0; i < n; i++) {
+		int ns = dwfl_module_getsymtab(mods[i]);
+		for (int j = 1; j < ns; j++) {
+			GElf_Sym sym;
+			GElf_Addr value;
+			const char *sn = dwfl_module_getsym_info(mods[i], j, &sym, &value, NULL, NULL, NULL);
+			if (sn && !strcmp(sn, name) && GELF_ST_TYPE(sym.st_info) == STT_OBJECT &&
+			    sym.st_size) {
+				ex[(*nex)++] = (struct scan_range){ value, value + sym.st_size };
+				return;
+			}
+		}
+	}
+}
+
+/* Stacks end at main, as memcheck prints them (--show-below-main=no). */
+static struct report_stack trim_below_main(struct session *s, struct report_stack st)
+{
+	for (unsigned i = 0; i < st.n; i++)
+		if (symbols_is_main(s->sym, i ? st.pcs[i] - 1 : st.pcs[i])) {
+			st.n = i + 1;
+			break;
+		}
+	return st;
+}
+
+static void final_report(struct session *s, struct thread *exiting)
+{
+	struct thread *ths[4096];
+	uint64_t sps[4096], *words = NULL;
+	size_t nthreads, nwords = 0;
+	struct report *rep = &s->rep;
+
+	s->final_done = true;
+	stop_all_threads(s, exiting);
+	nthreads = tracee_threads(s->tr, ths, 4096);
+	if (nthreads > 4096)
+		nthreads = 4096;
+	words = calloc(nthreads * 17 + 1, sizeof *words);
+	size_t nsp = 0;
+	for (size_t i = 0; i < nthreads && words; i++) {
+		struct user_regs_struct r;
+		if (tracee_getregs(ths[i]->tid, &r))
+			continue;
+		uint64_t w[17] = { r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rbp, r.rsp, r.r8,
+				   r.r9, r.r10, r.r11, r.r12, r.r13, r.r14, r.r15, r.rip };
+		memcpy(words + nwords, w, sizeof w);
+		nwords += 17;
+		sps[nsp++] = r.rsp;
+	}
+
+	size_t nblocks = 0;
+	struct block *blocks = heapmap_sorted(s->heap, &nblocks);
+	struct scan_block *sb = calloc(nblocks + 1, sizeof *sb);
+	for (size_t i = 0; sb && i < nblocks; i++) {
+		sb[i].addr = blocks[i].addr;
+		sb[i].size = blocks[i].size;
+	}
+
+	memset(rep->totals, 0, sizeof rep->totals);
+	rep->records = NULL;
+	rep->nrecords = 0;
+	if (s->cfg->leak_check != LEAK_CHECK_NO && nblocks && sb) {
+		struct maps m;
+		struct scan_range ex[64], *roots = NULL;
+		size_t nex = 0, nroots = 0;
+		uint64_t starts[32], lens[32];
+		size_t nscr = bptab_scratch(s->bt, starts, lens, 32);
+		for (size_t i = 0; i < nscr && i < 32; i++)
+			ex[nex++] = (struct scan_range){ starts[i], starts[i] + lens[i] };
+		exclude_symbol(s, "main_arena", ex, &nex);
+		/* sorted exclusions for roots_collect */
+		for (size_t i = 1; i < nex; i++)
+			for (size_t j = i; j > 0 && ex[j].start < ex[j - 1].start; j--) {
+				struct scan_range t = ex[j];
+				ex[j] = ex[j - 1];
+				ex[j - 1] = t;
+			}
+		if (procmaps_read(s->pid, &m))
+			m = (struct maps){ 0 };
+		struct roots_input ri = { &m, blocks, nblocks, sps, nsp, ex, nex };
+		if (roots_collect(&ri, &roots, &nroots))
+			roots = NULL, nroots = 0;
+		struct scan_ctx sc = { &s->tm, &m };
+		struct scan_memory mem = { &sc, scan_read, scan_mapping };
+		struct scan_input in = { sb, nblocks, roots, nroots, words, nwords, &mem,
+					 s->cfg->heuristics };
+		if (scan_run(&in))
+			lt_error("out of memory in the leak scan; every block is reported as reachable");
+		procmaps_free(&m);
+		free(roots);
+	} else if (sb) {
+		for (size_t i = 0; i < nblocks; i++)
+			sb[i].state = LEAK_REACHABLE;
+	}
+	if (nblocks && sb && blocks)
+		lossrec_build(blocks, sb, nblocks, s->stacks, s->cfg->leak_resolution,
+			      &rep->records, &rep->nrecords, rep->totals, rep->reachable_via_heuristic);
+	for (size_t i = 0; i < rep->nrecords; i++)
+		rep->records[i].stack = trim_below_main(s, rep->records[i].stack);
+	for (size_t i = 0; i < s->nerrors; i++) {
+		s->errors[i].stack = trim_below_main(s, s->errors[i].stack);
+		s->errors[i].alloc_stack = trim_below_main(s, s->errors[i].alloc_stack);
+		s->errors[i].free_stack = trim_below_main(s, s->errors[i].free_stack);
+	}
+
+	rep->inuse_blocks = nblocks;
+	rep->inuse_bytes = 0;
+	for (size_t i = 0; i < nblocks; i++)
+		rep->inuse_bytes += blocks[i].size;
+	rep->total_allocs = s->allocs;
+	rep->total_frees = s->frees;
+	rep->total_bytes = s->bytes;
+	rep->errors = s->errors;
+	rep->nerrors = s->nerrors;
+
+	if (!s->cfg->xml || s->cfg->log_file)
+		report_text_final(s->log, rep);
+	if (s->xml)
+		report_xml_final(s->xml, rep, elapsed_ms(s));
+	fflush(s->log);
+	if (s->xml)
+		fflush(s->xml);
+	free(words);
+	free(sb);
+	free(blocks);
+}
+
+/* Errors as memcheck's ERROR SUMMARY counts them, for --error-exitcode. */
+static unsigned count_errors(const struct session *s)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < s->nerrors; i++)
+		if (!s->errors[i].suppressed_by)
+			n++;
+	for (size_t i = 0; i < s->rep.nrecords; i++) {
+		const struct loss_record *lr = &s->rep.records[i];
+		if (s->cfg->leak_check == LEAK_CHECK_FULL && !lr->suppressed_by &&
+		    (s->cfg->errors_for_kinds & (1u << lr->kind)))
+			n++;
+	}
+	return n;
+}
+
+/* ---- the wait loop ----------------------------------------------------- */
+
+static bool is_group_stop(int status)
+{
+	int sig = WSTOPSIG(status);
+	return (status >> 16) == PTRACE_EVENT_STOP &&
+	       (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU);
+}
+
+static int handle_trap(struct session *s, struct thread *th)
+{
+	struct user_regs_struct r;
+	siginfo_t si;
+	int err;
+
+	if ((err = tracee_getregs(th->tid, &r)))
+		return err;
+	s->borrow_tid = th->tid;
+	uint64_t at = r.rip - 1;
+	const struct breakpoint *bp = bptab_lookup(s->bt, at);
+	int trap = bp ? -1 : bptab_which_trap(s->bt, at);
+
+	if (bp || trap >= 0) {
+		if (trap == TRAP_RETURN)
+			err = on_return(s, th, &r);
+		else if (trap == TRAP_INJECT)
+			err = on_inject_done(s, th);
+		else if (bp->tag == TAG_DLSTATE) {
+			int32_t state = -1;
+			if (s->rdebug)
+				target_read(&s->tm, s->rdebug + 24, &state, 4);
+			if (state == RT_CONSISTENT)
+				install_hooks(s);
+			r.rip = bp->resume;
+			err = tracee_setregs(th->tid, &r);
+		} else if (bp->tag == TAG_EXIT) {
+			err = on_exit_fn(s, th, bp, &r);
+		} else {
+			err = on_fn_entry(s, th, bp, &r);
+		}
+		if (err == -EFAULT) {
+			kill(th->tid, SIGKILL);
+			return 0;
+		}
+		return tracee_cont(th, 0);
+	}
+	/* not ours: a SIGTRAP the program raised or was sent */
+	if (!ptrace(PTRACE_GETSIGINFO, th->tid, 0, &si) && si.si_code == SI_KERNEL && !bp)
+		return tracee_cont(th, SIGTRAP);
+	return tracee_cont(th, SIGTRAP);
+}
+
+static int handle_event(struct session *s, struct thread *th, int status)
+{
+	int event = status >> 16;
+	unsigned long msg = 0;
+
+	switch (event) {
+	case PTRACE_EVENT_EXEC:
+		if (!s->exec_seen) {
+			s->exec_seen = true;
+			if (setup_after_exec(s, th->tid)) {
+				lt_error("cannot trace %s; it runs on untraced", s->cfg->target_argv[0]);
+				ptrace(PTRACE_DETACH, th->tid, 0, 0);
+				return -1;
+			}
+		}
+		return tracee_cont(th, 0);
+	case PTRACE_EVENT_CLONE:
+		ptrace(PTRACE_GETEVENTMSG, th->tid, 0, &msg);
+		if (msg) {
+			struct thread *nt = tracee_thread_add(s->tr, (pid_t)msg);
+			if (nt)
+				nt->announced = true;
+		}
+		return tracee_cont(th, 0);
+	case PTRACE_EVENT_FORK:
+	case PTRACE_EVENT_VFORK:
+		/* children: handled when their first stop arrives (untraced
+		 * children are cleaned and released there) */
+		return tracee_cont(th, 0);
+	case PTRACE_EVENT_EXIT: {
+		ptrace(PTRACE_GETEVENTMSG, th->tid, 0, &msg);
+		struct thread *all[2];
+		size_t live = tracee_threads(s->tr, all, 2);
+		bool killed = WIFSIGNALED((int)msg);
+		if (!s->final_done && (s->group_exiting || killed || live <= 1)) {
+			th->state = TH_EXITING;
+			final_report(s, th);
+		}
+		return tracee_cont(th, 0);
+	}
+	case PTRACE_EVENT_STOP:
+		if (is_group_stop(status)) {
+			th->state = TH_RUNNING;
+			return ptrace(PTRACE_LISTEN, th->tid, 0, 0) ? -errno : 0;
+		}
+		return tracee_cont(th, 0);
+	default:
+		return tracee_cont(th, 0);
+	}
+}
+
+static int wait_loop(struct session *s)
+{
+	for (;;) {
+		int status;
+		pid_t tid = waitpid(-1, &status, __WALL);
+
+		if (tid < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ECHILD)
+				return 0;
+			return -errno;
+		}
+		if (WIFEXITED(status) || WIFSIGNALED(status)) {
+			if (tid == s->pid) {
+				s->exit_status = status;
+				s->exited = true;
+			}
+			tracee_thread_del(s->tr, tid);
+			if (tid == s->pid || !tracee_thread(s->tr, s->pid)) {
+				struct thread *any[1];
+				if (!tracee_threads(s->tr, any, 1) && s->exited)
+					return 0;
+			}
+			continue;
+		}
+		struct thread *th = tracee_thread(s->tr, tid);
+		if (!th) {
+			/* a thread or child reporting before it was announced */
+			th = tracee_thread_add(s->tr, tid);
+			if (!th) {
+				ptrace(PTRACE_CONT, tid, 0, 0);
+				continue;
+			}
+		}
+		th->state = TH_STOPPED;
+		int sig = WSTOPSIG(status);
+		if (status >> 16) {
+			if (handle_event(s, th, status) < 0 && !s->exec_seen)
+				return -1;
+		} else if (sig == SIGTRAP) {
+			handle_trap(s, th);
+		} else if (sig == (SIGTRAP | 0x80)) {
+			tracee_cont(th, 0);
+		} else {
+			/* a signal for the program: deliver it unchanged */
+			tracee_cont(th, sig);
+		}
+	}
+}
+
+/* ---- setup ------------------------------------------------------------- */
+
+static int check_program(const char *name, char **path)
+{
+	unsigned char hdr[20];
+
+	*path = tracee_find_program(name);
+	if (!*path) {
+		lt_error("cannot run '%s': %s", name, strerror(errno));
+		return -1;
+	}
+	if (access(*path, X_OK)) {
+		lt_error("cannot run '%s': %s", name, strerror(errno));
+		return -1;
+	}
+	int fd = open(*path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		lt_error("cannot open '%s': %s", *path, strerror(errno));
+		return -1;
+	}
+	ssize_t n = read(fd, hdr, sizeof hdr);
+	close(fd);
+	if (n >= 2 && hdr[0] == '#' && hdr[1] == '!')
+		return 0;	/* a script: its interpreter is what gets traced */
+	if (n < 20 || memcmp(hdr, ELFMAG, SELFMAG)) {
+		lt_error("'%s' is not an executable program (not ELF)", *path);
+		return -1;
+	}
+	if (hdr[EI_CLASS] != ELFCLASS64 || (hdr[18] | hdr[19] << 8) != EM_X86_64) {
+		lt_error("'%s' is not an x86-64 program; leaktrace traces x86-64 only", *path);
+		return -1;
+	}
+	return 0;
+}
+
+static FILE *open_log(const char *pattern, int fd, pid_t pid)
+{
+	if (!pattern) {
+		int d = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+		return d < 0 ? NULL : fdopen(d, "w");
+	}
+	char name[4096];
+	size_t o = 0;
+	for (const char *p = pattern; *p && o + 16 < sizeof name; p++) {
+		if (p[0] == '%' && p[1] == 'p') {
+			o += (size_t)snprintf(name + o, sizeof name - o, "%d", (int)pid);
+			p++;
+		} else {
+			name[o++] = *p;
+		}
+	}
+	name[o] = '\0';
+	int d = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	return d < 0 ? NULL : fdopen(d, "w");
+}
+
+int session_run(const struct config *cfg)
+{
+	struct session s = { .cfg = cfg, .exec_err_fd = -1 };
+	char err[512], *path = NULL;
+	int rc = 1;
+
+	s.tm.memfd = -1;
+	clock_gettime(CLOCK_MONOTONIC, &s.t0);
+	if (cfg->attach_pid) {
+		lt_error("-p is not supported yet");
+		return 1;
+	}
+	if (check_program(cfg->target_argv[0], &path))
+		return 1;
+	s.tr = tracee_new();
+	s.heap = heapmap_new();
+	s.stacks = stacktab_new();
+	s.freed = freeq_new(cfg->freelist_vol, 1u << 20);
+	if (!s.tr || !s.heap || !s.stacks || !s.freed) {
+		lt_error("out of memory");
+		goto out;
+	}
+	/* the log must be open before the child exists, so a bad --log-file
+	 * fails before anything runs; %p needs the PID, so it is opened after
+	 * the fork but before the child is released */
+	if (tracee_spawn(cfg->target_argv, &s.pid, &s.exec_err_fd, err, sizeof err)) {
+		lt_error("%s", err);
+		goto out;
+	}
+	s.log = open_log(cfg->log_file, cfg->log_fd, s.pid);
+	if (!s.log) {
+		lt_error("cannot open log file '%s': %s", cfg->log_file ? cfg->log_file : "(fd)",
+			 strerror(errno));
+		kill(s.pid, SIGKILL);
+		waitpid(s.pid, NULL, 0);
+		goto out;
+	}
+	if (cfg->xml) {
+		if (cfg->xml_file)
+			s.xml = open_log(cfg->xml_file, 2, s.pid);
+		else if (cfg->xml_fd >= 0)
+			s.xml = open_log(NULL, cfg->xml_fd, s.pid);
+		if (!s.xml) {
+			lt_error("--xml=yes needs --xml-file=FILE or --xml-fd=N that can be written");
+			kill(s.pid, SIGKILL);
+			waitpid(s.pid, NULL, 0);
+			goto out;
+		}
+	}
+	s.sym = symbols_new(s.pid, &s.tm);
+	s.bt = bptab_new(&s.tm, map_scratch, &s);
+	if (!s.sym || !s.bt || !tracee_thread_add(s.tr, s.pid)) {
+		lt_error("out of memory");
+		kill(s.pid, SIGKILL);
+		goto out;
+	}
+
+	struct report *rep = &s.rep;
+	rep->pid = s.pid;
+	rep->ppid = getpid();
+	rep->tool_name = "leaktrace";
+	rep->tool_version = LEAKTRACE_VERSION;
+	rep->tool_exe = cfg->self_exe;
+	rep->tool_args = cfg->self_args;
+	rep->target_exe = cfg->target_argv[0];
+	rep->target_args = cfg->target_argv + 1;
+	rep->leak_check = cfg->leak_check;
+	rep->show_kinds = cfg->show_kinds;
+	rep->errors_for_kinds = cfg->errors_for_kinds;
+	rep->gen_suppressions = cfg->gen_suppressions;
+	rep->show_error_list = cfg->show_error_list;
+	rep->symbolize = symbols_describe;
+	rep->symbolize_ctx = s.sym;
+	if (!cfg->quiet && (!cfg->xml || cfg->log_file))
+		report_text_preamble(s.log, rep);
+	if (s.xml)
+		report_xml_preamble(s.xml, rep, 0);
+	fflush(s.log);
+
+	tracee_release_spawned(s.pid);
+	if (wait_loop(&s) < 0 && !s.exited) {
+		kill(s.pid, SIGKILL);
+		goto out;
+	}
+	if (!s.exec_seen) {
+		int e = 0;
+		if (read(s.exec_err_fd, &e, sizeof e) == sizeof e)
+			lt_error("cannot run '%s': %s", cfg->target_argv[0], strerror(e));
+		else
+			lt_error("'%s' ended before it started", cfg->target_argv[0]);
+		goto out;
+	}
+	if (WIFSIGNALED(s.exit_status))
+		rc = 128 + WTERMSIG(s.exit_status);
+	else
+		rc = WEXITSTATUS(s.exit_status);
+	if (cfg->error_exitcode && count_errors(&s))
+		rc = cfg->error_exitcode;
+out:
+	if (s.exec_err_fd >= 0)
+		close(s.exec_err_fd);
+	if (s.log)
+		fclose(s.log);
+	if (s.xml)
+		fclose(s.xml);
+	free(s.rep.records);
+	free(s.errors);
+	free(s.error_stacks);
+	unwind_free(s.uw);
+	bptab_free(s.bt);
+	symbols_free(s.sym);
+	freeq_free(s.freed);
+	stacktab_free(s.stacks);
+	heapmap_free(s.heap);
+	tracee_free(s.tr);
+	target_mem_close(&s.tm);
+	free(path);
+	return rc;
+}
