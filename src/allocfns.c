@@ -16,8 +16,10 @@ const struct allocfn allocfn_table[] = {
 	{ "reallocarray", AFN_REALLOCARRAY, FAMILY_MALLOC },
 	{ "free", AFN_FREE, FAMILY_MALLOC },
 	{ "posix_memalign", AFN_POSIX_MEMALIGN, FAMILY_MALLOC },
-	{ "aligned_alloc", AFN_MEMALIGN, FAMILY_MALLOC },
+	/* before aligned_alloc: glibc gives both one address, and memcheck
+	 * names both memalign */
 	{ "memalign", AFN_MEMALIGN, FAMILY_MALLOC },
+	{ "aligned_alloc", AFN_MEMALIGN, FAMILY_MALLOC },
 	{ "valloc", AFN_VALLOC, FAMILY_MALLOC },
 	{ "pvalloc", AFN_PVALLOC, FAMILY_MALLOC },
 

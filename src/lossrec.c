@@ -151,6 +151,23 @@ static int lossrec_add(struct lossrec_builder *b, const struct block *blk,
 	return 0;
 }
 
+/* memcheck's Reachedness order (Reachable, Possible, IndirectLeak,
+ * Unreached) decides between records of equal size; our enum is ordered
+ * the other way round for the scan's convenience. */
+static int memcheck_rank(enum leak_kind k)
+{
+	switch (k) {
+	case LEAK_REACHABLE:
+		return 0;
+	case LEAK_POSSIBLE:
+		return 1;
+	case LEAK_INDIRECT:
+		return 2;
+	default:
+		return 3;
+	}
+}
+
 static int lossrec_cmp(const void *pa, const void *pb)
 {
 	const struct loss_record *a = pa, *b = pb;
@@ -159,7 +176,7 @@ static int lossrec_cmp(const void *pa, const void *pb)
 	if (ta != tb)
 		return ta < tb ? -1 : 1;
 	if (a->kind != b->kind)
-		return a->kind < b->kind ? -1 : 1;
+		return memcheck_rank(a->kind) < memcheck_rank(b->kind) ? -1 : 1;
 	if (a->blocks != b->blocks)
 		return a->blocks < b->blocks ? -1 : 1;
 	if (a->stack_id != b->stack_id)
@@ -213,7 +230,7 @@ int lossrec_build(const struct block *blocks, const struct scan_block *sb,
 	for (size_t i = 0; i < n; i++) {
 		totals[sb[i].state].bytes += blocks[i].size;
 		totals[sb[i].state].blocks++;
-		if (sb[i].state == LEAK_REACHABLE && sb[i].heuristic != HEUR_NONE &&
+		if (sb[i].heuristic != HEUR_NONE &&
 		    sb[i].heuristic < HEUR_COUNT) {
 			heur[sb[i].heuristic].bytes += blocks[i].size;
 			heur[sb[i].heuristic].blocks++;

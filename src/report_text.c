@@ -48,25 +48,27 @@ static void describe_frame(FILE *out, const struct frame_info *f)
 
 static void print_stack(FILE *out, const struct report *r, const struct report_stack *st)
 {
-	for (unsigned i = 0; i < st->n; i++) {
-		struct frame_info f;
+	unsigned n;
+	struct frame_info *f = util_symbolize_stack(r, st, &n);
 
-		util_symbolize(r, st->pcs[i], &f);
+	for (unsigned i = 0; i < n; i++) {
 		fprintf(out, "==%d==    %s 0x%llX: ", r->pid, i == 0 ? "at" : "by",
-			(unsigned long long)f.ip);
-		describe_frame(out, &f);
+			(unsigned long long)f[i].ip);
+		describe_frame(out, &f[i]);
 		fputc('\n', out);
 	}
+	free(f);
 }
 
 static void gen_suppression(FILE *out, const struct report *r, const struct supp_head *h,
 			    const struct report_stack *st)
 {
-	struct frame_info *frames = util_symbolize_stack(r, st);
+	unsigned nf;
+	struct frame_info *frames = util_symbolize_stack(r, st, &nf);
 
 	if (st->n > 0 && !frames)
 		return;
-	suppress_gen_write(out, h, frames, st->n);
+	suppress_gen_write(out, h, frames, nf);
 	free(frames);
 }
 

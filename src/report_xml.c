@@ -132,14 +132,14 @@ static void print_frame(FILE *out, const struct frame_info *f)
 
 static void print_stack(FILE *out, const struct report *r, const struct report_stack *st)
 {
-	fputs("  <stack>\n", out);
-	for (unsigned i = 0; i < st->n; i++) {
-		struct frame_info f;
+	unsigned n;
+	struct frame_info *f = util_symbolize_stack(r, st, &n);
 
-		util_symbolize(r, st->pcs[i], &f);
-		print_frame(out, &f);
-	}
+	fputs("  <stack>\n", out);
+	for (unsigned i = 0; i < n; i++)
+		print_frame(out, &f[i]);
 	fputs("  </stack>\n", out);
+	free(f);
 }
 
 static void print_suppression(FILE *out, const struct supp_head *h,
@@ -177,15 +177,16 @@ static void print_suppression(FILE *out, const struct supp_head *h,
 static void gen_suppression(FILE *out, const struct report *r, const struct supp_head *h,
 			    const struct report_stack *st, bool *copy_pending, char **copy, size_t *copylen)
 {
-	struct frame_info *frames = util_symbolize_stack(r, st);
+	unsigned nf;
+	struct frame_info *frames = util_symbolize_stack(r, st, &nf);
 	FILE *mem;
 
 	*copy_pending = false;
 	if (st->n > 0 && !frames)
 		return;
-	print_suppression(out, h, frames, st->n);
+	print_suppression(out, h, frames, nf);
 	if ((mem = open_memstream(copy, copylen))) {
-		print_suppression(mem, h, frames, st->n);
+		print_suppression(mem, h, frames, nf);
 		*copy_pending = fclose(mem) == 0;
 	}
 	free(frames);

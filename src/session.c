@@ -79,6 +79,7 @@ struct session {
 	pid_t borrow_tid;		/* a stopped thread for injected syscalls */
 
 	uint64_t allocs, frees, bytes;
+	uint64_t unseen_frees;		/* frees of blocks allocated out of our sight */
 
 	struct mem_error *errors;
 	uint32_t *error_stacks;		/* stacktab id of each error's call */
@@ -202,7 +203,16 @@ static int hook_addr(struct session *s, uint64_t addr, int tag, const char *what
 		lt_error("warning: %s is not traced: %s", what, bptab_errmsg(s->bt));
 		return err;
 	}
-	symbols_mark_entry(s->sym, addr);
+	symbols_mark_entry(s->sym, addr, what);
+	return 0;
+}
+
+/* The entry address of the hooked function of kind k, or 0. */
+static uint64_t fn_addr_of(const struct session *s, const char *name)
+{
+	for (unsigned i = 0; i < s->nfns; i++)
+		if (!strcmp(allocfn_table[s->fns[i].afn].name, name))
+			return s->fns[i].addr;
 	return 0;
 }
 
@@ -315,20 +325,34 @@ static uint32_t intern(struct session *s, const uint64_t *pcs, unsigned n)
  * operator marker, the stack starts at the operator the program called (as
  * memcheck's replacement of it would) instead of the malloc inside it. */
 static uint32_t capture(struct session *s, struct thread *th, const struct user_regs_struct *r,
-			const struct op_marker *mk)
+			const struct op_marker *mk, const struct alloc_request *req)
 {
 	uint64_t pcs[MAX_FRAMES], out[MAX_FRAMES];
-	unsigned max = s->cfg->num_callers + (mk ? 3 : 0), n, k = 0;
+	unsigned max = s->cfg->num_callers + 3, n, k = 0, i = 1;
 
 	if (max > MAX_FRAMES)
 		max = MAX_FRAMES;
 	n = unwind_capture(s->uw, th->tid, r, pcs, max);
-	if (!mk)
-		return intern(s, pcs, n < s->cfg->num_callers ? n : s->cfg->num_callers);
-	out[k++] = mk->op_addr;
-	unsigned i = 1;
-	while (i < n && in_fn_range(s, pcs[i] - 1, true))
-		i++;
+	if (mk) {
+		out[k++] = mk->op_addr;
+		while (i < n && in_fn_range(s, pcs[i] - 1, true))
+			i++;
+	} else {
+		/* The first frames as memcheck's replacements nest: its
+		 * realloc(NULL, n) is its malloc, its aligned_alloc and valloc
+		 * are its memalign, and its posix_memalign calls its memalign.
+		 * Suppression files written against memcheck name these. */
+		uint64_t first = pcs[0], a;
+		if ((req->kind == AFN_REALLOC || req->kind == AFN_REALLOCARRAY) && !req->old_ptr &&
+		    (a = fn_addr_of(s, "malloc")))
+			first = a;
+		else if ((req->kind == AFN_MEMALIGN || req->kind == AFN_VALLOC ||
+			  req->kind == AFN_POSIX_MEMALIGN) && (a = fn_addr_of(s, "memalign")))
+			first = a;
+		out[k++] = first;
+		if (req->kind == AFN_POSIX_MEMALIGN && first != pcs[0] && k < s->cfg->num_callers)
+			out[k++] = pcs[0];
+	}
 	for (; i < n && k < s->cfg->num_callers; i++)
 		out[k++] = pcs[i];
 	return intern(s, out, k);
@@ -411,6 +435,41 @@ static void describe_bad_addr(struct session *s, struct mem_error *e)
 	free(all);
 }
 
+/* Whether ptr is an in-use chunk by glibc's own bookkeeping: a size field
+ * in the header before it and, for a heap chunk, the next chunk's
+ * PREV_INUSE bit set.  Such a block was allocated where we could not see
+ * it (inside libc, e.g. the per-thread tcache, or before an attach), so
+ * freeing it is the program's business, not an error. */
+static bool glibc_chunk_in_use(const struct session *s, uint64_t ptr)
+{
+	uint64_t hdr[2], next;	/* prev_size, size */
+
+	if (ptr % 16 || ptr < 4096 || target_read(&s->tm, ptr - 16, hdr, 16) != 16)
+		return false;
+	uint64_t size = hdr[1], csize = size & ~(uint64_t)7;
+	if (csize < 32 || csize % 16)
+		return false;
+	if (size & 2)	/* IS_MMAPPED: its own mapping, prev_size = front padding */
+		return (ptr - 16 - hdr[0]) % 4096 == 0;
+	if (target_read(&s->tm, ptr - 16 + csize + 8, &next, 8) != 8)
+		return false;
+	return next & 1;
+}
+
+enum free_verdict { FREE_OK, FREE_UNSEEN, FREE_BAD };
+
+/* Judges a free (or the old pointer of a realloc) of a block that is not
+ * live in the heap map: an error that must not reach the allocator (the
+ * pointer was just freed, points inside a live block, or is no chunk at
+ * all), or an unseen block that must. */
+static enum free_verdict judge_unknown(struct session *s, struct mem_error *e)
+{
+	describe_bad_addr(s, e);
+	if (e->desc != ADDR_UNKNOWN)
+		return FREE_BAD;
+	return glibc_chunk_in_use(s, e->addr) ? FREE_UNSEEN : FREE_BAD;
+}
+
 /* Returns true when the call must not reach the allocator (a bad free). */
 static bool on_free(struct session *s, struct thread *th, uint64_t ptr, uint8_t family,
 		    uint32_t stack_id)
@@ -419,8 +478,8 @@ static bool on_free(struct session *s, struct thread *th, uint64_t ptr, uint8_t 
 
 	if (!ptr)
 		return false;
-	s->frees++;
 	if (!heapmap_remove(s->heap, ptr, &b)) {
+		s->frees++;
 		if (b.family != family) {
 			struct mem_error e = { .kind = ERR_MISMATCHED_FREE, .addr = ptr,
 					       .stack = stack_of(s, stack_id), .desc = ADDR_ALLOCD,
@@ -433,7 +492,11 @@ static bool on_free(struct session *s, struct thread *th, uint64_t ptr, uint8_t 
 		return false;
 	}
 	struct mem_error e = { .kind = ERR_INVALID_FREE, .addr = ptr, .stack = stack_of(s, stack_id) };
-	describe_bad_addr(s, &e);
+	if (judge_unknown(s, &e) == FREE_UNSEEN) {
+		s->unseen_frees++;
+		return false;
+	}
+	s->frees++;
 	add_error(s, th, &e, stack_id);
 	return true;
 }
@@ -491,7 +554,7 @@ static int on_fn_entry(struct session *s, struct thread *th, const struct breakp
 	at_entry.rip = bp->addr;
 	bool marked = marker_applies(s, &th->marker, r, ret);
 	uint8_t family = marked ? th->marker.family : FAMILY_MALLOC;
-	uint32_t stack_id = capture(s, th, &at_entry, marked ? &th->marker : NULL);
+	uint32_t stack_id = capture(s, th, &at_entry, marked ? &th->marker : NULL, &req);
 	th->marker.valid = false;
 
 	if (a->kind == AFN_FREE) {
@@ -502,13 +565,18 @@ static int on_fn_entry(struct session *s, struct thread *th, const struct breakp
 	if ((a->kind == AFN_REALLOC || a->kind == AFN_REALLOCARRAY) && req.old_ptr &&
 	    !heapmap_lookup(s->heap, req.old_ptr)) {
 		/* realloc of something not allocated: memcheck's InvalidFree;
-		 * the call returns NULL without reaching the allocator */
-		s->frees++;
+		 * the call returns NULL without reaching the allocator.  A block
+		 * we did not see allocated goes through as a fresh allocation. */
 		struct mem_error e = { .kind = ERR_INVALID_FREE, .addr = req.old_ptr,
 				       .stack = stack_of(s, stack_id) };
-		describe_bad_addr(s, &e);
-		add_error(s, th, &e, stack_id);
-		return return_now(th, r, ret);
+		if (judge_unknown(s, &e) == FREE_UNSEEN) {
+			s->unseen_frees++;
+			req.old_ptr = 0;
+		} else {
+			s->frees++;
+			add_error(s, th, &e, stack_id);
+			return return_now(th, r, ret);
+		}
 	}
 	if (th->ncalls == MAX_NEST)
 		return tracee_setregs(th->tid, r);
@@ -621,6 +689,23 @@ static int on_inject_done(struct session *s, struct thread *th)
 
 /* ---- the final report ---------------------------------------------------- */
 
+/* Lets go every thread stop_all_threads() held, with the signal it had
+ * pending; the exiting thread is resumed by its caller. */
+static void resume_held_threads(struct session *s, struct thread *except)
+{
+	struct thread *ths[4096];
+	size_t n = tracee_threads(s->tr, ths, 4096);
+
+	for (size_t i = 0; i < n && i < 4096; i++) {
+		struct thread *th = ths[i];
+		if (th == except || th->state == TH_RUNNING)
+			continue;
+		int sig = th->pending_sig;
+		th->pending_sig = 0;
+		tracee_cont(th, sig);
+	}
+}
+
 static void stop_all_threads(struct session *s, struct thread *except)
 {
 	struct thread *ths[4096];
@@ -723,11 +808,15 @@ static void final_report(struct session *s, struct thread *exiting)
 		struct user_regs_struct r;
 		if (tracee_getregs(ths[i]->tid, &r))
 			continue;
+		sps[nsp++] = r.rsp;
+		/* the thread ending the process is no root, as in memcheck:
+		 * its registers belong to the exit path */
+		if (ths[i] == exiting)
+			continue;
 		uint64_t w[17] = { r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rbp, r.rsp, r.r8,
 				   r.r9, r.r10, r.r11, r.r12, r.r13, r.r14, r.r15, r.rip };
 		memcpy(words + nwords, w, sizeof w);
 		nwords += 17;
-		sps[nsp++] = r.rsp;
 	}
 
 	size_t nblocks = 0;
@@ -805,6 +894,7 @@ static void final_report(struct session *s, struct thread *exiting)
 	free(words);
 	free(sb);
 	free(blocks);
+	resume_held_threads(s, exiting);
 }
 
 /* Errors as memcheck's ERROR SUMMARY counts them, for --error-exitcode. */
@@ -1106,6 +1196,7 @@ int session_run(const struct config *cfg)
 	rep->gen_suppressions = cfg->gen_suppressions;
 	rep->show_error_list = cfg->show_error_list;
 	rep->symbolize = symbols_describe;
+	rep->symbolize_all = symbols_describe_all;
 	rep->symbolize_ctx = s.sym;
 	if (!cfg->quiet && (!cfg->xml || cfg->log_file))
 		report_text_preamble(s.log, rep);

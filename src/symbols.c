@@ -7,7 +7,9 @@
  * own malloc is traced through it), and a cache of pc -> frame descriptions,
  * because reports describe the same few thousand pcs over and over.
  * Demangling uses libstdc++'s __cxa_demangle, as elfutils' own tools do. */
+#include <dwarf.h>
 #include <elf.h>
+#include <elfutils/libdw.h>
 #include <errno.h>
 #include <gelf.h>
 #include <inttypes.h>
@@ -20,9 +22,17 @@
 
 char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
 
+struct entry {
+	uint64_t pc;
+	const char *name;	/* static storage: the allocator table's */
+};
+
+#define MAX_INLINE 16
+
 struct desc_entry {
 	uint64_t ip;
-	struct frame_info fi;
+	struct frame_info *fi;	/* innermost inlined function first */
+	unsigned n;
 	bool used;
 };
 
@@ -36,32 +46,32 @@ struct symbols {
 	struct desc_entry *cache;	/* open addressing on ip */
 	size_t cache_cap, cache_n;
 
-	uint64_t *entries;		/* function entries that start stacks */
+	struct entry *entries;		/* function entries that start stacks */
 	size_t nentries, entries_cap;
 };
 
-void symbols_mark_entry(struct symbols *s, uint64_t pc)
+void symbols_mark_entry(struct symbols *s, uint64_t pc, const char *name)
 {
 	for (size_t i = 0; i < s->nentries; i++)
-		if (s->entries[i] == pc)
+		if (s->entries[i].pc == pc)
 			return;
 	if (s->nentries == s->entries_cap) {
 		size_t nc = s->entries_cap ? s->entries_cap * 2 : 64;
-		uint64_t *nv = realloc(s->entries, nc * sizeof *nv);
+		struct entry *nv = realloc(s->entries, nc * sizeof *nv);
 		if (!nv)
 			return;
 		s->entries = nv;
 		s->entries_cap = nc;
 	}
-	s->entries[s->nentries++] = pc;
+	s->entries[s->nentries++] = (struct entry){ pc, name };
 }
 
-static bool is_entry(const struct symbols *s, uint64_t pc)
+static const struct entry *find_entry(const struct symbols *s, uint64_t pc)
 {
 	for (size_t i = 0; i < s->nentries; i++)
-		if (s->entries[i] == pc)
-			return true;
-	return false;
+		if (s->entries[i].pc == pc)
+			return &s->entries[i];
+	return NULL;
 }
 
 struct symbols *symbols_new(pid_t pid, const struct target_mem *tm)
@@ -98,8 +108,11 @@ void symbols_free(struct symbols *s)
 	if (!s)
 		return;
 	for (size_t i = 0; i < s->cache_cap; i++)
-		if (s->cache[i].used)
-			free_desc(&s->cache[i].fi);
+		if (s->cache[i].used) {
+			for (unsigned k = 0; k < s->cache[i].n; k++)
+				free_desc(&s->cache[i].fi[k]);
+			free(s->cache[i].fi);
+		}
 	free(s->cache);
 	free(s->entries);
 	dwfl_end(s->dwfl);
@@ -279,85 +292,253 @@ static void split_path(const char *path, const char *compdir, char **dir, char *
 	}
 }
 
-static void describe_uncached(struct symbols *s, uint64_t pc, struct frame_info *fi)
+/* valgrind's choice among aliases of one address range: the shortest name
+ * not counting a version suffix, on equal length the versioned one, then
+ * the alphabetically first.  So glibc's strdup is "strdup", not
+ * "__strdup", as in memcheck's reports and suppression files. */
+static bool prefer_name(const char *a, const char *b)
 {
-	/* a return address: the call is the instruction before it */
-	uint64_t ip = is_entry(s, pc) ? pc : pc - 1;
-	Dwfl_Module *m = dwfl_addrmodule(s->dwfl, ip);
+	const char *va = strchr(a, '@'), *vb = strchr(b, '@');
+	size_t la = va ? (size_t)(va - a) : strlen(a), lb = vb ? (size_t)(vb - b) : strlen(b);
 
-	memset(fi, 0, sizeof *fi);
-	fi->ip = pc;
-	if (!m)
-		return;
-	const char *mainfile = NULL;
-	const char *modname = dwfl_module_info(m, NULL, NULL, NULL, NULL, NULL, &mainfile, NULL);
-	fi->obj = xstrdup_or_null(mainfile ? mainfile : modname);
+	if (la != lb)
+		return la < lb;
+	if (!va != !vb)
+		return va != NULL;
+	return strcmp(a, b) < 0;
+}
 
+static const char *function_name(Dwfl_Module *m, uint64_t ip)
+{
 	GElf_Off off;
 	GElf_Sym sym;
-	const char *name = dwfl_module_addrinfo(m, ip, &off, &sym, NULL, NULL, NULL);
-	if (name) {
-		int status = -1;
-		char *dem = name[0] == '_' && name[1] == 'Z' ? __cxa_demangle(name, NULL, NULL, &status) : NULL;
-		fi->mangled = strdup(name);
-		fi->fn = dem && status == 0 ? dem : fi->mangled;
-		if (fi->fn != dem)
-			free(dem);
+	const char *best = dwfl_module_addrinfo(m, ip, &off, &sym, NULL, NULL, NULL);
+
+	if (!best)
+		return NULL;
+	uint64_t start = ip - off;
+	int n = dwfl_module_getsymtab(m);
+	for (int i = 1; i < n; i++) {
+		GElf_Sym s2;
+		GElf_Addr v2;
+		const char *name = dwfl_module_getsym_info(m, i, &s2, &v2, NULL, NULL, NULL);
+		int type = GELF_ST_TYPE(s2.st_info);
+		if (name && *name && v2 == start && s2.st_size == sym.st_size &&
+		    (type == STT_FUNC || type == STT_GNU_IFUNC) && prefer_name(name, best))
+			best = name;
 	}
+	return best;
+}
+
+static void set_name(struct frame_info *fi, const char *name)
+{
+	int status = -1;
+	char *dem = name[0] == '_' && name[1] == 'Z' ? __cxa_demangle(name, NULL, NULL, &status) : NULL;
+
+	fi->mangled = strdup(name);
+	fi->fn = dem && status == 0 ? dem : fi->mangled;
+	if (fi->fn != dem)
+		free(dem);
+}
+
+static void set_source(struct frame_info *fi, const char *path, int line, const char *compdir)
+{
+	char *d = NULL, *f = NULL;
+
+	if (!path || line <= 0)
+		return;
+	split_path(path, compdir, &d, &f);
+	fi->dir = d;
+	fi->file = f;
+	fi->line = (unsigned)line;
+}
+
+static const char *die_name(Dwarf_Die *die)
+{
+	Dwarf_Attribute attr;
+	const char *name = NULL;
+
+	/* DW_AT_name, as valgrind's inline reader uses: glibc's linkage
+	 * names are internal aliases (__GI__IO_doallocbuf) */
+	if (dwarf_attr_integrate(die, DW_AT_name, &attr))
+		name = dwarf_formstring(&attr);
+	if (!name && (dwarf_attr_integrate(die, DW_AT_linkage_name, &attr) ||
+		      dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr)))
+		name = dwarf_formstring(&attr);
+	return name;
+}
+
+/* The functions inlined at ip, innermost first, each with the source line
+ * it is at: the line table's for the innermost, the call site recorded in
+ * DW_AT_call_file/line for each one outside it.  The last frame is the
+ * real function, named from the symbol table as valgrind names it.
+ * Returns the count, 0 when there is no DWARF for ip. */
+static unsigned describe_inlined(Dwfl_Module *m, uint64_t ip, const char *obj,
+				 struct frame_info *out, unsigned max)
+{
+	Dwarf_Addr bias;
+	Dwarf_Die *cu = dwfl_module_addrdie(m, ip, &bias), *scopes = NULL;
 	Dwfl_Line *line = dwfl_module_getsrc(m, ip);
+	const char *file = NULL, *compdir = NULL;
+	int lineno = 0;
+	unsigned n = 0;
+
+	if (!cu)
+		return 0;
 	if (line) {
-		int lineno = 0;
-		const char *src = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
-		if (src && lineno > 0) {
-			const char *compdir = dwfl_line_comp_dir(line);
-			char *d = NULL, *f = NULL;
-			split_path(src, compdir, &d, &f);
-			fi->dir = d;
-			fi->file = f;
-			fi->line = (unsigned)lineno;
+		file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
+		compdir = dwfl_line_comp_dir(line);
+	}
+	int ns = dwarf_getscopes(cu, ip - bias, &scopes);
+	Dwarf_Files *files = NULL;
+	size_t nfiles = 0;
+	for (int i = 0; i < ns && n + 1 < max; i++) {
+		int tag = dwarf_tag(&scopes[i]);
+		if (tag != DW_TAG_inlined_subroutine)
+			continue;
+		const char *name = die_name(&scopes[i]);
+		struct frame_info *fi = &out[n++];
+		memset(fi, 0, sizeof *fi);
+		fi->ip = 0;
+		fi->obj = xstrdup_or_null(obj);
+		if (name)
+			set_name(fi, name);
+		set_source(fi, file, lineno, compdir);
+		/* the enclosing function is at the call site */
+		Dwarf_Attribute attr;
+		Dwarf_Word cf = 0, cl = 0;
+		if (!files)
+			dwarf_getsrcfiles(cu, &files, &nfiles);
+		file = NULL;
+		lineno = 0;
+		if (dwarf_attr(&scopes[i], DW_AT_call_file, &attr) && !dwarf_formudata(&attr, &cf) &&
+		    dwarf_attr(&scopes[i], DW_AT_call_line, &attr) && !dwarf_formudata(&attr, &cl) &&
+		    files && cf < nfiles) {
+			file = dwarf_filesrc(files, cf, NULL, NULL);
+			lineno = (int)cl;
 		}
 	}
+	free(scopes);
+	struct frame_info *fi = &out[n++];
+	memset(fi, 0, sizeof *fi);
+	fi->obj = xstrdup_or_null(obj);
+	const char *name = function_name(m, ip);
+	if (name)
+		set_name(fi, name);
+	set_source(fi, file, lineno, compdir);
+	return n;
+}
+
+static unsigned describe_uncached(struct symbols *s, uint64_t pc, struct frame_info *out, unsigned max)
+{
+	/* a return address: the call is the instruction before it */
+	const struct entry *e = find_entry(s, pc);
+	uint64_t ip = e ? pc : pc - 1;
+	Dwfl_Module *m = dwfl_addrmodule(s->dwfl, ip);
+	unsigned n = 0;
+
+	memset(out, 0, sizeof *out);
+	if (m) {
+		const char *mainfile = NULL;
+		const char *modname = dwfl_module_info(m, NULL, NULL, NULL, NULL, NULL, &mainfile, NULL);
+		const char *obj = mainfile ? mainfile : modname;
+		if (e) {
+			/* An allocator entry is named by the function that was
+			 * hooked (libdwfl would pick any alias, e.g.
+			 * __libc_malloc) and, like memcheck's replacements, has
+			 * no source line of interest. */
+			out->obj = xstrdup_or_null(obj);
+			set_name(out, e->name);
+			n = 1;
+		} else {
+			n = describe_inlined(m, ip, obj, out, max);
+		}
+		if (!n) {
+			out->obj = xstrdup_or_null(obj);
+			const char *name = function_name(m, ip);
+			if (name)
+				set_name(out, name);
+			Dwfl_Line *line = dwfl_module_getsrc(m, ip);
+			if (line) {
+				int lineno = 0;
+				const char *src = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
+				set_source(out, src, lineno, dwfl_line_comp_dir(line));
+			}
+			n = 1;
+		}
+	} else {
+		n = 1;
+	}
+	for (unsigned i = 0; i < n; i++)
+		out[i].ip = pc;
+	return n;
+}
+
+static struct desc_entry *cache_slot(struct symbols *s, uint64_t ip)
+{
+	if (s->cache_n + 1 > s->cache_cap / 2) {
+		size_t ncap = s->cache_cap ? s->cache_cap * 2 : 1024;
+		struct desc_entry *nc = calloc(ncap, sizeof *nc);
+		if (!nc)
+			return NULL;
+		for (size_t i = 0; i < s->cache_cap; i++) {
+			if (!s->cache[i].used)
+				continue;
+			size_t j = (size_t)(s->cache[i].ip * 0x9e3779b97f4a7c15ull >> 17) & (ncap - 1);
+			while (nc[j].used)
+				j = (j + 1) & (ncap - 1);
+			nc[j] = s->cache[i];
+		}
+		free(s->cache);
+		s->cache = nc;
+		s->cache_cap = ncap;
+	}
+	size_t j = (size_t)(ip * 0x9e3779b97f4a7c15ull >> 17) & (s->cache_cap - 1);
+	while (s->cache[j].used && s->cache[j].ip != ip)
+		j = (j + 1) & (s->cache_cap - 1);
+	return &s->cache[j];
 }
 
 /* Frames other than the first hold return addresses: the call is the
  * instruction before, so the name and line are those of ip - 1, while ip
  * itself is what is printed, as memcheck does.  First frames are the
  * function entries marked with symbols_mark_entry. */
-int symbols_describe(void *ctx, uint64_t ip, struct frame_info *out)
+unsigned symbols_describe_all(void *ctx, uint64_t ip, struct frame_info *out, unsigned max)
 {
 	struct symbols *s = ctx;
+	struct desc_entry *d = cache_slot(s, ip);
 
-	if (s->cache_n + 1 > s->cache_cap / 2) {
-		size_t ncap = s->cache_cap ? s->cache_cap * 2 : 1024;
-		struct desc_entry *nc = calloc(ncap, sizeof *nc);
-		if (nc) {
-			for (size_t i = 0; i < s->cache_cap; i++) {
-				if (!s->cache[i].used)
-					continue;
-				size_t j = (size_t)(s->cache[i].ip * 0x9e3779b97f4a7c15ull >> 17) & (ncap - 1);
-				while (nc[j].used)
-					j = (j + 1) & (ncap - 1);
-				nc[j] = s->cache[i];
-			}
-			free(s->cache);
-			s->cache = nc;
-			s->cache_cap = ncap;
+	if (!d || !max) {
+		memset(out, 0, sizeof *out);
+		out->ip = ip;
+		return 1;
+	}
+	if (!d->used) {
+		struct frame_info tmp[MAX_INLINE];
+		unsigned n = describe_uncached(s, ip, tmp, MAX_INLINE);
+		d->fi = malloc(n * sizeof *d->fi);
+		if (!d->fi) {
+			*out = tmp[n - 1];
+			return 1;
 		}
-	}
-	if (!s->cache_cap) {
-		describe_uncached(s, ip, out);	/* leaks the strings; only on ENOMEM */
-		return 0;
-	}
-	size_t j = (size_t)(ip * 0x9e3779b97f4a7c15ull >> 17) & (s->cache_cap - 1);
-	while (s->cache[j].used && s->cache[j].ip != ip)
-		j = (j + 1) & (s->cache_cap - 1);
-	if (!s->cache[j].used) {
-		s->cache[j].used = true;
-		s->cache[j].ip = ip;
-		describe_uncached(s, ip, &s->cache[j].fi);
+		memcpy(d->fi, tmp, n * sizeof *tmp);
+		d->n = n;
+		d->ip = ip;
+		d->used = true;
 		s->cache_n++;
 	}
-	*out = s->cache[j].fi;
+	unsigned n = d->n < max ? d->n : max;
+	memcpy(out, d->fi + (d->n - n), n * sizeof *out);
+	return n;
+}
+
+/* One frame per pc: the real function (the outermost of the inlined ones). */
+int symbols_describe(void *ctx, uint64_t ip, struct frame_info *out)
+{
+	struct frame_info all[MAX_INLINE];
+	unsigned n = symbols_describe_all(ctx, ip, all, MAX_INLINE);
+
+	*out = all[n - 1];
 	return 0;
 }
 

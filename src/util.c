@@ -128,13 +128,25 @@ void util_symbolize(const struct report *r, uint64_t ip, struct frame_info *out)
 	}
 }
 
-struct frame_info *util_symbolize_stack(const struct report *r, const struct report_stack *st)
+#define MAX_INLINE 16
+
+struct frame_info *util_symbolize_stack(const struct report *r, const struct report_stack *st,
+					unsigned *nframes)
 {
 	struct frame_info *f;
+	unsigned n = 0;
 
-	if (st->n == 0 || !(f = calloc(st->n, sizeof *f)))
+	*nframes = 0;
+	if (st->n == 0 || !(f = calloc((size_t)st->n * MAX_INLINE, sizeof *f)))
 		return NULL;
-	for (unsigned i = 0; i < st->n; i++)
-		util_symbolize(r, st->pcs[i], &f[i]);
+	for (unsigned i = 0; i < st->n; i++) {
+		if (r->symbolize_all) {
+			n += r->symbolize_all(r->symbolize_ctx, st->pcs[i], f + n, MAX_INLINE);
+		} else {
+			util_symbolize(r, st->pcs[i], &f[n]);
+			n++;
+		}
+	}
+	*nframes = n;
 	return f;
 }

@@ -29,6 +29,11 @@ struct frame_info {
 /* Describes the pc of a stack frame.  Returns 0; on failure fills ip only. */
 typedef int (*symbolize_fn)(void *ctx, uint64_t ip, struct frame_info *out);
 
+/* Describes the pc of a stack frame with the functions inlined at it,
+ * innermost first, as memcheck prints them (one line each, same ip).
+ * Returns how many of max entries were filled (at least 1). */
+typedef unsigned (*symbolize_all_fn)(void *ctx, uint64_t ip, struct frame_info *out, unsigned max);
+
 /* A stack as reporters see it: stacktab ids are resolved by the caller. */
 struct report_stack {
 	const uint64_t *pcs;
@@ -139,6 +144,7 @@ struct report {
 	const char *end_reason;		/* e.g. "killed by signal 11" or NULL */
 
 	symbolize_fn symbolize;
+	symbolize_all_fn symbolize_all;	/* optional: inlined frames too */
 	void *symbolize_ctx;
 };
 

@@ -35,12 +35,15 @@ int symbols_module_lookup(Dwfl_Module *mod, const char *name, uint64_t *addr, ui
 int symbols_bind(struct symbols *s, const char *name, uint64_t *addr, uint64_t *size,
 		 Dwfl_Module **mod);
 
-/* pc is a function entry that starts stacks (an allocator function): it is
- * described as itself, where any other pc is taken as a return address. */
-void symbols_mark_entry(struct symbols *s, uint64_t pc);
+/* pc is a function entry that starts stacks (an allocator function) and is
+ * described as name (linkage name, static storage), where any other pc is
+ * taken as a return address. */
+void symbols_mark_entry(struct symbols *s, uint64_t pc, const char *name);
 
 /* The symbolize_fn of report.h; ctx is a struct symbols. */
 int symbols_describe(void *ctx, uint64_t ip, struct frame_info *out);
+/* The symbolize_all_fn of report.h: inlined functions expanded. */
+unsigned symbols_describe_all(void *ctx, uint64_t ip, struct frame_info *out, unsigned max);
 
 /* Whether pc (a return address or an entry) is in a function named main. */
 bool symbols_is_main(struct symbols *s, uint64_t pc);

@@ -43,8 +43,11 @@ const char *util_mem_error_supp_kind(enum mem_error_kind k);
 /* Symbolizes ip through r->symbolize; on failure or without a symbolizer,
  * *out describes the bare ip (every string NULL). */
 void util_symbolize(const struct report *r, uint64_t ip, struct frame_info *out);
-/* Every frame of st, symbolized: a malloc'd array of st->n entries (the
- * caller frees it), or NULL when st is empty or memory ran out. */
-struct frame_info *util_symbolize_stack(const struct report *r, const struct report_stack *st);
+/* Every frame of st, symbolized, with inlined functions expanded into
+ * frames of their own when the report has symbolize_all: a malloc'd array
+ * (the caller frees it) of *nframes entries; NULL when st is empty or on
+ * allocation failure. */
+struct frame_info *util_symbolize_stack(const struct report *r, const struct report_stack *st,
+					unsigned *nframes);
 
 #endif

@@ -8,6 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* memcheck's Reachedness order for records of equal size */
+static int rank(enum leak_kind k)
+{
+	return k == LEAK_REACHABLE ? 0 : k == LEAK_POSSIBLE ? 1 : k == LEAK_INDIRECT ? 2 : 3;
+}
+
 static int failures, checks;
 
 #define CHECK(expr)                                                          \
@@ -88,17 +94,18 @@ static void test_sort(void)
 	CHECK(r != NULL && n == 7);
 	if (r && n == 7) {
 		CHECK(rec_is(&r[0], LEAK_INDIRECT, 4, 30, 0, 1, 1));
-		CHECK(rec_is(&r[1], LEAK_DEFINITE, 1, 10, 30, 1, 2));
-		CHECK(rec_is(&r[2], LEAK_DEFINITE, 3, 40, 0, 1, 3));
-		CHECK(rec_is(&r[3], LEAK_DEFINITE, 0, 40, 0, 2, 4));
-		CHECK(rec_is(&r[4], LEAK_POSSIBLE, 2, 40, 0, 1, 5));
-		CHECK(rec_is(&r[5], LEAK_REACHABLE, 5, 40, 0, 1, 6));
-		CHECK(rec_is(&r[6], LEAK_REACHABLE, 0, 40, 0, 3, 7));
+		/* equal totals: memcheck's Reachedness order, reachable first */
+		CHECK(rec_is(&r[1], LEAK_REACHABLE, 5, 40, 0, 1, 2));
+		CHECK(rec_is(&r[2], LEAK_REACHABLE, 0, 40, 0, 3, 3));
+		CHECK(rec_is(&r[3], LEAK_POSSIBLE, 2, 40, 0, 1, 4));
+		CHECK(rec_is(&r[4], LEAK_DEFINITE, 1, 10, 30, 1, 5));
+		CHECK(rec_is(&r[5], LEAK_DEFINITE, 3, 40, 0, 1, 6));
+		CHECK(rec_is(&r[6], LEAK_DEFINITE, 0, 40, 0, 2, 7));
 		unsigned k;
 		const uint64_t *p = stacktab_get(st, 1, &k);
-		CHECK(r[1].stack.pcs == p && r[1].stack.n == 5 && k == 5);
+		CHECK(r[4].stack.pcs == p && r[4].stack.n == 5 && k == 5);
 		p = stacktab_get(st, 5, &k);
-		CHECK(r[5].stack.pcs == p && r[5].stack.n == 0);
+		CHECK(r[1].stack.pcs == p && r[1].stack.n == 0);
 	}
 	CHECK(tot[LEAK_DEFINITE].bytes == 90 && tot[LEAK_DEFINITE].blocks == 4);
 	CHECK(tot[LEAK_INDIRECT].bytes == 30 && tot[LEAK_INDIRECT].blocks == 1);
@@ -107,7 +114,8 @@ static void test_sort(void)
 	CHECK(heur[HEUR_NONE].bytes == 0 && heur[HEUR_NONE].blocks == 0);
 	CHECK(heur[HEUR_STDSTRING].bytes == 10 && heur[HEUR_STDSTRING].blocks == 1);
 	CHECK(heur[HEUR_NEWARRAY].bytes == 10 && heur[HEUR_NEWARRAY].blocks == 1);
-	CHECK(heur[HEUR_LENGTH64].bytes == 0 && heur[HEUR_LENGTH64].blocks == 0);
+	/* memcheck counts the heuristic whatever the final state */
+	CHECK(heur[HEUR_LENGTH64].bytes == 40 && heur[HEUR_LENGTH64].blocks == 1);
 	CHECK(heur[HEUR_MULTIPLEINHERITANCE].blocks == 0);
 	free(r);
 	stacktab_free(st);
@@ -147,20 +155,20 @@ static void test_resolution(void)
 
 	CHECK(lossrec_build(f.blk, f.sb, f.n, st, 0, &r, &n, tot, heur) == 0);
 	CHECK(n == 7);
-	if (n == 7) {	/* all 8 bytes, 1 block: DEFINITE by stack age, then REACHABLE */
+	if (n == 7) {	/* all 8 bytes, 1 block: REACHABLE, then DEFINITE by stack age */
+		CHECK(rec_is(&r[0], LEAK_REACHABLE, 0, 8, 0, 1, 1));
 		for (unsigned i = 0; i < 6; i++)
-			CHECK(rec_is(&r[i], LEAK_DEFINITE, i, 8, 0, 1, i + 1));
-		CHECK(rec_is(&r[6], LEAK_REACHABLE, 0, 8, 0, 1, 7));
+			CHECK(rec_is(&r[i + 1], LEAK_DEFINITE, i, 8, 0, 1, i + 2));
 	}
 	free(r);
 
 	CHECK(lossrec_build(f.blk, f.sb, f.n, st, 4, &r, &n, tot, heur) == 0);
 	CHECK(n == 5);
 	if (n == 5) {
-		CHECK(rec_is(&r[0], LEAK_DEFINITE, 2, 8, 0, 1, 1));
-		CHECK(rec_is(&r[1], LEAK_DEFINITE, 3, 8, 0, 1, 2));
-		CHECK(rec_is(&r[2], LEAK_DEFINITE, 4, 8, 0, 1, 3));
-		CHECK(rec_is(&r[3], LEAK_REACHABLE, 0, 8, 0, 1, 4));
+		CHECK(rec_is(&r[0], LEAK_REACHABLE, 0, 8, 0, 1, 1));
+		CHECK(rec_is(&r[1], LEAK_DEFINITE, 2, 8, 0, 1, 2));
+		CHECK(rec_is(&r[2], LEAK_DEFINITE, 3, 8, 0, 1, 3));
+		CHECK(rec_is(&r[3], LEAK_DEFINITE, 4, 8, 0, 1, 4));
 		/* s1, s0 and s5 share 4 frames; s1's block comes first */
 		CHECK(rec_is(&r[4], LEAK_DEFINITE, 1, 24, 0, 3, 5));
 		CHECK(r[4].stack.pcs == stacktab_get(st, 1, &k) && r[4].stack.n == 5);
@@ -171,8 +179,8 @@ static void test_resolution(void)
 	CHECK(lossrec_build(f.blk, f.sb, f.n, st, 2, &r, &n, tot, heur) == 0);
 	CHECK(n == 3);
 	if (n == 3) {
-		CHECK(rec_is(&r[0], LEAK_DEFINITE, 3, 8, 0, 1, 1));	/* {A} alone */
-		CHECK(rec_is(&r[1], LEAK_REACHABLE, 0, 8, 0, 1, 2));
+		CHECK(rec_is(&r[0], LEAK_REACHABLE, 0, 8, 0, 1, 1));
+		CHECK(rec_is(&r[1], LEAK_DEFINITE, 3, 8, 0, 1, 2));	/* {A} alone */
 		CHECK(rec_is(&r[2], LEAK_DEFINITE, 1, 40, 0, 5, 3));
 		CHECK(r[2].stack.n == 5 && r[2].stack.pcs[4] == F);
 	}
@@ -303,7 +311,7 @@ static void test_random(void)
 				uint64_t tp = p->bytes + p->indirect_bytes;
 				uint64_t tq = q->bytes + q->indirect_bytes;
 				int ordered = tp != tq ? tp < tq :
-					p->kind != q->kind ? p->kind < q->kind :
+					p->kind != q->kind ? rank(p->kind) < rank(q->kind) :
 					p->blocks != q->blocks ? p->blocks < q->blocks :
 					p->stack_id < q->stack_id;
 				if (!ordered)
