@@ -39,10 +39,12 @@
 #include "leaktrace/scan.h"
 #include "leaktrace/session.h"
 #include "leaktrace/stacktab.h"
+#include "leaktrace/suppress.h"
 #include "leaktrace/symbols.h"
 #include "leaktrace/target.h"
 #include "leaktrace/tracee.h"
 #include "leaktrace/unwind.h"
+#include "leaktrace/util.h"
 
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
@@ -70,6 +72,8 @@ struct session {
 	struct heapmap *heap;
 	struct stacktab *stacks;
 	struct freeq *freed;
+	struct suppress *supp;
+	struct suppression_use *supp_used;
 	FILE *log, *xml;
 
 	struct hooked_fn fns[MAX_FNS];
@@ -80,10 +84,12 @@ struct session {
 
 	uint64_t allocs, frees, bytes;
 	uint64_t unseen_frees;		/* frees of blocks allocated out of our sight */
+	double scan_seconds;
 
 	struct mem_error *errors;
 	uint32_t *error_stacks;		/* stacktab id of each error's call */
 	size_t nerrors, errcap;
+	unsigned error_occurrences;	/* memcheck numbers errors by occurrence */
 
 	bool exec_seen, group_exiting, final_done, hooks_warned;
 	int exit_status;		/* wait status of the leader */
@@ -368,11 +374,38 @@ static bool marker_applies(const struct session *s, const struct op_marker *mk,
 	return in_fn_range(s, ret - 1, true) && mk->sp > r->rsp && mk->sp - r->rsp <= 512;
 }
 
+static struct report_stack trim_below_main(struct session *s, struct report_stack st);
+
+/* The suppression matching a loss record or error stack, counted. */
+static const char *match_suppression(struct session *s, const struct report_stack *st,
+				     int leak_kind, int err_kind, uint64_t bytes, uint64_t blocks)
+{
+	unsigned n;
+	const char *name;
+
+	if (!s->supp || !suppress_count(s->supp))
+		return NULL;
+	struct frame_info *f = util_symbolize_stack(&s->rep, st, &n);
+	if (leak_kind >= 0)
+		name = suppress_match_leak(s->supp, (enum leak_kind)leak_kind, f, n, bytes, blocks);
+	else
+		name = suppress_match_error(s->supp, (enum mem_error_kind)err_kind, f, n);
+	free(f);
+	return name;
+}
+
 static void add_error(struct session *s, struct thread *th, struct mem_error *e, uint32_t stack_id)
 {
+	unsigned occurrence = s->error_occurrences++;
+
+	e->stack = trim_below_main(s, e->stack);
+	e->alloc_stack = trim_below_main(s, e->alloc_stack);
+	e->free_stack = trim_below_main(s, e->free_stack);
 	for (size_t i = 0; i < s->nerrors; i++) {
 		if (s->errors[i].kind == e->kind && s->error_stacks[i] == stack_id) {
 			s->errors[i].count++;
+			if (s->errors[i].suppressed_by)
+				match_suppression(s, &s->errors[i].stack, -1, e->kind, 0, 0);
 			return;
 		}
 	}
@@ -389,8 +422,9 @@ static void add_error(struct session *s, struct thread *th, struct mem_error *e,
 		s->errcap = nc;
 	}
 	e->tid = th->num;
-	e->unique = (unsigned)s->nerrors;
+	e->unique = occurrence;
 	e->count = 1;
+	e->suppressed_by = match_suppression(s, &e->stack, -1, e->kind, 0, 0);
 	s->error_stacks[s->nerrors] = stack_id;
 	s->errors[s->nerrors++] = *e;
 	s->rep.errors = s->errors;
@@ -779,6 +813,19 @@ static void exclude_symbol(struct session *s, const char *name, struct scan_rang
 	}
 }
 
+/* -v: what the run cost leaktrace, for scripts/bench. */
+static void print_stats(struct session *s, size_t nblocks)
+{
+	size_t hm = heapmap_memory(s->heap), sm = stacktab_memory(s->stacks);
+
+	fprintf(s->log, "--%d-- leaktrace: %" PRIu64 " allocs, %" PRIu64 " frees traced; "
+		"scan of %zu blocks took %.3f s\n", s->pid, s->allocs, s->frees, nblocks,
+		s->scan_seconds);
+	fprintf(s->log, "--%d-- leaktrace: shadow heap %zu bytes (%.1f per live block), "
+		"%zu stacks interned in %zu bytes\n", s->pid, hm,
+		nblocks ? (double)hm / (double)nblocks : 0.0, stacktab_count(s->stacks), sm);
+}
+
 /* Stacks end at main, as memcheck prints them (--show-below-main=no). */
 static struct report_stack trim_below_main(struct session *s, struct report_stack st)
 {
@@ -855,8 +902,12 @@ static void final_report(struct session *s, struct thread *exiting)
 		struct scan_memory mem = { &sc, scan_read, scan_mapping };
 		struct scan_input in = { sb, nblocks, roots, nroots, words, nwords, &mem,
 					 s->cfg->heuristics };
+		struct timespec t1, t2;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (scan_run(&in))
 			lt_error("out of memory in the leak scan; every block is reported as reachable");
+		clock_gettime(CLOCK_MONOTONIC, &t2);
+		s->scan_seconds = (double)(t2.tv_sec - t1.tv_sec) + (double)(t2.tv_nsec - t1.tv_nsec) / 1e9;
 		procmaps_free(&m);
 		free(roots);
 	} else if (sb) {
@@ -866,12 +917,26 @@ static void final_report(struct session *s, struct thread *exiting)
 	if (nblocks && sb && blocks)
 		lossrec_build(blocks, sb, nblocks, s->stacks, s->cfg->leak_resolution,
 			      &rep->records, &rep->nrecords, rep->totals, rep->reachable_via_heuristic);
-	for (size_t i = 0; i < rep->nrecords; i++)
-		rep->records[i].stack = trim_below_main(s, rep->records[i].stack);
-	for (size_t i = 0; i < s->nerrors; i++) {
-		s->errors[i].stack = trim_below_main(s, s->errors[i].stack);
-		s->errors[i].alloc_stack = trim_below_main(s, s->errors[i].alloc_stack);
-		s->errors[i].free_stack = trim_below_main(s, s->errors[i].free_stack);
+	memset(&rep->suppressed, 0, sizeof rep->suppressed);
+	for (size_t i = 0; i < rep->nrecords; i++) {
+		struct loss_record *lr = &rep->records[i];
+		lr->stack = trim_below_main(s, lr->stack);
+		lr->suppressed_by = match_suppression(s, &lr->stack, lr->kind, 0,
+						      lr->bytes + lr->indirect_bytes, lr->blocks);
+		if (lr->suppressed_by) {
+			/* LEAK SUMMARY moves them to "suppressed:" */
+			rep->totals[lr->kind].bytes -= lr->bytes;
+			rep->totals[lr->kind].blocks -= lr->blocks;
+			rep->suppressed.bytes += lr->bytes;
+			rep->suppressed.blocks += lr->blocks;
+		}
+	}
+	if (s->supp) {
+		free(s->supp_used);
+		s->supp_used = NULL;
+		long nu = suppress_used(s->supp, &s->supp_used);
+		rep->supp_used = s->supp_used;
+		rep->nsupp_used = nu > 0 ? (size_t)nu : 0;
 	}
 
 	rep->inuse_blocks = nblocks;
@@ -886,6 +951,8 @@ static void final_report(struct session *s, struct thread *exiting)
 
 	if (!s->cfg->xml || s->cfg->log_file)
 		report_text_final(s->log, rep);
+	if (s->cfg->verbose)
+		print_stats(s, nblocks);
 	if (s->xml)
 		report_xml_final(s->xml, rep, elapsed_ms(s));
 	fflush(s->log);
@@ -898,20 +965,12 @@ static void final_report(struct session *s, struct thread *exiting)
 }
 
 /* Errors as memcheck's ERROR SUMMARY counts them, for --error-exitcode. */
-static unsigned count_errors(const struct session *s)
+static unsigned long count_errors(const struct session *s)
 {
-	unsigned n = 0;
+	struct report_counts c;
 
-	for (size_t i = 0; i < s->nerrors; i++)
-		if (!s->errors[i].suppressed_by)
-			n++;
-	for (size_t i = 0; i < s->rep.nrecords; i++) {
-		const struct loss_record *lr = &s->rep.records[i];
-		if (s->cfg->leak_check == LEAK_CHECK_FULL && !lr->suppressed_by &&
-		    (s->cfg->errors_for_kinds & (1u << lr->kind)))
-			n++;
-	}
-	return n;
+	report_text_count_errors(&s->rep, &c);
+	return c.errors;
 }
 
 /* ---- the wait loop ----------------------------------------------------- */
@@ -1136,8 +1195,22 @@ int session_run(const struct config *cfg)
 		lt_error("-p is not supported yet");
 		return 1;
 	}
-	if (check_program(cfg->target_argv[0], &path))
+	s.supp = suppress_new();
+	if (!s.supp) {
+		lt_error("out of memory");
 		return 1;
+	}
+	for (size_t i = 0; cfg->supp_files && cfg->supp_files[i]; i++) {
+		if (suppress_load_file(s.supp, cfg->supp_files[i], err, sizeof err)) {
+			lt_error("%s", err);
+			suppress_free(s.supp);
+			return 1;
+		}
+	}
+	if (check_program(cfg->target_argv[0], &path)) {
+		suppress_free(s.supp);
+		return 1;
+	}
 	s.tr = tracee_new();
 	s.heap = heapmap_new();
 	s.stacks = stacktab_new();
@@ -1231,6 +1304,8 @@ out:
 	if (s.xml)
 		fclose(s.xml);
 	free(s.rep.records);
+	free(s.supp_used);
+	suppress_free(s.supp);
 	free(s.errors);
 	free(s.error_stacks);
 	unwind_free(s.uw);
