@@ -42,6 +42,12 @@ struct bptab {
 
 	struct scratch *scr;
 	size_t nscr;
+
+	struct ool {
+		uint64_t slot, orig;	/* where the copy is, what it copies */
+		uint8_t len;		/* bytes of the copied instruction */
+	} *ools;
+	size_t nools, ools_cap;
 	uint64_t traps[TRAP_COUNT];
 	char errmsg[256];
 };
@@ -82,6 +88,7 @@ void bptab_free(struct bptab *bt)
 		cs_close(&bt->cs);
 	free(bt->slots);
 	free(bt->scr);
+	free(bt->ools);
 	free(bt);
 }
 
@@ -348,6 +355,17 @@ int bptab_insert(struct bptab *bt, uint64_t addr, int tag)
 			cs_free(insn, 1);
 			return err;
 		}
+		if (bt->nools == bt->ools_cap) {
+			size_t nc = bt->ools_cap ? bt->ools_cap * 2 : 64;
+			struct ool *nv = realloc(bt->ools, nc * sizeof *nv);
+			if (!nv) {
+				cs_free(insn, 1);
+				return -ENOMEM;
+			}
+			bt->ools = nv;
+			bt->ools_cap = nc;
+		}
+		bt->ools[bt->nools++] = (struct ool){ slot, addr, (uint8_t)insn->size };
 		b.resume = slot;
 	}
 	cs_free(insn, 1);
@@ -363,6 +381,39 @@ int bptab_insert(struct bptab *bt, uint64_t addr, int tag)
 	put_slot(bt->slots, bt->cap, &b);
 	bt->count++;
 	return 0;
+}
+
+int bptab_restore_into(const struct bptab *bt, const struct target_mem *other)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < bt->cap; i++) {
+		if (!bt->slots[i].addr)
+			continue;
+		int e = target_write(other, bt->slots[i].addr, &bt->slots[i].orig, 1);
+		if (e && !err)
+			err = e;
+	}
+	return err;
+}
+
+/* A thread can only be stopped at an instruction boundary of the copy:
+ * its start (the displaced instruction has not run) or the jump back (it
+ * has). */
+bool bptab_translate_ool(const struct bptab *bt, uint64_t rip, uint64_t *orig)
+{
+	for (size_t i = 0; i < bt->nools; i++) {
+		const struct ool *o = &bt->ools[i];
+		if (rip == o->slot) {
+			*orig = o->orig;
+			return true;
+		}
+		if (rip == o->slot + o->len) {
+			*orig = o->orig + o->len;
+			return true;
+		}
+	}
+	return false;
 }
 
 int bptab_remove(struct bptab *bt, uint64_t addr)

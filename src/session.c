@@ -91,7 +91,9 @@ struct session {
 	size_t nerrors, errcap;
 	unsigned error_occurrences;	/* memcheck numbers errors by occurrence */
 
-	bool exec_seen, group_exiting, final_done, hooks_warned;
+	bool exec_seen, group_exiting, final_done, hooks_warned, detached;
+	unsigned threads_seen;		/* memcheck thread numbers handed out */
+	int stopped_by;			/* a signal that ended leaktrace early */
 	int exit_status;		/* wait status of the leader */
 	bool exited;
 	struct timespec t0;
@@ -723,45 +725,77 @@ static int on_inject_done(struct session *s, struct thread *th)
 
 /* ---- the final report ---------------------------------------------------- */
 
-/* Lets go every thread stop_all_threads() held, with the signal it had
- * pending; the exiting thread is resumed by its caller. */
+static bool is_thread(const struct thread *th)
+{
+	return th->kind == TK_THREAD && !th->dead;
+}
+
+/* The live threads of the process (not children, not exited). */
+static size_t live_threads(struct session *s, struct thread **out, size_t max)
+{
+	struct thread *all[4096];
+	size_t n = tracee_threads(s->tr, all, 4096), k = 0;
+
+	for (size_t i = 0; i < n && i < 4096; i++)
+		if (is_thread(all[i]) && k < max)
+			out[k++] = all[i];
+	return k;
+}
+
+static int handle_trap(struct session *s, struct thread *th);
+
+/* Lets go every thread stop_all_threads() held.  One that was held at an
+ * int3 of ours is handled as that stop would have been. */
 static void resume_held_threads(struct session *s, struct thread *except)
 {
 	struct thread *ths[4096];
-	size_t n = tracee_threads(s->tr, ths, 4096);
+	size_t n = live_threads(s, ths, 4096);
 
-	for (size_t i = 0; i < n && i < 4096; i++) {
+	for (size_t i = 0; i < n; i++) {
 		struct thread *th = ths[i];
 		if (th == except || th->state == TH_RUNNING)
 			continue;
+		int st = th->held_status;
+		th->held_status = 0;
+		if (WIFSTOPPED(st) && !(st >> 16) && WSTOPSIG(st) == SIGTRAP) {
+			handle_trap(s, th);
+			continue;
+		}
 		int sig = th->pending_sig;
 		th->pending_sig = 0;
 		tracee_cont(th, sig);
 	}
 }
 
+/* Stops every running thread and remembers the stop each one reports
+ * first: an interrupt, a signal, an int3 already hit, or its exit. */
 static void stop_all_threads(struct session *s, struct thread *except)
 {
 	struct thread *ths[4096];
-	size_t n = tracee_threads(s->tr, ths, 4096);
+	size_t n = live_threads(s, ths, 4096);
 
-	for (size_t i = 0; i < n && i < 4096; i++) {
+	for (size_t i = 0; i < n; i++) {
 		struct thread *th = ths[i];
 		int status;
 		if (th == except || th->state != TH_RUNNING)
 			continue;
-		if (ptrace(PTRACE_INTERRUPT, th->tid, 0, 0))
+		if (ptrace(PTRACE_INTERRUPT, th->tid, 0, 0)) {
+			th->dead = true;
 			continue;
+		}
 		for (;;) {
 			pid_t r = waitpid(th->tid, &status, __WALL);
 			if (r < 0 && errno == EINTR)
 				continue;
 			if (r < 0 || !WIFSTOPPED(status)) {
-				th->state = TH_EXITING;	/* gone: nothing to scan */
+				th->dead = true;	/* gone: nothing to scan */
+				th->state = TH_EXITING;
 				break;
 			}
+			th->held_status = status;
 			th->state = (status >> 16) == PTRACE_EVENT_EXIT ? TH_EXITING : TH_STOPPED;
-			if ((status >> 16) == 0 && WSTOPSIG(status) != SIGTRAP)
+			if (!(status >> 16) && WSTOPSIG(status) != SIGTRAP &&
+			    WSTOPSIG(status) != (SIGTRAP | 0x80))
 				th->pending_sig = WSTOPSIG(status);
 			break;
 		}
@@ -846,9 +880,7 @@ static void final_report(struct session *s, struct thread *exiting)
 
 	s->final_done = true;
 	stop_all_threads(s, exiting);
-	nthreads = tracee_threads(s->tr, ths, 4096);
-	if (nthreads > 4096)
-		nthreads = 4096;
+	nthreads = live_threads(s, ths, 4096);
 	words = calloc(nthreads * 17 + 1, sizeof *words);
 	size_t nsp = 0;
 	for (size_t i = 0; i < nthreads && words; i++) {
@@ -1025,6 +1057,217 @@ static int handle_trap(struct session *s, struct thread *th)
 	return tracee_cont(th, SIGTRAP);
 }
 
+static pid_t tgid_of(pid_t tid)
+{
+	char fn[64], line[128];
+	pid_t tgid = -1;
+	FILE *f;
+
+	snprintf(fn, sizeof fn, "/proc/%d/status", (int)tid);
+	if (!(f = fopen(fn, "re")))
+		return -1;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid;
+}
+
+/* Memory is read through a live thread: once the leader has gone (main
+ * called pthread_exit) /proc/PID/mem of the leader reads nothing. */
+static void switch_memory_thread(struct session *s, struct thread *gone)
+{
+	struct thread *ths[4096];
+	size_t n = live_threads(s, ths, 4096);
+
+	if (s->tm.pid != gone->tid)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (ths[i] == gone)
+			continue;
+		target_mem_close(&s->tm);
+		if (!target_mem_open(&s->tm, ths[i]->tid))
+			return;
+	}
+}
+
+/* ---- children ------------------------------------------------------------ */
+
+/* A forked child has copies of our int3s and scratch mapping: put the
+ * original bytes back, unmap the scratch, and let it go untraced. */
+static void release_fork_child(struct session *s, struct thread *ch)
+{
+	struct target_mem cm = { .memfd = -1 };
+	uint64_t starts[32], lens[32];
+	int sig = 0;
+
+	if (!target_mem_open(&cm, ch->tid)) {
+		bptab_restore_into(s->bt, &cm);
+		target_mem_close(&cm);
+	}
+	size_t n = bptab_scratch(s->bt, starts, lens, 32);
+	for (size_t i = 0; i < n && i < 32 && s->syscall_insn; i++) {
+		long ret, args[6] = { (long)starts[i], (long)lens[i], 0, 0, 0, 0 };
+		tracee_inject_syscall(ch->tid, s->syscall_insn, SYS_munmap, args, &ret, &sig);
+	}
+	if (WIFSTOPPED(ch->held_status) && !(ch->held_status >> 16) &&
+	    WSTOPSIG(ch->held_status) != SIGTRAP)
+		sig = WSTOPSIG(ch->held_status);
+	ptrace(PTRACE_DETACH, ch->tid, 0, (void *)(long)sig);
+	tracee_thread_del(s->tr, ch->tid);
+}
+
+/* A stop of a task that is not one of our threads. */
+static void on_child_stop(struct session *s, struct thread *ch, int status)
+{
+	int event = status >> 16, sig = WSTOPSIG(status);
+
+	ch->state = TH_STOPPED;
+	ch->held_status = status;
+	switch (ch->kind) {
+	case TK_UNKNOWN:
+		return;		/* held until the parent's fork event says what it is */
+	case TK_FORK_CHILD:
+		release_fork_child(s, ch);
+		return;
+	case TK_VFORK_CHILD:
+		/* it runs on our memory, int3s included, until exec or exit */
+		if (event == PTRACE_EVENT_EXEC) {
+			ptrace(PTRACE_DETACH, ch->tid, 0, 0);
+			tracee_thread_del(s->tr, ch->tid);
+			return;
+		}
+		if (!event && sig == SIGTRAP) {
+			struct user_regs_struct r;
+			const struct breakpoint *bp;
+			if (!tracee_getregs(ch->tid, &r) && (bp = bptab_lookup(s->bt, r.rip - 1))) {
+				r.rip = bp->resume;
+				tracee_setregs(ch->tid, &r);
+				tracee_cont(ch, 0);
+				return;
+			}
+		}
+		tracee_cont(ch, event || sig == (SIGTRAP | 0x80) ? 0 : sig);
+		return;
+	case TK_THREAD:
+		return;
+	}
+}
+
+static void on_fork_event(struct session *s, struct thread *parent, int event)
+{
+	unsigned long msg = 0;
+
+	ptrace(PTRACE_GETEVENTMSG, parent->tid, 0, &msg);
+	if (!msg)
+		return;
+	pid_t child = (pid_t)msg;
+	struct thread *ch = tracee_thread(s->tr, child);
+	if (event == PTRACE_EVENT_CLONE && tgid_of(child) == s->pid) {
+		if (!ch && (ch = tracee_thread_add(s->tr, child))) {
+			ch->kind = TK_THREAD;
+			ch->num = ++s->threads_seen;
+			ch->state = TH_RUNNING;
+		}
+		if (ch)
+			ch->announced = true;
+		return;
+	}
+	bool was_waiting = ch && ch->kind == TK_UNKNOWN && ch->state == TH_STOPPED;
+	if (!ch && !(ch = tracee_thread_add(s->tr, child)))
+		return;
+	ch->kind = event == PTRACE_EVENT_VFORK ? TK_VFORK_CHILD : TK_FORK_CHILD;
+	ch->announced = true;
+	if (was_waiting)
+		on_child_stop(s, ch, ch->held_status);
+	else
+		ch->state = TH_RUNNING;
+}
+
+/* ---- detaching ------------------------------------------------------------ */
+
+/* Leaves the process as if we had never been there: every thread stopped
+ * and moved off our traps and out-of-line copies, the return addresses we
+ * redirected put back, the int3s removed, the scratch unmapped, then
+ * PTRACE_DETACH with the signal each thread had pending.  A thread held at
+ * an int3 it has just hit is rewound to the breakpoint address, so that
+ * after the original byte is back it runs the real instruction. */
+static void detach_all(struct session *s)
+{
+	struct thread *ths[4096];
+	uint64_t starts[32], lens[32];
+
+	stop_all_threads(s, NULL);
+	size_t n = live_threads(s, ths, 4096);
+	for (size_t i = 0; i < n; i++) {
+		struct thread *th = ths[i];
+		struct user_regs_struct r;
+		if (th->state == TH_RUNNING || tracee_getregs(th->tid, &r))
+			continue;
+		int st = th->held_status;
+		if (WIFSTOPPED(st) && !(st >> 16) && WSTOPSIG(st) == SIGTRAP) {
+			const struct breakpoint *bp = bptab_lookup(s->bt, r.rip - 1);
+			int trap = bptab_which_trap(s->bt, r.rip - 1);
+			if (bp) {
+				r.rip = bp->addr;
+			} else if (trap == TRAP_RETURN && th->ncalls) {
+				r.rip = th->calls[--th->ncalls].ret;
+			} else if (trap == TRAP_INJECT && th->in_inject) {
+				r = th->inject_saved;
+				r.rip = th->inject_resume;
+				th->in_inject = false;
+			} else {
+				th->pending_sig = SIGTRAP;	/* the program's own */
+			}
+		}
+		if (th->in_inject) {	/* stopped inside an injected freeres call */
+			uint64_t keep_rip = th->inject_saved.rip;
+			r = th->inject_saved;
+			r.rip = keep_rip;
+			th->in_inject = false;
+		}
+		uint64_t orig;
+		if (bptab_translate_ool(s->bt, r.rip, &orig))
+			r.rip = orig;
+		tracee_setregs(th->tid, &r);
+		/* allocator calls still under way return to their real caller */
+		while (th->ncalls) {
+			struct pending_call *pc = &th->calls[--th->ncalls];
+			target_write(&s->tm, pc->sp, &pc->ret, 8);
+		}
+	}
+	bptab_remove_all(s->bt);
+	size_t ns = bptab_scratch(s->bt, starts, lens, 32);
+	for (size_t i = 0; i < ns && i < 32 && n && s->syscall_insn; i++) {
+		long ret, args[6] = { (long)starts[i], (long)lens[i], 0, 0, 0, 0 };
+		tracee_inject_syscall(ths[0]->tid, s->syscall_insn, SYS_munmap, args, &ret,
+				      &ths[0]->pending_sig);
+	}
+	for (size_t i = 0; i < n; i++) {
+		int sig = ths[i]->pending_sig;
+		ptrace(PTRACE_DETACH, ths[i]->tid, 0, (void *)(long)sig);
+		ths[i]->state = TH_RUNNING;
+	}
+	s->detached = true;
+}
+
+/* leaktrace itself was asked to stop: report what we have, leave the
+ * program running untouched. */
+static void interrupt_session(struct session *s, int sig)
+{
+	if (!s->final_done && s->exec_seen) {
+		s->rep.incomplete = true;
+		fprintf(s->log, "==%d== leaktrace: interrupted by signal %d (%s); the report covers "
+			"what ran until now, and the program runs on untraced\n", s->pid, sig,
+			strsignal(sig));
+		final_report(s, NULL);
+	}
+	if (!s->detached)
+		detach_all(s);
+}
+
+/* ---- the wait loop ----------------------------------------------------- */
+
 static int handle_event(struct session *s, struct thread *th, int status)
 {
 	int event = status >> 16;
@@ -1037,31 +1280,34 @@ static int handle_event(struct session *s, struct thread *th, int status)
 			if (setup_after_exec(s, th->tid)) {
 				lt_error("cannot trace %s; it runs on untraced", s->cfg->target_argv[0]);
 				ptrace(PTRACE_DETACH, th->tid, 0, 0);
+				s->detached = true;
 				return -1;
 			}
+			return tracee_cont(th, 0);
 		}
-		return tracee_cont(th, 0);
+		/* a new program: as memcheck without --trace-children=yes, it
+		 * runs untraced and no report is written for the old one */
+		s->final_done = true;
+		ptrace(PTRACE_DETACH, th->tid, 0, 0);
+		s->detached = true;
+		return 0;
 	case PTRACE_EVENT_CLONE:
-		ptrace(PTRACE_GETEVENTMSG, th->tid, 0, &msg);
-		if (msg) {
-			struct thread *nt = tracee_thread_add(s->tr, (pid_t)msg);
-			if (nt)
-				nt->announced = true;
-		}
-		return tracee_cont(th, 0);
 	case PTRACE_EVENT_FORK:
 	case PTRACE_EVENT_VFORK:
-		/* children: handled when their first stop arrives (untraced
-		 * children are cleaned and released there) */
+		on_fork_event(s, th, event);
 		return tracee_cont(th, 0);
 	case PTRACE_EVENT_EXIT: {
 		ptrace(PTRACE_GETEVENTMSG, th->tid, 0, &msg);
 		struct thread *all[2];
-		size_t live = tracee_threads(s->tr, all, 2);
+		size_t live = live_threads(s, all, 2);
 		bool killed = WIFSIGNALED((int)msg);
 		if (!s->final_done && (s->group_exiting || killed || live <= 1)) {
 			th->state = TH_EXITING;
 			final_report(s, th);
+		} else {
+			/* one thread leaves (pthread_exit): the process runs on */
+			switch_memory_thread(s, th);
+			th->dead = true;
 		}
 		return tracee_cont(th, 0);
 	}
@@ -1076,12 +1322,43 @@ static int handle_event(struct session *s, struct thread *th, int status)
 	}
 }
 
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	/* Ctrl-C and Ctrl-\ in the terminal reach the program too; it
+	 * decides, and we report when it ends */
+	if ((sig == SIGINT || sig == SIGQUIT) && si && si->si_code == SI_KERNEL)
+		return;
+	stop_signal = sig;
+}
+
+static void install_signal_handlers(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_stop_signal;
+	sa.sa_flags = SA_SIGINFO;	/* no SA_RESTART: waitpid returns EINTR */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
 static int wait_loop(struct session *s)
 {
 	for (;;) {
 		int status;
-		pid_t tid = waitpid(-1, &status, __WALL);
 
+		if (stop_signal && !s->detached) {
+			interrupt_session(s, stop_signal);
+			s->stopped_by = stop_signal;
+			return 0;
+		}
+		pid_t tid = waitpid(-1, &status, __WALL);
 		if (tid < 0) {
 			if (errno == EINTR)
 				continue;
@@ -1090,26 +1367,32 @@ static int wait_loop(struct session *s)
 			return -errno;
 		}
 		if (WIFEXITED(status) || WIFSIGNALED(status)) {
+			tracee_thread_del(s->tr, tid);
 			if (tid == s->pid) {
 				s->exit_status = status;
 				s->exited = true;
-			}
-			tracee_thread_del(s->tr, tid);
-			if (tid == s->pid || !tracee_thread(s->tr, s->pid)) {
-				struct thread *any[1];
-				if (!tracee_threads(s->tr, any, 1) && s->exited)
-					return 0;
+				return 0;
 			}
 			continue;
 		}
 		struct thread *th = tracee_thread(s->tr, tid);
 		if (!th) {
-			/* a thread or child reporting before it was announced */
+			/* a thread or a child reporting before it was announced */
 			th = tracee_thread_add(s->tr, tid);
 			if (!th) {
 				ptrace(PTRACE_CONT, tid, 0, 0);
 				continue;
 			}
+			if (tgid_of(tid) == s->pid) {
+				th->kind = TK_THREAD;
+				th->num = ++s->threads_seen;
+			} else {
+				th->kind = TK_UNKNOWN;
+			}
+		}
+		if (th->kind != TK_THREAD) {
+			on_child_stop(s, th, status);
+			continue;
 		}
 		th->state = TH_STOPPED;
 		int sig = WSTOPSIG(status);
@@ -1248,7 +1531,12 @@ int session_run(const struct config *cfg)
 	}
 	s.sym = symbols_new(s.pid, &s.tm);
 	s.bt = bptab_new(&s.tm, map_scratch, &s);
-	if (!s.sym || !s.bt || !tracee_thread_add(s.tr, s.pid)) {
+	struct thread *main_thread = tracee_thread_add(s.tr, s.pid);
+	if (main_thread) {
+		main_thread->kind = TK_THREAD;
+		main_thread->num = ++s.threads_seen;
+	}
+	if (!s.sym || !s.bt || !main_thread) {
 		lt_error("out of memory");
 		kill(s.pid, SIGKILL);
 		goto out;
@@ -1277,6 +1565,7 @@ int session_run(const struct config *cfg)
 		report_xml_preamble(s.xml, rep, 0);
 	fflush(s.log);
 
+	install_signal_handlers();
 	tracee_release_spawned(s.pid);
 	if (wait_loop(&s) < 0 && !s.exited) {
 		kill(s.pid, SIGKILL);
@@ -1290,7 +1579,9 @@ int session_run(const struct config *cfg)
 			lt_error("'%s' ended before it started", cfg->target_argv[0]);
 		goto out;
 	}
-	if (WIFSIGNALED(s.exit_status))
+	if (s.stopped_by)
+		rc = 128 + s.stopped_by;
+	else if (WIFSIGNALED(s.exit_status))
 		rc = 128 + WTERMSIG(s.exit_status);
 	else
 		rc = WEXITSTATUS(s.exit_status);

@@ -27,7 +27,6 @@
 struct tracee {
 	struct thread **slots;	/* open addressing on tid */
 	size_t cap, count;
-	unsigned next_num;
 };
 
 static size_t tid_slot(pid_t tid, size_t cap)
@@ -47,7 +46,6 @@ struct tracee *tracee_new(void)
 		free(t);
 		return NULL;
 	}
-	t->next_num = 1;
 	return t;
 }
 
@@ -100,7 +98,6 @@ struct thread *tracee_thread_add(struct tracee *t, pid_t tid)
 	if (!th)
 		return NULL;
 	th->tid = tid;
-	th->num = t->next_num++;
 	put(t->slots, t->cap, th);
 	t->count++;
 	return th;

@@ -61,6 +61,16 @@ int bptab_which_trap(const struct bptab *bt, uint64_t addr);
 /* Every scratch mapping (to unmap on detach): fills up to max pairs. */
 size_t bptab_scratch(const struct bptab *bt, uint64_t *starts, uint64_t *lens, size_t max);
 
+/* Writes every original byte into another address space that holds copies
+ * of our int3s (a forked child).  0 or the first negative errno. */
+int bptab_restore_into(const struct bptab *bt, const struct target_mem *other);
+
+/* If rip lies in an out-of-line copy, the address in the original code
+ * where a thread at rip must continue once the int3s are gone: the
+ * displaced instruction, or the one after it when the copy has run.
+ * Returns false for any other rip. */
+bool bptab_translate_ool(const struct bptab *bt, uint64_t rip, uint64_t *orig);
+
 size_t bptab_count(const struct bptab *bt);
 const char *bptab_errmsg(const struct bptab *bt);
 

@@ -29,6 +29,14 @@ struct op_marker {
 	uint64_t op_addr;	/* the operator's entry: the stack's first frame */
 };
 
+/* What a traced task is to us. */
+enum task_kind {
+	TK_THREAD,		/* a thread of the traced process */
+	TK_UNKNOWN,		/* reported before its parent's fork/clone event */
+	TK_FORK_CHILD,		/* a forked child: own memory, released once clean */
+	TK_VFORK_CHILD,		/* shares our memory until it execs or exits */
+};
+
 enum thread_state {
 	TH_RUNNING,
 	TH_STOPPED,		/* held in a stop by us */
@@ -38,10 +46,13 @@ enum thread_state {
 struct thread {
 	pid_t tid;
 	unsigned num;		/* memcheck's thread number: 1 = main */
+	enum task_kind kind;
 	enum thread_state state;
+	bool dead;		/* passed PTRACE_EVENT_EXIT: not a root, not stopped */
 	bool announced;		/* its parent's PTRACE_EVENT_CLONE was seen */
 	bool started;		/* its first stop was seen */
 	int pending_sig;	/* a signal to deliver at the next resume */
+	int held_status;	/* wait status of the stop it is held in */
 
 	struct pending_call calls[MAX_NEST];
 	unsigned ncalls;
