@@ -120,6 +120,13 @@ static void print_error_body(FILE *out, const struct report *r, const struct mem
 			fputc('\n', out);
 		}
 		break;
+	case ADDR_DATA_SYMBOL: {
+		char a[UTIL_NUM_BUFSZ];
+		line(out, r, " Address %#llx is %s bytes inside data symbol \"%s\"",
+		     (unsigned long long)e->addr, util_fmt_num(a, e->addr - e->block_addr),
+		     e->data_symbol ? e->data_symbol : "???");
+		break;
+	}
 	case ADDR_UNKNOWN:
 	default:
 		line(out, r, " Address %#llx is not stack'd, malloc'd or (recently) free'd",

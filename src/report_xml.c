@@ -272,6 +272,11 @@ void report_xml_error(FILE *out, const struct report *r, const struct mem_error 
 				f.fn ? f.fn : "???", where);
 		}
 		break;
+	case ADDR_DATA_SYMBOL:
+		auxwhat(out, "Address %#llx is %llu bytes inside data symbol \"%s\"",
+			(unsigned long long)e->addr, (unsigned long long)(e->addr - e->block_addr),
+			e->data_symbol ? e->data_symbol : "???");
+		break;
 	case ADDR_UNKNOWN:
 	default:
 		auxwhat(out, "Address %#llx is not stack'd, malloc'd or (recently) free'd",

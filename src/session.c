@@ -54,7 +54,7 @@
 #define MAX_FRAMES 512
 #define RT_CONSISTENT 0
 
-enum { TAG_DLSTATE = 100000, TAG_EXIT };
+enum { TAG_DLSTATE = 100000, TAG_EXIT, TAG_EXIT_CALL };
 
 struct hooked_fn {
 	unsigned afn;		/* index into allocfn_table */
@@ -78,13 +78,16 @@ struct session {
 
 	struct hooked_fn fns[MAX_FNS];
 	unsigned nfns;
-	uint64_t rdebug, exit_fn, libc_freeres, cxx_freeres;
+	uint64_t rdebug, exit_fn, exit_call_fn, libc_freeres, cxx_freeres;
 	uint64_t syscall_insn;
 	pid_t borrow_tid;		/* a stopped thread for injected syscalls */
 
 	uint64_t allocs, frees, bytes;
 	uint64_t unseen_frees;		/* frees of blocks allocated out of our sight */
 	double scan_seconds;
+	uint64_t last_sps[MAX_FRAMES];	/* stack pointer of each frame of the last capture */
+	unsigned last_nsps;
+	struct thread *last_thread;
 
 	struct mem_error *errors;
 	uint32_t *error_stacks;		/* stacktab id of each error's call */
@@ -250,6 +253,10 @@ static void install_hooks(struct session *s)
 		if (!hook_addr(s, addr, TAG_EXIT, "_exit"))
 			s->exit_fn = addr;
 	}
+	if (!s->exit_call_fn && !symbols_bind(s->sym, "exit", &addr, &size, NULL)) {
+		if (!hook_addr(s, addr, TAG_EXIT_CALL, "exit"))
+			s->exit_call_fn = addr;
+	}
 	if (!s->libc_freeres && !symbols_bind(s->sym, "__libc_freeres", &addr, &size, NULL))
 		s->libc_freeres = addr;
 	if (!s->cxx_freeres && !symbols_bind(s->sym, "_ZN9__gnu_cxx9__freeresEv", &addr, &size, NULL))
@@ -336,11 +343,13 @@ static uint32_t capture(struct session *s, struct thread *th, const struct user_
 			const struct op_marker *mk, const struct alloc_request *req)
 {
 	uint64_t pcs[MAX_FRAMES], out[MAX_FRAMES];
-	unsigned max = s->cfg->num_callers + 3, n, k = 0, i = 1;
+	unsigned max = s->cfg->num_callers + 3, n, k = 0, i = 1, nsps;
 
 	if (max > MAX_FRAMES)
 		max = MAX_FRAMES;
 	n = unwind_capture(s->uw, th->tid, r, pcs, max);
+	const uint64_t *sps = unwind_last_sps(s->uw, &nsps);
+	s->last_sps[0] = r->rsp;
 	if (mk) {
 		out[k++] = mk->op_addr;
 		while (i < n && in_fn_range(s, pcs[i] - 1, true))
@@ -361,8 +370,11 @@ static uint32_t capture(struct session *s, struct thread *th, const struct user_
 		if (req->kind == AFN_POSIX_MEMALIGN && first != pcs[0] && k < s->cfg->num_callers)
 			out[k++] = pcs[0];
 	}
-	for (; i < n && k < s->cfg->num_callers; i++)
+	for (; i < n && k < s->cfg->num_callers; i++) {
+		s->last_sps[k] = i < nsps ? sps[i] : 0;
 		out[k++] = pcs[i];
+	}
+	s->last_nsps = k;
 	return intern(s, out, k);
 }
 
@@ -445,6 +457,47 @@ static struct report_stack stack_of(struct session *s, uint32_t id)
 	return rs;
 }
 
+/* An address that is no heap block: on the calling thread's stack (which
+ * frame), or inside a data symbol, as memcheck says. */
+static void describe_non_heap(struct session *s, struct mem_error *e)
+{
+	struct maps m;
+
+	if (s->last_nsps && e->addr >= s->last_sps[0] && !procmaps_read(s->tm.pid, &m)) {
+		const struct mapping *a = procmaps_find(&m, e->addr);
+		const struct mapping *b = procmaps_find(&m, s->last_sps[0]);
+		if (a && a == b) {
+			e->desc = ADDR_STACK;
+			e->stack_tid = s->last_thread ? s->last_thread->num : 1;
+			for (unsigned k = s->last_nsps; k-- > 0;) {
+				if (s->last_sps[k] && s->last_sps[k] <= e->addr) {
+					uint64_t lo, hi;
+					const char *path;
+					uint64_t pc = e->stack.pcs && k < e->stack.n ? e->stack.pcs[k] : 0;
+					uint64_t entry = pc ? symbols_function_entry(s->sym, k ? pc - 1 : pc) : 0;
+					if (entry && symbols_module_of(s->sym, entry, &lo, &hi, &path)) {
+						e->stack_frame_known = true;
+						e->stack_frame_no = k;
+						/* described as a return address would be: entry + 1 */
+						e->stack_frame_ip = entry + 1;
+					}
+					break;
+				}
+			}
+		}
+		procmaps_free(&m);
+		if (e->desc == ADDR_STACK)
+			return;
+	}
+	uint64_t start;
+	const char *name = symbols_data_symbol(s->sym, e->addr, &start);
+	if (name) {
+		e->desc = ADDR_DATA_SYMBOL;
+		e->data_symbol = name;
+		e->block_addr = start;
+	}
+}
+
 static void describe_bad_addr(struct session *s, struct mem_error *e)
 {
 	const struct freed_block *fb = freeq_find(s->freed, e->addr);
@@ -469,6 +522,8 @@ static void describe_bad_addr(struct session *s, struct mem_error *e)
 		}
 	}
 	free(all);
+	if (e->desc == ADDR_UNKNOWN)
+		describe_non_heap(s, e);
 }
 
 /* Whether ptr is an in-use chunk by glibc's own bookkeeping: a size field
@@ -591,6 +646,7 @@ static int on_fn_entry(struct session *s, struct thread *th, const struct breakp
 	bool marked = marker_applies(s, &th->marker, r, ret);
 	uint8_t family = marked ? th->marker.family : FAMILY_MALLOC;
 	uint32_t stack_id = capture(s, th, &at_entry, marked ? &th->marker : NULL, &req);
+	s->last_thread = th;
 	th->marker.valid = false;
 
 	if (a->kind == AFN_FREE) {
@@ -694,6 +750,31 @@ static bool inject_next_call(struct session *s, struct thread *th)
 	if (tracee_setregs(th->tid, &r))
 		return false;
 	return true;
+}
+
+/* At exit() everything below the stack pointer is dead.  memcheck sees the
+ * frames the exit path then builds there as undefined except what they
+ * write, so the stale pointers of earlier, deeper calls that linger in
+ * those frames never count.  Clearing the dead stack now gives the scan
+ * the same view; no correct program can tell, as it never reads stack it
+ * did not write. */
+static void clear_dead_stack(struct session *s, uint64_t sp)
+{
+	static const uint8_t zero[16384];
+	struct maps m;
+
+	if (procmaps_read(s->tm.pid, &m))
+		return;
+	const struct mapping *mp = procmaps_find(&m, sp);
+	if (mp && mp->w) {
+		uint64_t from = mp->start;
+		for (uint64_t a = from; a < sp; a += sizeof zero) {
+			size_t len = sp - a < sizeof zero ? (size_t)(sp - a) : sizeof zero;
+			if (target_write(&s->tm, a, zero, len))
+				break;
+		}
+	}
+	procmaps_free(&m);
 }
 
 static int on_exit_fn(struct session *s, struct thread *th, const struct breakpoint *bp,
@@ -1042,6 +1123,10 @@ static int handle_trap(struct session *s, struct thread *th)
 			err = tracee_setregs(th->tid, &r);
 		} else if (bp->tag == TAG_EXIT) {
 			err = on_exit_fn(s, th, bp, &r);
+		} else if (bp->tag == TAG_EXIT_CALL) {
+			clear_dead_stack(s, r.rsp);
+			r.rip = bp->resume;
+			err = tracee_setregs(th->tid, &r);
 		} else {
 			err = on_fn_entry(s, th, bp, &r);
 		}

@@ -553,3 +553,37 @@ bool symbols_is_main(struct symbols *s, uint64_t pc)
 	const char *name = dwfl_module_addrinfo(m, pc, &off, &sym, NULL, NULL, NULL);
 	return name && !strcmp(name, "main");
 }
+
+uint64_t symbols_function_entry(struct symbols *s, uint64_t ip)
+{
+	Dwfl_Module *m = dwfl_addrmodule(s->dwfl, ip);
+	GElf_Off off;
+	GElf_Sym sym;
+
+	if (!m || !dwfl_module_addrinfo(m, ip, &off, &sym, NULL, NULL, NULL))
+		return 0;
+	return ip - off;
+}
+
+const char *symbols_data_symbol(struct symbols *s, uint64_t addr, uint64_t *start)
+{
+	Dwfl_Module *m = dwfl_addrmodule(s->dwfl, addr);
+	const char *best = NULL;
+
+	if (!m)
+		return NULL;
+	int n = dwfl_module_getsymtab(m);
+	for (int i = 1; i < n; i++) {
+		GElf_Sym sym;
+		GElf_Addr value;
+		const char *name = dwfl_module_getsym_info(m, i, &sym, &value, NULL, NULL, NULL);
+		if (!name || !*name || GELF_ST_TYPE(sym.st_info) != STT_OBJECT)
+			continue;
+		if (addr >= value && addr < value + (sym.st_size ? sym.st_size : 1) &&
+		    (!best || prefer_name(name, best))) {
+			best = name;
+			*start = value;
+		}
+	}
+	return best;
+}

@@ -29,6 +29,7 @@ struct unwinder {
 
 	uint64_t *pcs;
 	unsigned n, max;
+	uint64_t sps[512];
 };
 
 static pid_t cb_next_thread(Dwfl *dwfl, void *arg, void **thread_argp)
@@ -130,6 +131,9 @@ static int frame_cb(Dwfl_Frame *state, void *arg)
 		return DWARF_CB_ABORT;
 	if (u->n > 0 && pc == 0)
 		return DWARF_CB_ABORT;
+	Dwarf_Word sp = 0;
+	if (u->n < 512)
+		u->sps[u->n] = dwfl_frame_reg(state, 7, &sp) == 0 ? sp : 0;
 	u->pcs[u->n++] = pc;
 	return u->n >= u->max ? DWARF_CB_ABORT : DWARF_CB_OK;
 }
@@ -151,7 +155,16 @@ unsigned unwind_capture(struct unwinder *u, pid_t tid, const struct user_regs_st
 	u->max = max;
 	if (u->attached)
 		dwfl_getthread_frames(u->dwfl, tid, frame_cb, u);
-	if (u->n == 0)
+	if (u->n == 0) {
+		u->sps[0] = regs->rsp;
 		pcs[u->n++] = regs->rip;
+	}
+	u->sps[0] = regs->rsp;
 	return u->n;
+}
+
+const uint64_t *unwind_last_sps(const struct unwinder *u, unsigned *n)
+{
+	*n = u->n < 512 ? u->n : 512;
+	return u->sps;
 }

@@ -65,6 +65,7 @@ enum addr_desc_kind {
 	ADDR_FREED,		/* "is N bytes inside a block of size M free'd" + free and alloc stacks */
 	ADDR_ALLOCD,		/* "is N bytes inside a block of size M alloc'd" + alloc stack */
 	ADDR_STACK,		/* "is on thread T's stack" */
+	ADDR_DATA_SYMBOL,	/* "is N bytes inside data symbol \"name\"" */
 };
 
 struct mem_error {
@@ -77,6 +78,8 @@ struct mem_error {
 	struct report_stack alloc_stack;	/* ADDR_FREED, ADDR_ALLOCD */
 	struct report_stack free_stack;		/* ADDR_FREED */
 	unsigned stack_tid;			/* ADDR_STACK */
+	const char *data_symbol;		/* ADDR_DATA_SYMBOL; offset in block_addr's terms:
+						   the symbol starts at block_addr */
 	/* ADDR_STACK, optional: "in frame #N, created by FN (FILE:LINE)";
 	 * stack_frame_ip is the entry of that frame's function. */
 	bool stack_frame_known;

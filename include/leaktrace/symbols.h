@@ -45,6 +45,13 @@ int symbols_describe(void *ctx, uint64_t ip, struct frame_info *out);
 /* The symbolize_all_fn of report.h: inlined functions expanded. */
 unsigned symbols_describe_all(void *ctx, uint64_t ip, struct frame_info *out, unsigned max);
 
+/* The entry address of the function containing ip, or 0. */
+uint64_t symbols_function_entry(struct symbols *s, uint64_t ip);
+
+/* The name of the data object (STT_OBJECT) containing addr and its start,
+ * or NULL.  The name belongs to libdwfl and lives as long as s. */
+const char *symbols_data_symbol(struct symbols *s, uint64_t addr, uint64_t *start);
+
 /* Whether pc (a return address or an entry) is in a function named main. */
 bool symbols_is_main(struct symbols *s, uint64_t pc);
 
