@@ -10,6 +10,7 @@
 
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "leaktrace/suppress.h"
 #include "leaktrace/util.h"
@@ -379,4 +380,18 @@ void report_text_final(FILE *out, const struct report *r)
 		print_used_suppressions(out, r);
 	if (listed > 0 || r->nsupp_used > 0)
 		print_error_summary(out, r, &c);
+}
+
+void report_text_fatal(FILE *out, const struct report *r)
+{
+	const struct fatal_signal *f = &r->fatal;
+
+	if (!f->present)
+		return;
+	line(out, r, "%s", "");
+	line(out, r, "Process terminating with default action of signal %d (SIG%s)", f->signo,
+	     sigabbrev_np(f->signo) ? sigabbrev_np(f->signo) : "?");
+	if (f->event)
+		line(out, r, " %s at address %#llx", f->event, (unsigned long long)f->siaddr);
+	print_stack(out, r, &f->stack);
 }

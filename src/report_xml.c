@@ -418,3 +418,28 @@ void report_xml_final(FILE *out, const struct report *r, uint64_t elapsed_ms)
 	}
 	fputs("</suppcounts>\n\n</valgrindoutput>\n\n", out);
 }
+
+void report_xml_fatal(FILE *out, const struct report *r)
+{
+	const struct fatal_signal *f = &r->fatal;
+	char buf[32];
+
+	if (!f->present)
+		return;
+	fputs("<fatal_signal>\n", out);
+	snprintf(buf, sizeof buf, "%u", f->tid);
+	elem(out, "  ", "tid", buf);
+	snprintf(buf, sizeof buf, "%d", f->signo);
+	elem(out, "  ", "signo", buf);
+	snprintf(buf, sizeof buf, "SIG%s", sigabbrev_np(f->signo) ? sigabbrev_np(f->signo) : "?");
+	elem(out, "  ", "signame", buf);
+	snprintf(buf, sizeof buf, "%d", f->sicode);
+	elem(out, "  ", "sicode", buf);
+	if (f->event) {
+		elem(out, "  ", "event", f->event);
+		snprintf(buf, sizeof buf, "%#llx", (unsigned long long)f->siaddr);
+		elem(out, "  ", "siaddr", buf);
+	}
+	print_stack(out, r, &f->stack);
+	fputs("</fatal_signal>\n\n", out);
+}

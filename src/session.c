@@ -443,10 +443,14 @@ static void add_error(struct session *s, struct thread *th, struct mem_error *e,
 	s->errors[s->nerrors++] = *e;
 	s->rep.errors = s->errors;
 	s->rep.nerrors = s->nerrors;
-	if (!s->cfg->xml || s->cfg->log_file)
+	if (!s->cfg->xml || s->cfg->log_file) {
 		report_text_error(s->log, &s->rep, e);
-	if (s->xml)
+		fflush(s->log);
+	}
+	if (s->xml) {
 		report_xml_error(s->xml, &s->rep, e);
+		fflush(s->xml);
+	}
 }
 
 static struct report_stack stack_of(struct session *s, uint32_t id)
@@ -1407,6 +1411,95 @@ static int handle_event(struct session *s, struct thread *th, int status)
 	}
 }
 
+/* Whether sig, delivered now, ends the process: its action is the
+ * default, and the default is to terminate. */
+static bool signal_is_fatal(pid_t tid, int sig)
+{
+	char fn[64], line[256];
+	unsigned long long caught = 0, ignored = 0;
+	FILE *f;
+
+	switch (sig) {
+	case SIGCHLD: case SIGCONT: case SIGSTOP: case SIGTSTP: case SIGTTIN:
+	case SIGTTOU: case SIGURG: case SIGWINCH:
+		return false;
+	}
+	snprintf(fn, sizeof fn, "/proc/%d/status", (int)tid);
+	if (!(f = fopen(fn, "re")))
+		return false;
+	while (fgets(line, sizeof line, f)) {
+		sscanf(line, "SigCgt: %llx", &caught);
+		sscanf(line, "SigIgn: %llx", &ignored);
+	}
+	fclose(f);
+	unsigned long long bit = 1ull << (sig - 1);
+	return !(caught & bit) && !(ignored & bit);
+}
+
+/* memcheck's words for the si_code of a fault. */
+static const char *fault_event(int sig, int code)
+{
+	static const char *const segv[] = { NULL, "Access not within mapped region",
+					    "Bad permissions for mapped region" };
+	static const char *const bus[] = { NULL, "Invalid address alignment",
+					   "Non-existent physical address", "Hardware error" };
+	static const char *const ill[] = { NULL, "Illegal opcode", "Illegal operand",
+					   "Illegal addressing mode", "Illegal trap", "Privileged opcode",
+					   "Privileged register", "Coprocessor error", "Internal stack error" };
+	static const char *const fpe[] = { NULL, "Integer divide by zero", "Integer overflow",
+					   "FP divide by zero", "FP overflow", "FP underflow", "FP inexact",
+					   "FP invalid operation", "FP subscript out of range" };
+
+	if (sig == SIGSEGV && code == SI_KERNEL)
+		return "General Protection Fault";
+	if (code <= 0)
+		return NULL;
+	if (sig == SIGSEGV && code < 3)
+		return segv[code];
+	if (sig == SIGBUS && code < 4)
+		return bus[code];
+	if (sig == SIGILL && code < 9)
+		return ill[code];
+	if (sig == SIGFPE && code < 9)
+		return fpe[code];
+	return NULL;
+}
+
+/* A signal about to end the process: say so as memcheck does, where it
+ * happened, before the leak report. */
+static void note_fatal_signal(struct session *s, struct thread *th, int sig)
+{
+	struct fatal_signal *f = &s->rep.fatal;
+	struct user_regs_struct r;
+	siginfo_t si;
+	uint64_t pcs[MAX_FRAMES];
+
+	if (f->present || s->final_done || !signal_is_fatal(th->tid, sig) ||
+	    tracee_getregs(th->tid, &r))
+		return;
+	memset(&si, 0, sizeof si);
+	ptrace(PTRACE_GETSIGINFO, th->tid, 0, &si);
+	f->present = true;
+	f->signo = sig;
+	f->sicode = si.si_code;
+	f->siaddr = (uint64_t)(uintptr_t)si.si_addr;
+	f->event = fault_event(sig, si.si_code);
+	f->tid = th->num;
+	/* the interrupted instruction itself, not a return address */
+	symbols_mark_entry(s->sym, r.rip, NULL);
+	unsigned n = unwind_capture(s->uw, th->tid, &r, pcs,
+				    s->cfg->num_callers < MAX_FRAMES ? s->cfg->num_callers : MAX_FRAMES);
+	f->stack = trim_below_main(s, stack_of(s, intern(s, pcs, n)));
+	if (!s->cfg->xml || s->cfg->log_file) {
+		report_text_fatal(s->log, &s->rep);
+		fflush(s->log);
+	}
+	if (s->xml) {
+		report_xml_fatal(s->xml, &s->rep);
+		fflush(s->xml);
+	}
+}
+
 static volatile sig_atomic_t stop_signal;
 
 static void on_stop_signal(int sig, siginfo_t *si, void *uc)
@@ -1490,6 +1583,8 @@ static int wait_loop(struct session *s)
 			tracee_cont(th, 0);
 		} else {
 			/* a signal for the program: deliver it unchanged */
+			if (s->exec_seen)
+				note_fatal_signal(s, th, sig);
 			tracee_cont(th, sig);
 		}
 	}

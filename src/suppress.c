@@ -264,6 +264,7 @@ static int parse_one(struct parser *ps, struct supp *sp, bool *keep)
 		return perr(ps, "unexpected end of file, expected a suppression name");
 	if (strcmp(l, "}") == 0)
 		return perr(ps, "unexpected '}', expected a suppression name");
+	sp->line = ps->lineno;	/* memcheck names a suppression by its name's line */
 	if (!(sp->name = strdup(l)))
 		return -ENOMEM;
 

@@ -64,6 +64,14 @@ void symbols_mark_entry(struct symbols *s, uint64_t pc, const char *name)
 		s->entries_cap = nc;
 	}
 	s->entries[s->nentries++] = (struct entry){ pc, name };
+	/* a description cached before this pc was known as an entry is stale */
+	if (s->cache_cap) {
+		size_t j = (size_t)(pc * 0x9e3779b97f4a7c15ull >> 17) & (s->cache_cap - 1);
+		while (s->cache[j].used && s->cache[j].ip != pc)
+			j = (j + 1) & (s->cache_cap - 1);
+		if (s->cache[j].used)
+			s->cache[j].ip = 0;	/* unreachable key: a leak of one entry, rare */
+	}
 }
 
 static const struct entry *find_entry(const struct symbols *s, uint64_t pc)
@@ -278,18 +286,23 @@ static char *xstrdup_or_null(const char *p)
 	return p ? strdup(p) : NULL;
 }
 
-/* memcheck prints the file name alone and the directory apart (XML <dir>). */
+/* memcheck prints the file name alone and the directory apart (XML <dir>);
+ * a relative name is relative to the compilation directory. */
 static void split_path(const char *path, const char *compdir, char **dir, char **file)
 {
 	const char *slash = strrchr(path, '/');
 
-	if (slash) {
-		*file = strdup(slash + 1);
-		*dir = strndup(path, (size_t)(slash - path));
-	} else {
-		*file = strdup(path);
-		*dir = xstrdup_or_null(compdir);
+	*file = strdup(slash ? slash + 1 : path);
+	if (path[0] == '/' || !compdir) {
+		*dir = slash ? strndup(path, (size_t)(slash - path)) : xstrdup_or_null(compdir);
+		return;
 	}
+	if (!slash) {
+		*dir = strdup(compdir);
+		return;
+	}
+	if (asprintf(dir, "%s/%.*s", compdir, (int)(slash - path), path) < 0)
+		*dir = NULL;
 }
 
 /* valgrind's choice among aliases of one address range: the shortest name
@@ -433,7 +446,7 @@ static unsigned describe_uncached(struct symbols *s, uint64_t pc, struct frame_i
 {
 	/* a return address: the call is the instruction before it */
 	const struct entry *e = find_entry(s, pc);
-	uint64_t ip = e ? pc : pc - 1;
+	uint64_t ip = e ? pc : pc - 1;	/* entries with no name: a faulting pc */
 	Dwfl_Module *m = dwfl_addrmodule(s->dwfl, ip);
 	unsigned n = 0;
 
@@ -442,7 +455,7 @@ static unsigned describe_uncached(struct symbols *s, uint64_t pc, struct frame_i
 		const char *mainfile = NULL;
 		const char *modname = dwfl_module_info(m, NULL, NULL, NULL, NULL, NULL, &mainfile, NULL);
 		const char *obj = mainfile ? mainfile : modname;
-		if (e) {
+		if (e && e->name) {
 			/* An allocator entry is named by the function that was
 			 * hooked (libdwfl would pick any alias, e.g.
 			 * __libc_malloc) and, like memcheck's replacements, has

@@ -108,6 +108,17 @@ struct suppression_use {
 	uint64_t bytes, blocks;		/* suppressed by it (leaks only) */
 };
 
+/* A signal that killed the program (memcheck: "Process terminating with
+ * default action of signal N"). */
+struct fatal_signal {
+	bool present;
+	int signo, sicode;
+	uint64_t siaddr;
+	const char *event;		/* "Bad permissions for mapped region", or NULL */
+	unsigned tid;
+	struct report_stack stack;
+};
+
 /* The whole run as the final report needs it. */
 struct report {
 	/* identity */
@@ -142,6 +153,8 @@ struct report {
 	size_t nsupp_used;
 	enum gen_supp_mode gen_suppressions;
 	bool show_error_list;		/* -s / -v: list errors again at the end */
+
+	struct fatal_signal fatal;
 
 	bool incomplete;		/* leaktrace was interrupted */
 	const char *end_reason;		/* e.g. "killed by signal 11" or NULL */

@@ -21,6 +21,8 @@ void report_text_error(FILE *out, const struct report *r, const struct mem_error
 /* Everything memcheck prints at exit: HEAP SUMMARY, the loss records shown,
  * LEAK SUMMARY, the hints, the -s error list and the ERROR SUMMARY. */
 void report_text_final(FILE *out, const struct report *r);
+/* "Process terminating with default action of signal N (SIGX)" and where. */
+void report_text_fatal(FILE *out, const struct report *r);
 
 /* The ERROR SUMMARY numbers memcheck would print for r (also used for the
  * exit code of --error-exitcode). */

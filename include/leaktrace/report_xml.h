@@ -22,6 +22,8 @@ void report_xml_error(FILE *out, const struct report *r, const struct mem_error 
 
 /* FINISHED status, shown leak records, <errorcounts>, <suppcounts> and
  * </valgrindoutput>. */
+/* <fatal_signal>, between the RUNNING and FINISHED statuses. */
+void report_xml_fatal(FILE *out, const struct report *r);
 void report_xml_final(FILE *out, const struct report *r, uint64_t elapsed_ms);
 
 /* s (len bytes) as XML character data: & < > escaped, invalid UTF-8 and

@@ -37,7 +37,8 @@ int symbols_bind(struct symbols *s, const char *name, uint64_t *addr, uint64_t *
 
 /* pc is a function entry that starts stacks (an allocator function) and is
  * described as name (linkage name, static storage), where any other pc is
- * taken as a return address. */
+ * taken as a return address.  With name NULL, pc is an exact instruction
+ * (where a signal struck) described by its own function and line. */
 void symbols_mark_entry(struct symbols *s, uint64_t pc, const char *name);
 
 /* The symbolize_fn of report.h; ctx is a struct symbols. */

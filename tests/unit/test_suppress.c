@@ -187,11 +187,11 @@ static void test_file_and_counts(void)
 			used[i].line, used[i].leak, (unsigned long)used[i].bytes, (unsigned long)used[i].blocks);
 	if (n == 3) {
 		CHECK(STREQ(used[0].name, "free-in-main") && used[0].count == 2 && !used[0].leak);
-		CHECK(STREQ(used[0].file, "t.supp") && used[0].line == 15);
+		CHECK(STREQ(used[0].file, "t.supp") && used[0].line == 16);
 		CHECK(STREQ(used[1].name, "leak with spaces in its name") && used[1].count == 1);
-		CHECK(used[1].leak && used[1].bytes == 48 && used[1].blocks == 1 && used[1].line == 21);
+		CHECK(used[1].leak && used[1].bytes == 48 && used[1].blocks == 1 && used[1].line == 22);
 		CHECK(STREQ(used[2].name, "second leak") && used[2].count == 2);
-		CHECK(used[2].bytes == 96 && used[2].blocks == 3 && used[2].line == 28);
+		CHECK(used[2].bytes == 96 && used[2].blocks == 3 && used[2].line == 29);
 	}
 	free(used);
 	suppress_free(s);
