@@ -22,11 +22,13 @@
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "leaktrace/allocfns.h"
+#include "leaktrace/attach.h"
 #include "leaktrace/breakpoint.h"
 #include "leaktrace/freeq.h"
 #include "leaktrace/heapmap.h"
@@ -85,6 +87,9 @@ struct session {
 	uint64_t allocs, frees, bytes;
 	uint64_t unseen_frees;		/* frees of blocks allocated out of our sight */
 	double scan_seconds;
+	int64_t *growth_prev;		/* --interval: live bytes per stack at the last look */
+	double next_interval;
+	size_t growth_n;
 	uint64_t last_sps[MAX_FRAMES];	/* stack pointer of each frame of the last capture */
 	unsigned last_nsps;
 	struct thread *last_thread;
@@ -94,13 +99,14 @@ struct session {
 	size_t nerrors, errcap;
 	unsigned error_occurrences;	/* memcheck numbers errors by occurrence */
 
-	bool exec_seen, group_exiting, final_done, hooks_warned, detached;
+	bool exec_seen, group_exiting, final_done, hooks_warned, detached, detaching;
 	unsigned threads_seen;		/* memcheck thread numbers handed out */
 	int stopped_by;			/* a signal that ended leaktrace early */
 	int exit_status;		/* wait status of the leader */
 	bool exited;
 	struct timespec t0;
 	int exec_err_fd;
+	char **cmdline;			/* -p: the target's, argv[0] owns the strings */
 	struct report rep;		/* identity fields, filled once */
 };
 
@@ -912,6 +918,58 @@ static int scan_mapping(void *ctx, uint64_t addr, struct scan_mapping *out)
 	return 0;
 }
 
+/* In -p mode the heap also holds blocks allocated before the attach, which
+ * may point to ours: every in-use chunk of glibc's heaps that is not a
+ * block we know is a root.  The main heap is walked chunk by chunk (size
+ * fields, and the next chunk's PREV_INUSE bit); other arenas' heaps, whose
+ * layout starts with arena headers, are taken whole (the scan skips the
+ * words of known blocks in root ranges). */
+static void add_unseen_chunks(struct session *s, const struct maps *m, struct scan_range **roots,
+			      size_t *nroots)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		const struct mapping *mp = &m->v[i];
+		bool main_heap = !strcmp(mp->path, "[heap]");
+		bool arena = !mp->path[0] && mp->r && mp->w && mp->start % (64ull << 20) == 0 &&
+			     i + 1 < m->n && m->v[i + 1].start == mp->end && !m->v[i + 1].r;
+		if (!main_heap && !arena)
+			continue;
+		size_t len = (size_t)(mp->end - mp->start);
+		uint8_t *buf = len <= (1ull << 30) ? malloc(len) : NULL;
+		if (!buf || target_read(&s->tm, mp->start, buf, len) != (ssize_t)len) {
+			free(buf);
+			continue;
+		}
+		uint64_t from[2] = { 0, len }, cur = 0;
+		size_t nfrom = arena ? 1 : 0;
+		while (main_heap && cur + 16 <= len) {
+			uint64_t size, next;
+			memcpy(&size, buf + cur + 8, 8);
+			size &= ~(uint64_t)7;
+			if (size < 32 || cur + size + 16 > len)
+				break;	/* the top chunk */
+			memcpy(&next, buf + cur + size + 8, 8);
+			uint64_t user = mp->start + cur + 16;
+			if ((next & 1) && !heapmap_lookup(s->heap, user)) {
+				struct scan_range *nr = realloc(*roots, (*nroots + 1) * sizeof *nr);
+				if (nr) {
+					*roots = nr;
+					nr[(*nroots)++] = (struct scan_range){ user, user + size - 8 };
+				}
+			}
+			cur += size;
+		}
+		if (nfrom) {
+			struct scan_range *nr = realloc(*roots, (*nroots + 1) * sizeof *nr);
+			if (nr) {
+				*roots = nr;
+				nr[(*nroots)++] = (struct scan_range){ mp->start + from[0], mp->start + from[1] };
+			}
+		}
+		free(buf);
+	}
+}
+
 static void exclude_symbol(struct session *s, const char *name, struct scan_range *ex, size_t *nex)
 {
 	Dwfl_Module *mods[1024];
@@ -956,14 +1014,25 @@ static struct report_stack trim_below_main(struct session *s, struct report_stac
 	return st;
 }
 
+static void heap_report(struct session *s, struct thread *exiting, bool last);
+
 static void final_report(struct session *s, struct thread *exiting)
+{
+	heap_report(s, exiting, true);
+}
+
+/* The scan and the report, with every thread stopped.  last: the session
+ * ends here (the process exits, or we detach); otherwise (a report asked
+ * for with SIGUSR1 in -p mode) the threads run on afterwards. */
+static void heap_report(struct session *s, struct thread *exiting, bool last)
 {
 	struct thread *ths[4096];
 	uint64_t sps[4096], *words = NULL;
 	size_t nthreads, nwords = 0;
 	struct report *rep = &s->rep;
 
-	s->final_done = true;
+	if (last)
+		s->final_done = true;
 	stop_all_threads(s, exiting);
 	nthreads = live_threads(s, ths, 4096);
 	words = calloc(nthreads * 17 + 1, sizeof *words);
@@ -1015,6 +1084,8 @@ static void final_report(struct session *s, struct thread *exiting)
 		struct roots_input ri = { &m, blocks, nblocks, sps, nsp, ex, nex };
 		if (roots_collect(&ri, &roots, &nroots))
 			roots = NULL, nroots = 0;
+		if (s->rep.attached)
+			add_unseen_chunks(s, &m, &roots, &nroots);
 		struct scan_ctx sc = { &s->tm, &m };
 		struct scan_memory mem = { &sc, scan_read, scan_mapping };
 		struct scan_input in = { sb, nblocks, roots, nroots, words, nwords, &mem,
@@ -1078,7 +1149,8 @@ static void final_report(struct session *s, struct thread *exiting)
 	free(words);
 	free(sb);
 	free(blocks);
-	resume_held_threads(s, exiting);
+	if (!s->detaching)
+		resume_held_threads(s, exiting);
 }
 
 /* Errors as memcheck's ERROR SUMMARY counts them, for --error-exitcode. */
@@ -1349,10 +1421,68 @@ static void interrupt_session(struct session *s, int sig)
 		fprintf(s->log, "==%d== leaktrace: interrupted by signal %d (%s); the report covers "
 			"what ran until now, and the program runs on untraced\n", s->pid, sig,
 			strsignal(sig));
+		s->detaching = true;
 		final_report(s, NULL);
 	}
 	if (!s->detached)
 		detach_all(s);
+}
+
+/* --interval: which stacks' live bytes grew most since the last look. */
+static void growth_report(struct session *s, double seconds)
+{
+	size_t nstacks = stacktab_count(s->stacks), n;
+	int64_t *now = calloc(nstacks + 1, sizeof *now);
+	int64_t *nblk = calloc(nstacks + 1, sizeof *nblk);
+	bool *shown = calloc(nstacks + 1, sizeof *shown);
+	struct block *blocks = heapmap_sorted(s->heap, &n);
+	uint64_t total = 0;
+
+	if (!now || !nblk || !shown || (!blocks && n))
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		if (blocks[i].stack_id < nstacks) {
+			now[blocks[i].stack_id] += (int64_t)blocks[i].size;
+			nblk[blocks[i].stack_id]++;
+		}
+		total += blocks[i].size;
+	}
+	fprintf(s->log, "==%d== growth over the last %.0f s (live now: %" PRIu64 " bytes in %zu blocks):\n",
+		s->pid, seconds, total, n);
+	for (int k = 0; k < 5; k++) {
+		size_t best = SIZE_MAX;
+		int64_t bestd = 0;
+		for (size_t i = 0; i < nstacks; i++) {
+			int64_t d = now[i] - (i < s->growth_n ? s->growth_prev[i] : 0);
+			if (!shown[i] && d > bestd) {
+				bestd = d;
+				best = i;
+			}
+		}
+		if (best == SIZE_MAX)
+			break;
+		shown[best] = true;
+		fprintf(s->log, "==%d== +%" PRId64 " bytes, now %" PRId64 " bytes in %" PRId64
+			" blocks, allocated at\n", s->pid, bestd, now[best], nblk[best]);
+		struct report_stack st = trim_below_main(s, stack_of(s, (uint32_t)best));
+		unsigned nf;
+		struct frame_info *f = util_symbolize_stack(&s->rep, &st, &nf);
+		for (unsigned j = 0; f && j < nf; j++)
+			fprintf(s->log, "==%d==    %s 0x%" PRIX64 ": %s%s%s%s\n", s->pid, j ? "by" : "at",
+				f[j].ip, f[j].fn ? f[j].fn : "???", f[j].file ? " (" : "",
+				f[j].file ? f[j].file : "", f[j].file ? ")" : "");
+		free(f);
+	}
+	fflush(s->log);
+	free(s->growth_prev);
+	s->growth_prev = now;
+	s->growth_n = nstacks;
+	now = NULL;
+out:
+	free(now);
+	free(nblk);
+	free(shown);
+	free(blocks);
 }
 
 /* ---- the wait loop ----------------------------------------------------- */
@@ -1500,22 +1630,30 @@ static void note_fatal_signal(struct session *s, struct thread *th, int sig)
 	}
 }
 
-static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t stop_signal, report_signal, tty_signals_are_the_programs;
 
 static void on_stop_signal(int sig, siginfo_t *si, void *uc)
 {
 	(void)uc;
-	/* Ctrl-C and Ctrl-\ in the terminal reach the program too; it
-	 * decides, and we report when it ends */
-	if ((sig == SIGINT || sig == SIGQUIT) && si && si->si_code == SI_KERNEL)
+	if (sig == SIGUSR1) {
+		report_signal = 1;
+		return;
+	}
+	if (sig == SIGALRM)
+		return;		/* only wakes waitpid up */
+	/* Ctrl-C and Ctrl-\ in the terminal of a program we started reach
+	 * the program too; it decides, and we report when it ends */
+	if (tty_signals_are_the_programs && (sig == SIGINT || sig == SIGQUIT) && si &&
+	    si->si_code == SI_KERNEL)
 		return;
 	stop_signal = sig;
 }
 
-static void install_signal_handlers(void)
+static void install_signal_handlers(bool attached)
 {
 	struct sigaction sa;
 
+	tty_signals_are_the_programs = !attached;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_sigaction = on_stop_signal;
 	sa.sa_flags = SA_SIGINFO;	/* no SA_RESTART: waitpid returns EINTR */
@@ -1524,6 +1662,43 @@ static void install_signal_handlers(void)
 	sigaction(SIGQUIT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	if (attached) {
+		sigaction(SIGUSR1, &sa, NULL);
+		sigaction(SIGALRM, &sa, NULL);
+	}
+}
+
+/* -p mode: the session is over (duration, or a signal to leaktrace).
+ * Report on the blocks allocated since the attach, then leave. */
+static void end_attached(struct session *s)
+{
+	s->detaching = true;
+	final_report(s, NULL);
+	detach_all(s);
+	fprintf(s->log, "==%d== detached from %d; it keeps running\n", s->pid, s->pid);
+	fflush(s->log);
+}
+
+/* -p mode, between two stops: a report on demand, an interval's growth,
+ * the end of --duration.  Returns true when the session has ended. */
+static bool attached_timers(struct session *s)
+{
+	double now = (double)elapsed_ms(s) / 1000.0;
+
+	if (report_signal) {
+		report_signal = 0;
+		heap_report(s, NULL, false);
+	}
+	if (s->cfg->interval && now >= s->next_interval) {
+		growth_report(s, s->cfg->interval);
+		while (s->next_interval <= now)
+			s->next_interval += s->cfg->interval;
+	}
+	if (s->cfg->duration && now >= s->cfg->duration) {
+		end_attached(s);
+		return true;
+	}
+	return false;
 }
 
 static int wait_loop(struct session *s)
@@ -1532,10 +1707,16 @@ static int wait_loop(struct session *s)
 		int status;
 
 		if (stop_signal && !s->detached) {
+			if (s->rep.attached) {
+				end_attached(s);
+				return 0;
+			}
 			interrupt_session(s, stop_signal);
 			s->stopped_by = stop_signal;
 			return 0;
 		}
+		if (s->rep.attached && !s->final_done && attached_timers(s))
+			return 0;
 		pid_t tid = waitpid(-1, &status, __WALL);
 		if (tid < 0) {
 			if (errno == EINTR)
@@ -1646,6 +1827,161 @@ static FILE *open_log(const char *pattern, int fd, pid_t pid)
 	return d < 0 ? NULL : fdopen(d, "w");
 }
 
+static void fill_report_identity(struct session *s)
+{
+	const struct config *cfg = s->cfg;
+	struct report *rep = &s->rep;
+
+	rep->pid = s->pid;
+	rep->ppid = getpid();
+	rep->tool_name = "leaktrace";
+	rep->tool_version = LEAKTRACE_VERSION;
+	rep->tool_exe = cfg->self_exe;
+	rep->tool_args = cfg->self_args;
+	rep->leak_check = cfg->leak_check;
+	rep->show_kinds = cfg->show_kinds;
+	rep->errors_for_kinds = cfg->errors_for_kinds;
+	rep->gen_suppressions = cfg->gen_suppressions;
+	rep->show_error_list = cfg->show_error_list;
+	rep->symbolize = symbols_describe;
+	rep->symbolize_all = symbols_describe_all;
+	rep->symbolize_ctx = s->sym;
+}
+
+static char **read_cmdline(pid_t pid)
+{
+	char fn[64], *buf = malloc(65536), **argv;
+	size_t n = 0, count = 0;
+	int fd;
+
+	snprintf(fn, sizeof fn, "/proc/%d/cmdline", (int)pid);
+	if (!buf || (fd = open(fn, O_RDONLY | O_CLOEXEC)) < 0) {
+		free(buf);
+		return NULL;
+	}
+	ssize_t r = read(fd, buf, 65535);
+	close(fd);
+	n = r > 0 ? (size_t)r : 0;
+	buf[n] = '\0';
+	for (size_t i = 0; i < n; i++)
+		count += buf[i] == '\0';
+	if (!(argv = calloc(count + 2, sizeof *argv))) {
+		free(buf);
+		return NULL;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < n; i += strlen(buf + i) + 1)
+		argv[k++] = buf + i;
+	if (!k)
+		argv[k++] = buf;
+	return argv;	/* argv[0] owns buf */
+}
+
+/* leaktrace -p PID: take hold of every thread, hook the allocator, let it
+ * run, and report on what it allocates from now on. */
+static int run_attached(struct session *s)
+{
+	const struct config *cfg = s->cfg;
+	char err[512], comm[64];
+	uint64_t auxv[2 * 64], at_base = 0;
+
+	s->pid = cfg->attach_pid;
+	if (attach_check(s->pid, err, sizeof err)) {
+		lt_error("%s", err);
+		return 1;
+	}
+	s->log = open_log(cfg->log_file, cfg->log_fd, s->pid);
+	if (!s->log) {
+		lt_error("cannot open log file '%s': %s", cfg->log_file ? cfg->log_file : "(fd)",
+			 strerror(errno));
+		return 1;
+	}
+	if (cfg->xml && !(s->xml = cfg->xml_file ? open_log(cfg->xml_file, 2, s->pid)
+				       : cfg->xml_fd >= 0 ? open_log(NULL, cfg->xml_fd, s->pid) : NULL)) {
+		lt_error("--xml=yes needs --xml-file=FILE or --xml-fd=N that can be written");
+		return 1;
+	}
+	s->sym = symbols_new(s->pid, &s->tm);
+	s->bt = bptab_new(&s->tm, map_scratch, s);
+	s->cmdline = read_cmdline(s->pid);
+	if (!s->sym || !s->bt) {
+		lt_error("out of memory");
+		return 1;
+	}
+	/* from here on the process is stopped: every failure must let it go */
+	if (attach_seize_all(s->tr, s->pid, tracee_options(false), &s->threads_seen, err, sizeof err)) {
+		lt_error("%s", err);
+		return 1;
+	}
+	s->exec_seen = true;
+	s->borrow_tid = s->pid;
+	int e = target_mem_open(&s->tm, s->pid);
+	int fd;
+	char fn[64];
+	snprintf(fn, sizeof fn, "/proc/%d/auxv", (int)s->pid);
+	if (!e && (fd = open(fn, O_RDONLY | O_CLOEXEC)) >= 0) {
+		ssize_t n = read(fd, auxv, sizeof auxv);
+		for (ssize_t i = 0; i + 1 < n / 8; i += 2)
+			if (auxv[i] == AT_BASE)
+				at_base = auxv[i + 1];
+		close(fd);
+	}
+	if (!e)
+		e = symbols_refresh(s->sym);
+	if (!e && !(s->uw = unwind_new(s->sym, &s->tm)))
+		e = -ENOMEM;
+	if (!e && (e = bptab_ensure_traps(s->bt, at_base)))
+		lt_error("%s", bptab_errmsg(s->bt));
+	if (e) {
+		lt_error("cannot set up tracing of %d: %s; detached, it runs on", s->pid, strerror(-e));
+		detach_all(s);
+		return 1;
+	}
+	if (at_base) {
+		Dwfl_Module *ld = dwfl_addrmodule(symbols_dwfl(s->sym), at_base);
+		uint64_t addr, size;
+		if (ld && !symbols_module_lookup(ld, "_dl_debug_state", &addr, &size)) {
+			symbols_module_lookup(ld, "_r_debug", &s->rdebug, &size);
+			hook_addr(s, addr, TAG_DLSTATE, "_dl_debug_state");
+		}
+	}
+	install_hooks(s);
+
+	struct report *rep = &s->rep;
+	struct thread *ths[4096];
+	attach_comm(s->pid, comm, sizeof comm);
+	rep->attached = true;
+	rep->target_exe = s->cmdline ? s->cmdline[0] : comm;
+	rep->target_args = s->cmdline ? s->cmdline + 1 : NULL;
+	fill_report_identity(s);
+	if (!cfg->quiet && (!cfg->xml || cfg->log_file)) {
+		fprintf(s->log, "==%d== leaktrace-%s, a ptrace-based leak analyzer\n", s->pid,
+			LEAKTRACE_VERSION);
+		fprintf(s->log, "==%d== attached to %d (%s), %zu threads\n==%d== \n", s->pid, s->pid,
+			comm, live_threads(s, ths, 4096), s->pid);
+		fflush(s->log);
+	}
+	if (s->xml)
+		report_xml_preamble(s->xml, rep, 0);
+	install_signal_handlers(true);
+	if (cfg->duration || cfg->interval) {
+		struct itimerval it = { { 0, 100000 }, { 0, 100000 } };
+		setitimer(ITIMER_REAL, &it, NULL);
+		s->next_interval = cfg->interval;
+	}
+	resume_held_threads(s, NULL);
+	wait_loop(s);
+	if (s->exited && !s->detached) {
+		fprintf(s->log, "==%d== %d exited during the session (%s %d)\n", s->pid, s->pid,
+			WIFSIGNALED(s->exit_status) ? "killed by signal" : "status",
+			WIFSIGNALED(s->exit_status) ? WTERMSIG(s->exit_status) : WEXITSTATUS(s->exit_status));
+		fflush(s->log);
+	}
+	if (cfg->error_exitcode && count_errors(s))
+		return cfg->error_exitcode;
+	return 0;
+}
+
 int session_run(const struct config *cfg)
 {
 	struct session s = { .cfg = cfg, .exec_err_fd = -1 };
@@ -1654,10 +1990,6 @@ int session_run(const struct config *cfg)
 
 	s.tm.memfd = -1;
 	clock_gettime(CLOCK_MONOTONIC, &s.t0);
-	if (cfg->attach_pid) {
-		lt_error("-p is not supported yet");
-		return 1;
-	}
 	s.supp = suppress_new();
 	if (!s.supp) {
 		lt_error("out of memory");
@@ -1670,7 +2002,7 @@ int session_run(const struct config *cfg)
 			return 1;
 		}
 	}
-	if (check_program(cfg->target_argv[0], &path)) {
+	if (!cfg->attach_pid && check_program(cfg->target_argv[0], &path)) {
 		suppress_free(s.supp);
 		return 1;
 	}
@@ -1680,6 +2012,10 @@ int session_run(const struct config *cfg)
 	s.freed = freeq_new(cfg->freelist_vol, 1u << 20);
 	if (!s.tr || !s.heap || !s.stacks || !s.freed) {
 		lt_error("out of memory");
+		goto out;
+	}
+	if (cfg->attach_pid) {
+		rc = run_attached(&s);
 		goto out;
 	}
 	/* the log must be open before the child exists, so a bad --log-file
@@ -1723,29 +2059,16 @@ int session_run(const struct config *cfg)
 	}
 
 	struct report *rep = &s.rep;
-	rep->pid = s.pid;
-	rep->ppid = getpid();
-	rep->tool_name = "leaktrace";
-	rep->tool_version = LEAKTRACE_VERSION;
-	rep->tool_exe = cfg->self_exe;
-	rep->tool_args = cfg->self_args;
 	rep->target_exe = cfg->target_argv[0];
 	rep->target_args = cfg->target_argv + 1;
-	rep->leak_check = cfg->leak_check;
-	rep->show_kinds = cfg->show_kinds;
-	rep->errors_for_kinds = cfg->errors_for_kinds;
-	rep->gen_suppressions = cfg->gen_suppressions;
-	rep->show_error_list = cfg->show_error_list;
-	rep->symbolize = symbols_describe;
-	rep->symbolize_all = symbols_describe_all;
-	rep->symbolize_ctx = s.sym;
+	fill_report_identity(&s);
 	if (!cfg->quiet && (!cfg->xml || cfg->log_file))
 		report_text_preamble(s.log, rep);
 	if (s.xml)
 		report_xml_preamble(s.xml, rep, 0);
 	fflush(s.log);
 
-	install_signal_handlers();
+	install_signal_handlers(false);
 	tracee_release_spawned(s.pid);
 	if (wait_loop(&s) < 0 && !s.exited) {
 		kill(s.pid, SIGKILL);
@@ -1779,6 +2102,10 @@ out:
 	suppress_free(s.supp);
 	free(s.errors);
 	free(s.error_stacks);
+	free(s.growth_prev);
+	if (s.cmdline)
+		free(s.cmdline[0]);
+	free(s.cmdline);
 	unwind_free(s.uw);
 	bptab_free(s.bt);
 	symbols_free(s.sym);
