@@ -86,6 +86,8 @@ struct session {
 
 	uint64_t allocs, frees, bytes;
 	uint64_t unseen_frees;		/* frees of blocks allocated out of our sight */
+	uint64_t tcache_key_addr;	/* libc's tcache_key, to tell a tcache'd chunk */
+	bool tcache_key_missing;
 	double scan_seconds;
 	int64_t *growth_prev;		/* --interval: live bytes per stack at the last look */
 	double next_interval;
@@ -141,7 +143,7 @@ static uint64_t find_syscall_insn(struct session *s)
 
 	if (s->syscall_insn)
 		return s->syscall_insn;
-	if (procmaps_read(s->pid, &m))
+	if (procmaps_read(s->tm.pid > 0 ? s->tm.pid : s->pid, &m))
 		return 0;
 	for (int pass = 0; pass < 2 && !s->syscall_insn; pass++) {
 		for (size_t i = 0; i < m.n && !s->syscall_insn; i++) {
@@ -176,7 +178,7 @@ static uint64_t map_scratch(void *ctx, uint64_t near, uint64_t len, int *err)
 		*err = -ENOEXEC;
 		return 0;
 	}
-	if (near && !procmaps_read(s->pid, &m)) {
+	if (near && !procmaps_read(s->tm.pid > 0 ? s->tm.pid : s->pid, &m)) {
 		hint = procmaps_free_near(&m, near, len);
 		procmaps_free(&m);
 	}
@@ -557,15 +559,50 @@ static bool glibc_chunk_in_use(const struct session *s, uint64_t ptr)
 	return next & 1;
 }
 
+/* Whether the freed chunk at ptr sits in glibc's tcache: tcache_put()
+ * stores libc's random tcache_key in the chunk's second word, and
+ * tcache_get() clears it. */
+static bool glibc_in_tcache(struct session *s, uint64_t ptr)
+{
+	uint64_t key = 0, word = 0, size;
+
+	if (!s->tcache_key_addr && !s->tcache_key_missing) {
+		uint64_t free_addr = fn_addr_of(s, "free");
+		if (!free_addr || symbols_lookup_in_module_of(s->sym, free_addr, "tcache_key",
+							      &s->tcache_key_addr, &size))
+			s->tcache_key_missing = true;
+	}
+	if (!s->tcache_key_addr || target_read(&s->tm, s->tcache_key_addr, &key, 8) != 8 ||
+	    target_read(&s->tm, ptr + 8, &word, 8) != 8)
+		return false;
+	return key && word == key;
+}
+
 enum free_verdict { FREE_OK, FREE_UNSEEN, FREE_BAD };
 
 /* Judges a free (or the old pointer of a realloc) of a block that is not
- * live in the heap map: an error that must not reach the allocator (the
- * pointer was just freed, points inside a live block, or is no chunk at
- * all), or an unseen block that must. */
-static enum free_verdict judge_unknown(struct session *s, struct mem_error *e)
+ * live in the heap map: an error that must not reach the allocator, or a
+ * block we did not see allocated, which must.
+ *
+ * A pointer we saw freed a moment ago is only a double free if glibc
+ * agrees the chunk is free: glibc allocates some memory internally (a
+ * thread's tcache, with _int_malloc) and may hand out a chunk we saw
+ * freed; its free at thread exit is no error.  glibc holds a chunk free
+ * when its neighbour's PREV_INUSE bit is clear or it sits in the tcache. */
+static enum free_verdict judge_unknown(struct session *s, struct mem_error *e, uint64_t caller)
 {
+	/* the allocator's own bookkeeping (glibc's tcache_thread_shutdown
+	 * hands the chunks of a dying thread's tcache back): never the
+	 * program's error, and never seen under memcheck */
+	uint64_t free_addr = fn_addr_of(s, "free");
+	if (caller && free_addr && symbols_in_local_function(s->sym, caller - 1, free_addr))
+		return FREE_UNSEEN;
 	describe_bad_addr(s, e);
+	if (e->desc == ADDR_FREED && e->addr == e->block_addr &&
+	    glibc_chunk_in_use(s, e->addr) && !glibc_in_tcache(s, e->addr)) {
+		freeq_forget(s->freed, e->block_addr, e->block_size ? e->block_size : 1);
+		return FREE_UNSEEN;
+	}
 	if (e->desc != ADDR_UNKNOWN)
 		return FREE_BAD;
 	return glibc_chunk_in_use(s, e->addr) ? FREE_UNSEEN : FREE_BAD;
@@ -573,7 +610,7 @@ static enum free_verdict judge_unknown(struct session *s, struct mem_error *e)
 
 /* Returns true when the call must not reach the allocator (a bad free). */
 static bool on_free(struct session *s, struct thread *th, uint64_t ptr, uint8_t family,
-		    uint32_t stack_id)
+		    uint32_t stack_id, uint64_t caller)
 {
 	struct block b;
 
@@ -593,7 +630,7 @@ static bool on_free(struct session *s, struct thread *th, uint64_t ptr, uint8_t 
 		return false;
 	}
 	struct mem_error e = { .kind = ERR_INVALID_FREE, .addr = ptr, .stack = stack_of(s, stack_id) };
-	if (judge_unknown(s, &e) == FREE_UNSEEN) {
+	if (judge_unknown(s, &e, caller) == FREE_UNSEEN) {
 		s->unseen_frees++;
 		return false;
 	}
@@ -660,7 +697,7 @@ static int on_fn_entry(struct session *s, struct thread *th, const struct breakp
 	th->marker.valid = false;
 
 	if (a->kind == AFN_FREE) {
-		if (on_free(s, th, req.old_ptr, family, stack_id))
+		if (on_free(s, th, req.old_ptr, family, stack_id, ret))
 			return return_now(th, r, ret);
 		return tracee_setregs(th->tid, r);
 	}
@@ -671,7 +708,7 @@ static int on_fn_entry(struct session *s, struct thread *th, const struct breakp
 		 * we did not see allocated goes through as a fresh allocation. */
 		struct mem_error e = { .kind = ERR_INVALID_FREE, .addr = req.old_ptr,
 				       .stack = stack_of(s, stack_id) };
-		if (judge_unknown(s, &e) == FREE_UNSEEN) {
+		if (judge_unknown(s, &e, ret) == FREE_UNSEEN) {
 			s->unseen_frees++;
 			req.old_ptr = 0;
 		} else {
@@ -722,7 +759,7 @@ static int on_return(struct session *s, struct thread *th, struct user_regs_stru
 			}
 			on_alloc(s, th, res, pc.req.size, pc.stack_id, pc.family);
 		} else if (pc.req.size == 0) {
-			on_free(s, th, pc.req.old_ptr, FAMILY_MALLOC, pc.stack_id);
+			on_free(s, th, pc.req.old_ptr, FAMILY_MALLOC, pc.stack_id, pc.ret);
 		}
 		break;
 	default:
@@ -1079,7 +1116,7 @@ static void heap_report(struct session *s, struct thread *exiting, bool last)
 				ex[j] = ex[j - 1];
 				ex[j - 1] = t;
 			}
-		if (procmaps_read(s->pid, &m))
+		if (procmaps_read(s->tm.pid > 0 ? s->tm.pid : s->pid, &m))
 			m = (struct maps){ 0 };
 		struct roots_input ri = { &m, blocks, nblocks, sps, nsp, ex, nex };
 		if (roots_collect(&ri, &roots, &nroots))

@@ -600,3 +600,47 @@ const char *symbols_data_symbol(struct symbols *s, uint64_t addr, uint64_t *star
 	}
 	return best;
 }
+
+int symbols_lookup_in_module_of(struct symbols *s, uint64_t near, const char *name, uint64_t *addr,
+				uint64_t *size)
+{
+	Dwfl_Module *m = dwfl_addrmodule(s->dwfl, near);
+	int n = m ? dwfl_module_getsymtab(m) : 0;
+
+	for (int i = 1; i < n; i++) {
+		GElf_Sym sym;
+		GElf_Addr value;
+		const char *sn = dwfl_module_getsym_info(m, i, &sym, &value, NULL, NULL, NULL);
+		if (sn && !strcmp(sn, name) && sym.st_shndx != SHN_UNDEF) {
+			*addr = value;
+			*size = sym.st_size;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+bool symbols_in_local_function(struct symbols *s, uint64_t pc, uint64_t same_module_as)
+{
+	Dwfl_Module *m = dwfl_addrmodule(s->dwfl, pc);
+	GElf_Off off;
+	GElf_Sym sym;
+
+	if (!m || m != dwfl_addrmodule(s->dwfl, same_module_as))
+		return false;
+	if (!dwfl_module_addrinfo(m, pc, &off, &sym, NULL, NULL, NULL))
+		return false;
+	if (GELF_ST_BIND(sym.st_info) != STB_LOCAL)
+		return false;
+	/* a local alias of an exported function is no internal function */
+	uint64_t start = pc - off;
+	int n = dwfl_module_getsymtab(m);
+	for (int i = 1; i < n; i++) {
+		GElf_Sym s2;
+		GElf_Addr v2;
+		if (dwfl_module_getsym_info(m, i, &s2, &v2, NULL, NULL, NULL) && v2 == start &&
+		    GELF_ST_BIND(s2.st_info) != STB_LOCAL && GELF_ST_TYPE(s2.st_info) == STT_FUNC)
+			return false;
+	}
+	return true;
+}

@@ -46,6 +46,16 @@ int symbols_describe(void *ctx, uint64_t ip, struct frame_info *out);
 /* The symbolize_all_fn of report.h: inlined functions expanded. */
 unsigned symbols_describe_all(void *ctx, uint64_t ip, struct frame_info *out, unsigned max);
 
+/* Any symbol (local ones too, from separate debug files) named name in the
+ * module containing near.  0 or -ENOENT. */
+int symbols_lookup_in_module_of(struct symbols *s, uint64_t near, const char *name, uint64_t *addr,
+				uint64_t *size);
+
+/* Whether pc lies in a function that is internal (only a local symbol, no
+ * exported alias) to the module that contains same_module_as.  Needs the
+ * module's full symbol table (a separate debug file for Debian's libc). */
+bool symbols_in_local_function(struct symbols *s, uint64_t pc, uint64_t same_module_as);
+
 /* The entry address of the function containing ip, or 0. */
 uint64_t symbols_function_entry(struct symbols *s, uint64_t ip);
 
