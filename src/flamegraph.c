@@ -473,7 +473,6 @@ int flamegraph_write_svg(FILE *out, const struct report *r, unsigned kinds_mask,
 {
 	struct fg_tree t;
 	double height;
-	char num[UTIL_NUM_BUFSZ];
 	int err = tree_build(&t, r, kinds_mask);
 
 	if (err < 0)
@@ -493,8 +492,11 @@ int flamegraph_write_svg(FILE *out, const struct report *r, unsigned kinds_mask,
 		SVG_WIDTH, height);
 	fprintf(out, "<text id=\"title\" x=\"%.1f\" y=\"22\">", SVG_WIDTH / 2);
 	put_text(out, title ? title : "Leaked bytes");
-	if (t.nodes[0].value > 0)
+	if (t.nodes[0].value > 0) {
+		char num[UTIL_NUM_BUFSZ];
+
 		fprintf(out, " (%s bytes)", util_fmt_num(num, t.nodes[0].value));
+	}
 	fputs("</text>\n", out);
 	fprintf(out, "<text id=\"unzoom\" x=\"%.1f\" y=\"22\" style=\"display:none\">Reset Zoom</text>\n",
 		SVG_PAD);

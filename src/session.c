@@ -30,6 +30,7 @@
 #include "leaktrace/allocfns.h"
 #include "leaktrace/attach.h"
 #include "leaktrace/breakpoint.h"
+#include "leaktrace/flamegraph.h"
 #include "leaktrace/freeq.h"
 #include "leaktrace/heapmap.h"
 #include "leaktrace/lossrec.h"
@@ -1027,6 +1028,24 @@ static void exclude_symbol(struct session *s, const char *name, struct scan_rang
 	}
 }
 
+/* --flamegraph and --folded, from the final loss records. */
+static void write_flamegraphs(struct session *s)
+{
+	const char *files[2] = { s->cfg->folded_file, s->cfg->flamegraph_file };
+
+	for (int i = 0; i < 2; i++) {
+		if (!files[i])
+			continue;
+		FILE *f = fopen(files[i], "we");
+		int err = f ? (i ? flamegraph_write_svg(f, &s->rep, FLAMEGRAPH_KINDS_DEFAULT, NULL)
+				: flamegraph_write_folded(f, &s->rep, FLAMEGRAPH_KINDS_DEFAULT)) : -errno;
+		if (f && fclose(f) && !err)
+			err = -errno;
+		if (err)
+			lt_error("cannot write %s: %s", files[i], strerror(-err));
+	}
+}
+
 /* -v: what the run cost leaktrace, for scripts/bench. */
 static void print_stats(struct session *s, size_t nblocks)
 {
@@ -1178,6 +1197,8 @@ static void heap_report(struct session *s, struct thread *exiting, bool last)
 		report_text_final(s->log, rep);
 	if (s->cfg->verbose)
 		print_stats(s, nblocks);
+	if (last)
+		write_flamegraphs(s);
 	if (s->xml)
 		report_xml_final(s->xml, rep, elapsed_ms(s));
 	fflush(s->log);

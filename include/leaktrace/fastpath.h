@@ -1,0 +1,173 @@
+/* fastpath: allocator events recorded inside the target, without a stop.
+ *
+ * A hooked function's first instructions are replaced by a 5-byte jmp to a
+ * stub that leaktrace writes into a scratch mapping near the function.  The
+ * stub appends a record (registers, return address, a copy of the top of
+ * the stack) to a ring in the target's memory and runs the displaced
+ * instructions out of line; the tracer reads the ring with
+ * process_vm_readv whenever it likes.  A ptrace stop happens only when the
+ * ring is full.
+ *
+ * Ring protocol.  Record indices are 64-bit and never reset; index i lives
+ * in slot i & mask.  A writer claims i with lock xadd on hdr.head, writes
+ * the record, and publishes it by storing seq = i + 1 last.  A writer may
+ * use slot i only when i - hdr.drained < capacity; otherwise it executes an
+ * int3 (at fp_stub.trap_full[]) and re-checks after the tracer resumes it,
+ * keeping the index it already claimed.  The tracer consumes records in
+ * index order up to the first unpublished one and then raises drained.
+ * Because indices are never reused, a thread stopped between claim and
+ * publish is harmless: its slot cannot be handed out again until it has
+ * published and been consumed, and the minimum unpublished index always
+ * fits (it is >= drained), so some writer can always make progress.
+ *
+ * Rules for the tracer:
+ *  - It writes hdr.drained only while every thread of the target is
+ *    stopped (process_vm_writev of 8 bytes is not guaranteed to be one
+ *    store), or with an atomic store if the ring is a mapping it shares.
+ *  - Reading records while threads run is fine, in two reads: a snapshot
+ *    tells which records are published (fp_ring_published); a second read
+ *    of those records is then consistent, because a published record does
+ *    not change until drained passes it.  With all threads stopped one read
+ *    is enough.
+ *  - Detach: set FP_FLAG_DISABLED (stubs then record nothing and never
+ *    trap), restore the entry bytes, and leave the stubs mapped: a thread
+ *    inside malloc returns into its stub.
+ *  - A SIGSEGV whose RIP equals fp_stub.copy_insn is the stack copy running
+ *    off the end of a stack mapping: set RIP to copy_resume and suppress
+ *    the signal; the record then carries the bytes copied so far.
+ *
+ * Limitation: a slot claimed but never published blocks the ring for good
+ * once it is a lap behind.  That happens only if the writer never returns
+ * to the stub: a signal handler that interrupts the ~30 instructions
+ * between claim and publish and then siglongjmps away, or that makes more
+ * than a ring's worth of allocator calls itself (it then waits for its own
+ * interrupted record).  The tracer can tell a writer in that window (RIP in
+ * the stub between the xadd and the seq store; the index in rax, then r8);
+ * when no thread holds the first unpublished index and the ring stays
+ * stuck, it must count that record lost and skip it (write seq = i + 1
+ * with op 0, all threads stopped).
+ *
+ * Thread identity: the stub stores %fs:0 (the thread pointer, which the
+ * x86-64 TLS ABI puts there for every libc; equal to the thread's fs_base,
+ * which PTRACE_GETREGS reports) and the 32-bit word at %fs:tid_offset,
+ * which is struct pthread's tid on glibc (0x2d0 on glibc 2.36 x86-64).  If
+ * the tracer cannot confirm tid_offset (compare fs_base + offset with each
+ * thread's tid at attach), it passes -1 and maps tp to tid itself. */
+#ifndef LEAKTRACE_FASTPATH_H
+#define LEAKTRACE_FASTPATH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define FP_RING_MAGIC 0x31474e52504c544cull	/* "LTLPRNG1" */
+#define FP_FLAG_DISABLED 1u
+#define FP_STUB_MAX 640u
+#define FP_TID_OFFSET_GLIBC 0x2d0	/* offsetof(struct pthread, tid), 2.36 */
+
+/* Offsets are part of the stub's code: change them only with fastpath.c. */
+struct fp_ring_hdr {
+	uint64_t magic;
+	uint32_t version;
+	uint32_t rec_size;	/* bytes per record, a multiple of 64 */
+	uint64_t capacity;	/* records, a power of two */
+	uint64_t mask;		/* capacity - 1 */
+	uint64_t stack_qwords;	/* stack bytes copied at an entry / 8 */
+	uint64_t flags;		/* FP_FLAG_* */
+	uint64_t drained;	/* written by the tracer: records consumed */
+	uint64_t reserved0;
+	uint64_t head;		/* claimed records; own cache line */
+	uint64_t reserved1[7];
+};
+
+enum fp_kind {
+	FP_ALLOC,	/* entry, original runs, return (rax) */
+	FP_FREE,	/* entry, then the original */
+	FP_MARKER,	/* same as FP_FREE; named for operator new/delete */
+};
+
+enum fp_phase { FP_ENTRY = 1, FP_RETURN = 2 };
+
+struct fp_rec {
+	uint64_t seq;		/* index + 1 once published */
+	uint16_t op;		/* the caller's number for the hooked function */
+	uint8_t phase;		/* enum fp_phase */
+	uint8_t pad0;
+	uint32_t tid;		/* kernel tid, 0 when tid_offset < 0 */
+	uint32_t stack_len;	/* bytes in stack[]; 0 for returns */
+	uint32_t pad1;
+	uint64_t tp;		/* thread pointer, %fs:0 */
+	uint64_t rdi, rsi, rdx;	/* arguments (entry) */
+	uint64_t rax;		/* result (return) */
+	uint64_t rsp;		/* rsp at entry: points at the return address */
+	uint64_t ret;		/* the return address, [rsp] at entry */
+	uint64_t rbx, rbp, r12, r13, r14, r15;	/* at entry */
+	uint8_t stack[];	/* copy of [rsp, rsp + stack_len) at entry */
+};
+
+/* Bytes of one record / of a whole ring (header included) for a stack
+ * copy of stack_bytes (rounded up to 8). */
+size_t fp_rec_size(uint32_t stack_bytes);
+size_t fp_ring_size(uint64_t capacity, uint32_t stack_bytes);
+
+/* Formats an empty ring in buf (fp_ring_size bytes), to be copied into the
+ * target.  capacity must be a power of two.  0 or -EINVAL. */
+int fp_ring_init(void *buf, uint64_t capacity, uint32_t stack_bytes);
+
+/* Checks a header read from the target; 0 or -EINVAL. */
+int fp_ring_check(const void *buf, size_t len);
+
+/* Number of records published from index from on, in order, in a
+ * snapshot of the ring (header + records). */
+uint64_t fp_ring_published(const void *buf, size_t len, uint64_t from);
+
+/* Hands the published records from index from on to fn in index order,
+ * stopping at the first unpublished one, after at most max records, or
+ * when fn returns nonzero (that record counts as consumed).  Returns the
+ * index after the last record handed over: the next value of drained.
+ * The record pointer is valid during the call only. */
+typedef int (*fp_rec_fn)(const struct fp_rec *r, uint64_t index, void *ctx);
+uint64_t fp_ring_drain(const void *buf, size_t len, uint64_t from, uint64_t max,
+		       fp_rec_fn fn, void *ctx);
+
+struct fp_stub_req {
+	uint64_t func;		/* entry of the hooked function in the target */
+	const uint8_t *code;	/* bytes read at func; 32 are plenty */
+	size_t code_len;
+	uint64_t stub;		/* where the stub will be written, +-2 GiB of func */
+	uint64_t ring;		/* address of the ring's header in the target */
+	enum fp_kind kind;
+	uint16_t op;
+	int32_t tid_offset;	/* FP_TID_OFFSET_GLIBC, or -1 */
+};
+
+struct fp_stub {
+	uint8_t code[FP_STUB_MAX];	/* write at req.stub */
+	size_t code_len;
+	uint8_t entry_patch[5];	/* write at req.func, all threads stopped */
+	uint8_t displaced;	/* bytes of whole instructions moved out */
+	uint64_t trap_full[2];	/* addresses of the ring-full int3s (0 = none) */
+	uint64_t copy_insn, copy_resume;	/* stack-copy fault fixup */
+	uint64_t call_return;	/* FP_ALLOC: the return address the original sees */
+	/* instruction boundaries: func + orig_off[i] runs at stub + new_off[i] */
+	uint8_t ninsn;
+	uint8_t orig_off[8];
+	uint16_t new_off[8];
+	char why[160];		/* set when fp_stub_build fails */
+};
+
+/* Generates the stub and the entry patch.  0, -ENOTSUP (an instruction in
+ * the first 5 bytes cannot be moved: why says which), -ERANGE (the stub is
+ * too far from func), or -EINVAL.  Assumes that nothing jumps into the
+ * first 5 bytes of func other than at func itself: true of compiled
+ * prologues in practice, and the same assumption uprobes and Dyninst make
+ * for out-of-line execution; it cannot be checked in general. */
+int fp_stub_build(const struct fp_stub_req *req, struct fp_stub *out);
+
+/* For a thread stopped inside the displaced bytes when the patch is
+ * written: where it must continue in the stub.  False if rip is not in
+ * (func, func + displaced). */
+bool fp_stub_translate_rip(const struct fp_stub *s, uint64_t func, uint64_t stub, uint64_t rip,
+			   uint64_t *new_rip);
+
+#endif

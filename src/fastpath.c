@@ -1,0 +1,555 @@
+/* fastpath: allocator events recorded by stubs inside the target.
+ *
+ * The one idea: instead of stopping the target at every allocator call,
+ * leaktrace redirects each hooked function's entry (a 5-byte jmp) to a
+ * stub that writes what the tracer would have read at the stop -- argument
+ * and callee-saved registers, the return address, the top of the stack --
+ * into a ring in the target's own memory, and for the malloc family calls
+ * the original so that its return comes back into the stub and is recorded
+ * too.  The protocol of the ring is described in fastpath.h.
+ *
+ * The stubs are assembled here, once, by the assembler (the templates
+ * below), and copied with a few patched immediates: the ring's address, the
+ * op/phase word and the %fs offset of the tid.  The displaced instructions
+ * of the function's entry are appended after the template, relocated like
+ * breakpoint.c's out-of-line copies, with one addition glibc's free needs:
+ * relative jumps (jcc/jmp rel8 or rel32) are rewritten as rel32 jumps to
+ * the same absolute target.
+ *
+ * What a stub guarantees: every general register is as the caller left it
+ * when the original runs (the status flags are not: the ABI does not carry
+ * them across a call, and DF is never set); the original sees rsp = 8 mod
+ * 16 as at any entry; after an FP_ALLOC original returns, rax and rdx are
+ * kept and only call-clobbered registers (rcx, rsi, rdi, r8-r11) change.
+ * Nothing is written below the entry rsp except the stub's own pushes
+ * (entry is a call boundary: the red zone there is the callee's).  No
+ * locks, no TLS writes, no syscalls: it is async-signal-safe and reentrant,
+ * but see fastpath.h on a signal handler that interrupts a stub. */
+#include <capstone/capstone.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "leaktrace/fastpath.h"
+
+#define REC_HDR 128u
+
+_Static_assert(sizeof(struct fp_ring_hdr) == 128, "ring header layout");
+_Static_assert(sizeof(struct fp_rec) == REC_HDR, "record layout");
+_Static_assert(__builtin_offsetof(struct fp_ring_hdr, head) == 64, "head offset");
+_Static_assert(__builtin_offsetof(struct fp_ring_hdr, drained) == 48, "drained offset");
+_Static_assert(__builtin_offsetof(struct fp_rec, r15) == 120, "record offsets");
+
+/* The templates.  Offsets into struct fp_ring_hdr: rec_size 12, capacity 16,
+ * mask 24, stack_qwords 32, flags 40, drained 48, head 64; into struct
+ * fp_rec: seq 0, op/phase 8, tid 12, stack_len 16, tp 24, rdi 32 ... r15
+ * 120, stack 128.  Labels named *_ring, *_op, *_tid end the instruction
+ * whose last 8/4/4 bytes are patched. */
+__asm__(
+	".section .rodata.fp_tpl,\"a\"\n"
+
+	/* Claims a slot: \sfx names the labels.  In: r11 = ring.  Out: r8 =
+	 * index, r10 = record.  Clobbers rax, rcx. */
+	".macro FP_CLAIM sfx\n"
+	"	mov $1, %eax\n"
+	"	lock xadd %rax, 64(%r11)\n"
+	"1:	mov %rax, %rcx\n"
+	"	sub 48(%r11), %rcx\n"
+	"	cmp 16(%r11), %rcx\n"
+	"	jb 2f\n"
+	"fp_tpl_\\sfx\\()_trap:\n"
+	"	int3\n"
+	"	jmp 1b\n"
+	"2:	mov %rax, %r8\n"
+	"	and 24(%r11), %rax\n"
+	"	mov 12(%r11), %ecx\n"
+	"	imul %rcx, %rax\n"
+	"	lea 128(%r11,%rax), %r10\n"
+	"	movl $0x7fff0000, 8(%r10)\n"
+	"fp_tpl_\\sfx\\()_op:\n"
+	"	mov %fs:0x2d0, %ecx\n"
+	"fp_tpl_\\sfx\\()_tid:\n"
+	"	mov %ecx, 12(%r10)\n"
+	"	mov %fs:0, %rcx\n"
+	"	mov %rcx, 24(%r10)\n"
+	"	mov %rbx, 80(%r10)\n"
+	"	mov %rbp, 88(%r10)\n"
+	"	mov %r12, 96(%r10)\n"
+	"	mov %r13, 104(%r10)\n"
+	"	mov %r14, 112(%r10)\n"
+	"	mov %r15, 120(%r10)\n"
+	".endm\n"
+
+	/* Entry record.  Saves every argument/scratch register. */
+	".macro FP_ENTRY sfx\n"
+	"	endbr64\n"
+	"	push %rax\n"
+	"	push %rcx\n"
+	"	push %rdx\n"
+	"	push %rsi\n"
+	"	push %rdi\n"
+	"	push %r8\n"
+	"	push %r9\n"
+	"	push %r10\n"
+	"	push %r11\n"
+	"	movabs $0x1122334455667788, %r11\n"
+	"fp_tpl_\\sfx\\()_ring:\n"
+	"	testb $1, 40(%r11)\n"
+	"	jnz 9f\n"
+	"	FP_CLAIM \\sfx\n"
+	"	mov 32(%rsp), %rcx\n"
+	"	mov %rcx, 32(%r10)\n"
+	"	mov 40(%rsp), %rcx\n"
+	"	mov %rcx, 40(%r10)\n"
+	"	mov 48(%rsp), %rcx\n"
+	"	mov %rcx, 48(%r10)\n"
+	"	movq $0, 56(%r10)\n"
+	"	lea 72(%rsp), %rsi\n"
+	"	mov %rsi, 64(%r10)\n"
+	"	mov (%rsi), %rcx\n"
+	"	mov %rcx, 72(%r10)\n"
+	"	lea 128(%r10), %rdi\n"
+	"	mov 32(%r11), %rcx\n"
+	"fp_tpl_\\sfx\\()_copy:\n"
+	"	rep movsq\n"
+	"fp_tpl_\\sfx\\()_copied:\n"
+	"	mov 32(%r11), %rdx\n"
+	"	sub %rcx, %rdx\n"
+	"	shl $3, %edx\n"
+	"	mov %edx, 16(%r10)\n"
+	/* fast-string stores are not ordered among themselves: fence them
+	 * before the publishing store */
+	"	sfence\n"
+	"	inc %r8\n"
+	"	mov %r8, (%r10)\n"
+	"9:	pop %r11\n"
+	"	pop %r10\n"
+	"	pop %r9\n"
+	"	pop %r8\n"
+	"	pop %rdi\n"
+	"	pop %rsi\n"
+	"	pop %rdx\n"
+	"	pop %rcx\n"
+	"	pop %rax\n"
+	".endm\n"
+
+	/* FREE and MARKER: entry record, then the original. */
+	".globl fp_tpl_jmp_start\n .hidden fp_tpl_jmp_start\n"
+	"fp_tpl_jmp_start:\n"
+	"	FP_ENTRY jmp_e\n"
+	"	jmp .Lfp_jmp_end\n"
+	".globl fp_tpl_jmp_end\n .hidden fp_tpl_jmp_end\n"
+	"fp_tpl_jmp_end:\n"
+	".Lfp_jmp_end:\n"
+
+	/* ALLOC: entry record, call the original, return record. */
+	".globl fp_tpl_call_start\n .hidden fp_tpl_call_start\n"
+	"fp_tpl_call_start:\n"
+	"	FP_ENTRY call_e\n"
+	"	sub $8, %rsp\n"		/* rsp was 8 mod 16, as at any entry */
+	"	call .Lfp_call_end\n"
+	"fp_tpl_call_ret:\n"
+	"	push %rax\n"
+	"	push %rdx\n"
+	"	movabs $0x1122334455667788, %r11\n"
+	"fp_tpl_call_r_ring:\n"
+	"	testb $1, 40(%r11)\n"
+	"	jnz 9f\n"
+	"	FP_CLAIM call_r\n"
+	"	movl $0, 16(%r10)\n"
+	"	xor %ecx, %ecx\n"
+	"	mov %rcx, 32(%r10)\n"
+	"	mov %rcx, 40(%r10)\n"
+	"	mov %rcx, 48(%r10)\n"
+	"	mov 8(%rsp), %rcx\n"
+	"	mov %rcx, 56(%r10)\n"
+	"	lea 24(%rsp), %rcx\n"
+	"	mov %rcx, 64(%r10)\n"
+	"	mov (%rcx), %rcx\n"
+	"	mov %rcx, 72(%r10)\n"
+	"	inc %r8\n"
+	"	mov %r8, (%r10)\n"
+	"9:	pop %rdx\n"
+	"	pop %rax\n"
+	"	add $8, %rsp\n"
+	"	ret\n"
+	".globl fp_tpl_call_end\n .hidden fp_tpl_call_end\n"
+	"fp_tpl_call_end:\n"
+	".Lfp_call_end:\n"
+	".purgem FP_ENTRY\n .purgem FP_CLAIM\n"
+	".previous\n");
+
+#define TPL_SYM(name) extern const uint8_t name[] __attribute__((visibility("hidden")))
+TPL_SYM(fp_tpl_jmp_start);
+TPL_SYM(fp_tpl_jmp_end);
+TPL_SYM(fp_tpl_jmp_e_ring);
+TPL_SYM(fp_tpl_jmp_e_trap);
+TPL_SYM(fp_tpl_jmp_e_op);
+TPL_SYM(fp_tpl_jmp_e_tid);
+TPL_SYM(fp_tpl_jmp_e_copy);
+TPL_SYM(fp_tpl_jmp_e_copied);
+TPL_SYM(fp_tpl_call_start);
+TPL_SYM(fp_tpl_call_end);
+TPL_SYM(fp_tpl_call_e_ring);
+TPL_SYM(fp_tpl_call_e_trap);
+TPL_SYM(fp_tpl_call_e_op);
+TPL_SYM(fp_tpl_call_e_tid);
+TPL_SYM(fp_tpl_call_e_copy);
+TPL_SYM(fp_tpl_call_e_copied);
+TPL_SYM(fp_tpl_call_ret);
+TPL_SYM(fp_tpl_call_r_ring);
+TPL_SYM(fp_tpl_call_r_trap);
+TPL_SYM(fp_tpl_call_r_op);
+TPL_SYM(fp_tpl_call_r_tid);
+
+/* A template's patch points, as offsets from its start (0 = none). */
+struct tpl {
+	const uint8_t *start, *end;
+	size_t ring[2], trap[2], op[2], tid[2], copy, copied, call_ret;
+};
+
+static void tpl_get(enum fp_kind kind, struct tpl *t)
+{
+	memset(t, 0, sizeof *t);
+	if (kind == FP_ALLOC) {
+		const uint8_t *s = fp_tpl_call_start;
+		*t = (struct tpl){
+			.start = s, .end = fp_tpl_call_end,
+			.ring = { fp_tpl_call_e_ring - s, fp_tpl_call_r_ring - s },
+			.trap = { fp_tpl_call_e_trap - s, fp_tpl_call_r_trap - s },
+			.op = { fp_tpl_call_e_op - s, fp_tpl_call_r_op - s },
+			.tid = { fp_tpl_call_e_tid - s, fp_tpl_call_r_tid - s },
+			.copy = fp_tpl_call_e_copy - s, .copied = fp_tpl_call_e_copied - s,
+			.call_ret = fp_tpl_call_ret - s,
+		};
+	} else {
+		const uint8_t *s = fp_tpl_jmp_start;
+		*t = (struct tpl){
+			.start = s, .end = fp_tpl_jmp_end,
+			.ring = { fp_tpl_jmp_e_ring - s, 0 },
+			.trap = { fp_tpl_jmp_e_trap - s, 0 },
+			.op = { fp_tpl_jmp_e_op - s, 0 },
+			.tid = { fp_tpl_jmp_e_tid - s, 0 },
+			.copy = fp_tpl_jmp_e_copy - s, .copied = fp_tpl_jmp_e_copied - s,
+		};
+	}
+}
+
+/* ---- ring ---- */
+
+size_t fp_rec_size(uint32_t stack_bytes)
+{
+	size_t n = REC_HDR + (((size_t)stack_bytes + 7) & ~(size_t)7);
+	return (n + 63) & ~(size_t)63;
+}
+
+size_t fp_ring_size(uint64_t capacity, uint32_t stack_bytes)
+{
+	return sizeof(struct fp_ring_hdr) + capacity * fp_rec_size(stack_bytes);
+}
+
+int fp_ring_init(void *buf, uint64_t capacity, uint32_t stack_bytes)
+{
+	struct fp_ring_hdr *h = buf;
+
+	if (!capacity || (capacity & (capacity - 1)))
+		return -EINVAL;
+	memset(buf, 0, fp_ring_size(capacity, stack_bytes));
+	h->magic = FP_RING_MAGIC;
+	h->version = 1;
+	h->rec_size = (uint32_t)fp_rec_size(stack_bytes);
+	h->capacity = capacity;
+	h->mask = capacity - 1;
+	h->stack_qwords = ((uint64_t)stack_bytes + 7) / 8;
+	return 0;
+}
+
+int fp_ring_check(const void *buf, size_t len)
+{
+	const struct fp_ring_hdr *h = buf;
+
+	if (len < sizeof *h || h->magic != FP_RING_MAGIC || h->version != 1 || !h->capacity ||
+	    (h->capacity & h->mask) || h->mask != h->capacity - 1 ||
+	    h->rec_size != fp_rec_size((uint32_t)(h->stack_qwords * 8)) ||
+	    len < sizeof *h + h->capacity * h->rec_size)
+		return -EINVAL;
+	return 0;
+}
+
+static const struct fp_rec *rec_at(const struct fp_ring_hdr *h, uint64_t i)
+{
+	return (const void *)((const uint8_t *)(h + 1) + (i & h->mask) * h->rec_size);
+}
+
+/* The seq word is loaded with acquire: the ring may be live memory (the
+ * in-process case, or a mapping shared with the tracer). */
+static bool published(const struct fp_ring_hdr *h, uint64_t i)
+{
+	return __atomic_load_n(&rec_at(h, i)->seq, __ATOMIC_ACQUIRE) == i + 1;
+}
+
+uint64_t fp_ring_published(const void *buf, size_t len, uint64_t from)
+{
+	const struct fp_ring_hdr *h = buf;
+	uint64_t n = 0;
+
+	if (fp_ring_check(buf, len))
+		return 0;
+	while (n < h->capacity && published(h, from + n))
+		n++;
+	return n;
+}
+
+uint64_t fp_ring_drain(const void *buf, size_t len, uint64_t from, uint64_t max,
+		       fp_rec_fn fn, void *ctx)
+{
+	const struct fp_ring_hdr *h = buf;
+	uint64_t i = from;
+
+	if (fp_ring_check(buf, len))
+		return from;
+	if (max > h->capacity)
+		max = h->capacity;
+	while (i - from < max && published(h, i)) {
+		const struct fp_rec *r = rec_at(h, i);
+		i++;
+		if (fn(r, i - 1, ctx))
+			break;
+	}
+	return i;
+}
+
+/* ---- stubs ---- */
+
+static bool within_rel32(uint64_t from, uint64_t to)
+{
+	int64_t d = (int64_t)(to - from);
+	return d >= INT32_MIN && d <= INT32_MAX;
+}
+
+static void put32(uint8_t *p, int64_t v)
+{
+	int32_t v32 = (int32_t)v;
+	memcpy(p, &v32, 4);
+}
+
+__attribute__((format(printf, 2, 3)))
+static int refuse(struct fp_stub *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->why, sizeof s->why, fmt, ap);
+	va_end(ap);
+	return -ENOTSUP;
+}
+
+/* Length of the legacy/REX prefixes of an instruction. */
+static size_t prefix_len(const uint8_t *b, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		uint8_t c = b[i];
+		if (c == 0x66 || c == 0x67 || c == 0xf2 || c == 0xf3 || c == 0x2e || c == 0x3e ||
+		    c == 0x26 || c == 0x36 || c == 0x64 || c == 0x65 || (c >= 0x40 && c <= 0x4f))
+			i++;
+		else
+			break;
+	}
+	return i;
+}
+
+/* Relocates one displaced instruction from insn->address to `to`, into out.
+ * Returns its new length, or a negative errno with s->why set.  *ends is set
+ * when control never falls through it (jmp, ret). */
+static int relocate(struct fp_stub *s, const cs_insn *insn, uint64_t to, uint8_t *out,
+		    uint64_t func, bool *ends)
+{
+	const cs_x86 *x = &insn->detail->x86;
+	uint64_t next = insn->address + insn->size;
+	size_t p = prefix_len(insn->bytes, insn->size);
+	const uint8_t *op = insn->bytes + p;
+	int64_t target = 0;
+	uint8_t cc = 0;
+	enum { PLAIN, JCC, JMP } form = PLAIN;
+
+	*ends = false;
+	if (p < insn->size) {
+		if (op[0] >= 0x70 && op[0] <= 0x7f) {
+			form = JCC;
+			cc = op[0] & 0xf;
+		} else if (op[0] == 0x0f && p + 1 < insn->size && op[1] >= 0x80 && op[1] <= 0x8f) {
+			form = JCC;
+			cc = op[1] & 0xf;
+		} else if (op[0] == 0xeb || op[0] == 0xe9) {
+			form = JMP;
+		} else if (op[0] == 0xe8) {
+			return refuse(s, "a call (%s %s) in the first 5 bytes at 0x%llx", insn->mnemonic,
+				      insn->op_str, (unsigned long long)insn->address);
+		} else if (op[0] >= 0xe0 && op[0] <= 0xe3) {
+			return refuse(s, "%s (rel8 only) in the first 5 bytes at 0x%llx",
+				      insn->mnemonic, (unsigned long long)insn->address);
+		}
+	}
+	if (form != PLAIN) {
+		if (x->op_count != 1 || x->operands[0].type != X86_OP_IMM)
+			return refuse(s, "cannot read the target of %s %s", insn->mnemonic,
+				      insn->op_str);
+		target = x->operands[0].imm;
+		if ((uint64_t)target > func && (uint64_t)target < func + 5)
+			return refuse(s, "%s at 0x%llx jumps into the patched bytes", insn->mnemonic,
+				      (unsigned long long)insn->address);
+		size_t n = form == JCC ? 6 : 5;
+		if (!within_rel32(to + n, (uint64_t)target))
+			return -ERANGE;
+		if (form == JCC) {
+			out[0] = 0x0f;
+			out[1] = (uint8_t)(0x80 | cc);
+		} else {
+			out[0] = 0xe9;
+			*ends = true;
+		}
+		put32(out + n - 4, target - (int64_t)(to + n));
+		return (int)n;
+	}
+	for (int i = 0; i < insn->detail->groups_count; i++) {
+		uint8_t g = insn->detail->groups[i];
+		if (g == CS_GRP_RET || g == CS_GRP_IRET)
+			*ends = true;
+		if (g == CS_GRP_BRANCH_RELATIVE || g == CS_GRP_CALL)
+			return refuse(s, "%s %s at 0x%llx cannot be moved", insn->mnemonic,
+				      insn->op_str, (unsigned long long)insn->address);
+	}
+	if (insn->id == X86_INS_JMP || insn->id == X86_INS_UD2 || insn->id == X86_INS_INT3 ||
+	    insn->id == X86_INS_HLT)
+		*ends = true;
+	memcpy(out, insn->bytes, insn->size);
+	for (int i = 0; i < x->op_count; i++) {
+		if (x->operands[i].type != X86_OP_MEM || x->operands[i].mem.base != X86_REG_RIP)
+			continue;
+		if (x->encoding.disp_size != 4 || !x->encoding.disp_offset)
+			return refuse(s, "unexpected RIP-relative encoding of %s %s", insn->mnemonic,
+				      insn->op_str);
+		int64_t abs = (int64_t)next + x->disp;
+		int64_t nd = abs - (int64_t)(to + insn->size);
+		if (nd < INT32_MIN || nd > INT32_MAX)
+			return -ERANGE;
+		put32(out + x->encoding.disp_offset, nd);
+	}
+	return (int)insn->size;
+}
+
+int fp_stub_build(const struct fp_stub_req *req, struct fp_stub *out)
+{
+	struct tpl t;
+	csh cs;
+	cs_insn *insn = NULL;
+	int err = 0;
+
+	memset(out, 0, sizeof *out);
+	if (!req->code || req->code_len < 5 || req->kind > FP_MARKER)
+		return -EINVAL;
+	if (!within_rel32(req->func + 5, req->stub)) {
+		snprintf(out->why, sizeof out->why, "stub 0x%llx is beyond 2 GiB of 0x%llx",
+			 (unsigned long long)req->stub, (unsigned long long)req->func);
+		return -ERANGE;
+	}
+	tpl_get(req->kind, &t);
+	size_t n = (size_t)(t.end - t.start);
+	memcpy(out->code, t.start, n);
+
+	for (int k = 0; k < 2; k++) {
+		if (!t.ring[k])
+			continue;
+		memcpy(out->code + t.ring[k] - 8, &req->ring, 8);
+		uint32_t opw = req->op | (uint32_t)(k ? FP_RETURN : FP_ENTRY) << 16;
+		memcpy(out->code + t.op[k] - 4, &opw, 4);
+		if (req->tid_offset >= 0) {
+			put32(out->code + t.tid[k] - 4, req->tid_offset);
+		} else {
+			/* xor %ecx,%ecx; 6-byte nop, over the 8-byte %fs load */
+			static const uint8_t zero[8] = { 0x31, 0xc9, 0x66, 0x0f, 0x1f, 0x44, 0, 0 };
+			memcpy(out->code + t.tid[k] - 8, zero, 8);
+		}
+		out->trap_full[k] = req->stub + t.trap[k];
+	}
+	out->copy_insn = req->stub + t.copy;
+	out->copy_resume = req->stub + t.copied;
+	out->call_return = t.call_ret ? req->stub + t.call_ret : 0;
+
+	if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
+		return refuse(out, "capstone could not be opened");
+	cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
+	size_t ninsn = cs_disasm(cs, req->code, req->code_len, req->func, 8, &insn);
+	size_t covered = 0, i = 0;
+	bool ends = false;
+	for (; i < ninsn && covered < 5; i++) {
+		if (ends) {
+			err = refuse(out, "the function at 0x%llx ends within its first 5 bytes",
+				     (unsigned long long)req->func);
+			break;
+		}
+		if (n + 16 + 14 > FP_STUB_MAX) {
+			err = refuse(out, "the displaced instructions do not fit the stub");
+			break;
+		}
+		out->orig_off[i] = (uint8_t)covered;
+		out->new_off[i] = (uint16_t)n;
+		int len = relocate(out, &insn[i], req->stub + n, out->code + n, req->func, &ends);
+		if (len < 0) {
+			err = len;
+			if (err == -ERANGE)
+				snprintf(out->why, sizeof out->why,
+					 "a relocated operand at 0x%llx does not reach from 0x%llx",
+					 (unsigned long long)insn[i].address,
+					 (unsigned long long)req->stub);
+			break;
+		}
+		n += (size_t)len;
+		covered += insn[i].size;
+	}
+	if (!err && covered < 5)
+		err = refuse(out, "cannot decode 5 bytes of instructions at 0x%llx",
+			     (unsigned long long)req->func);
+	if (insn)
+		cs_free(insn, ninsn);
+	cs_close(&cs);
+	if (err)
+		return err;
+	out->ninsn = (uint8_t)i;
+	out->displaced = (uint8_t)covered;
+
+	uint64_t back = req->func + covered, at = req->stub + n;
+	if (!ends) {
+		if (within_rel32(at + 5, back)) {
+			out->code[n] = 0xe9;
+			put32(out->code + n + 1, (int64_t)back - (int64_t)(at + 5));
+			n += 5;
+		} else {
+			static const uint8_t jabs[6] = { 0xff, 0x25, 0, 0, 0, 0 };
+			memcpy(out->code + n, jabs, 6);
+			memcpy(out->code + n + 6, &back, 8);
+			n += 14;
+		}
+	}
+	out->code_len = n;
+	out->entry_patch[0] = 0xe9;
+	put32(out->entry_patch + 1, (int64_t)req->stub - (int64_t)(req->func + 5));
+	return 0;
+}
+
+bool fp_stub_translate_rip(const struct fp_stub *s, uint64_t func, uint64_t stub, uint64_t rip,
+			   uint64_t *new_rip)
+{
+	if (rip <= func || rip >= func + s->displaced)
+		return false;
+	for (unsigned i = 0; i < s->ninsn; i++) {
+		if (func + s->orig_off[i] == rip) {
+			*new_rip = stub + s->new_off[i];
+			return true;
+		}
+	}
+	return false;
+}
