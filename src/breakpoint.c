@@ -216,6 +216,8 @@ int bptab_ensure_traps(struct bptab *bt, uint64_t near)
 	if (!a)
 		return -ENOMEM;
 	memset(code, INT3, sizeof code);
+	code[16 * TRAP_PARK] = 0xeb;	/* jmp . */
+	code[16 * TRAP_PARK + 1] = 0xfe;
 	int err = target_write(bt->tm, a, code, sizeof code);
 	if (err)
 		return err;

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
@@ -103,6 +104,7 @@ struct session {
 	unsigned error_occurrences;	/* memcheck numbers errors by occurrence */
 
 	bool exec_seen, group_exiting, final_done, hooks_warned, detached, detaching;
+	bool is_fork_copy;		/* this leaktrace traces a forked child */
 	unsigned threads_seen;		/* memcheck thread numbers handed out */
 	int stopped_by;			/* a signal that ended leaktrace early */
 	int exit_status;		/* wait status of the leader */
@@ -683,8 +685,10 @@ static int on_fn_entry(struct session *s, struct thread *th, const struct breakp
 			*mk = (struct op_marker){ true, a->family, r->rsp, ret, bp->addr };
 		return tracee_setregs(th->tid, r);
 	}
-	/* a call from inside another allocator function is part of it */
-	if (th->ncalls && in_fn_range(s, ret - 1, false))
+	/* a call from inside another allocator function is part of it; so is
+	 * a tail call from one (realloc(NULL, n) jumps to malloc), which finds
+	 * our return trap where its return address should be */
+	if (th->ncalls && (in_fn_range(s, ret - 1, false) || ret == bptab_trap(s->bt, TRAP_RETURN)))
 		return tracee_setregs(th->tid, r);
 
 	struct alloc_request req;
@@ -1336,6 +1340,8 @@ static void release_fork_child(struct session *s, struct thread *ch)
 	tracee_thread_del(s->tr, ch->tid);
 }
 
+static bool hand_over_fork_child(struct session *s, struct thread *ch);
+
 /* A stop of a task that is not one of our threads. */
 static void on_child_stop(struct session *s, struct thread *ch, int status)
 {
@@ -1347,7 +1353,10 @@ static void on_child_stop(struct session *s, struct thread *ch, int status)
 	case TK_UNKNOWN:
 		return;		/* held until the parent's fork event says what it is */
 	case TK_FORK_CHILD:
-		release_fork_child(s, ch);
+		if (s->cfg->trace_children && hand_over_fork_child(s, ch))
+			return;
+		if (tracee_thread(s->tr, ch->tid))
+			release_fork_child(s, ch);
 		return;
 	case TK_VFORK_CHILD:
 		/* it runs on our memory, int3s included, until exec or exit */
@@ -1543,6 +1552,136 @@ out:
 	free(blocks);
 }
 
+static FILE *open_log(const char *pattern, int fd, pid_t pid);
+static char **read_cmdline(pid_t pid);
+
+/* --trace-children=yes and an execve: the old image is gone with its heap,
+ * breakpoints and scratch; the new program is traced from its start, under
+ * the same PID, with a preamble of its own.  0, or -1 to let it go. */
+static int restart_for_exec(struct session *s, struct thread *th)
+{
+	char exe[4096];
+	struct thread *all[4096];
+
+	heapmap_free(s->heap);
+	freeq_free(s->freed);
+	bptab_free(s->bt);
+	unwind_free(s->uw);
+	symbols_free(s->sym);
+	s->uw = NULL;
+	s->heap = heapmap_new();
+	s->freed = freeq_new(s->cfg->freelist_vol, 1u << 20);
+	s->sym = symbols_new(s->pid, &s->tm);
+	s->bt = bptab_new(&s->tm, map_scratch, s);
+	if (!s->heap || !s->freed || !s->sym || !s->bt)
+		return -1;
+	s->rep.symbolize_ctx = s->sym;
+	s->nfns = 0;
+	s->rdebug = s->exit_fn = s->exit_call_fn = s->libc_freeres = s->cxx_freeres = 0;
+	s->syscall_insn = 0;
+	s->tcache_key_addr = 0;
+	s->tcache_key_missing = false;
+	s->allocs = s->frees = s->bytes = s->unseen_frees = 0;
+	s->group_exiting = false;
+	size_t n = tracee_threads(s->tr, all, 4096);
+	for (size_t i = 0; i < n && i < 4096; i++)
+		if (all[i]->kind == TK_THREAD && all[i] != th)
+			all[i]->dead = true;	/* execve ended them */
+	th->ncalls = 0;
+	th->marker.valid = false;
+	th->in_inject = false;
+	char **argv = read_cmdline(s->pid);
+	size_t o = 0;
+	exe[0] = '\0';
+	for (size_t i = 0; argv && argv[i] && o + 2 < sizeof exe; i++)
+		o += (size_t)snprintf(exe + o, sizeof exe - o, "%s%s", i ? " " : "", argv[i]);
+	if (argv)
+		free(argv[0]);
+	free(argv);
+	if (!s->cfg->quiet && (!s->cfg->xml || s->cfg->log_file)) {
+		fprintf(s->log, "==%d== \n==%d== Command: %s\n==%d== \n", s->pid, s->pid, exe, s->pid);
+		fflush(s->log);
+	}
+	return setup_after_exec(s, th->tid) ? -1 : 0;
+}
+
+/* --trace-children=yes and a fork: the child is traced by a copy of
+ * leaktrace made with fork(), which therefore starts with the shadow heap
+ * the child inherited (memcheck's child report counts those blocks too).
+ * A tracee can change tracers only through a detach, so the child is first
+ * parked on a "jmp ." in its copy of our scratch page, detached, seized by
+ * the copy and put back where it was: no signal, nothing it can observe.
+ * Returns true in the copy (which goes on as the child's session). */
+static bool hand_over_fork_child(struct session *s, struct thread *ch)
+{
+	struct user_regs_struct saved, parked;
+	uint64_t park = bptab_trap(s->bt, TRAP_PARK);
+
+	if (!park || tracee_getregs(ch->tid, &saved))
+		return false;
+	parked = saved;
+	parked.rip = park;
+	if (tracee_setregs(ch->tid, &parked))
+		return false;
+	fflush(s->log);
+	if (s->xml)
+		fflush(s->xml);
+	pid_t copy = fork();
+	if (copy < 0) {
+		tracee_setregs(ch->tid, &saved);
+		return false;
+	}
+	if (copy > 0) {
+		ptrace(PTRACE_DETACH, ch->tid, 0, 0);
+		tracee_thread_del(s->tr, ch->tid);
+		return false;
+	}
+	/* the copy: wait until the parent has let the child go, then take it */
+	pid_t child = ch->tid;
+	for (int tries = 0; ptrace(PTRACE_SEIZE, child, 0, (void *)tracee_options(true)); tries++) {
+		if (errno != EPERM || tries > 100000)
+			_exit(1);
+		sched_yield();
+	}
+	int status;
+	if (ptrace(PTRACE_INTERRUPT, child, 0, 0) || waitpid(child, &status, __WALL) != child)
+		_exit(1);
+	tracee_setregs(child, &saved);
+
+	struct thread *all[4096];
+	size_t n = tracee_threads(s->tr, all, 4096);
+	for (size_t i = 0; i < n && i < 4096; i++)
+		if (all[i]->tid != child)
+			tracee_thread_del(s->tr, all[i]->tid);
+	ch = tracee_thread(s->tr, child);
+	ch->kind = TK_THREAD;
+	ch->num = s->threads_seen = 1;
+	ch->state = TH_STOPPED;
+	ch->held_status = 0;
+	s->pid = child;
+	s->rep.pid = child;
+	s->rep.ppid = getppid();
+	target_mem_close(&s->tm);
+	target_mem_open(&s->tm, child);
+	unwind_free(s->uw);
+	s->sym = symbols_new(child, &s->tm);	/* the parent's stays with the copy-on-write image */
+	s->rep.symbolize_ctx = s->sym;
+	if (s->sym)
+		symbols_refresh(s->sym);
+	s->uw = s->sym ? unwind_new(s->sym, &s->tm) : NULL;
+	for (unsigned i = 0; i < s->nfns && s->sym; i++)
+		symbols_mark_entry(s->sym, s->fns[i].addr, allocfn_table[s->fns[i].afn].name);
+	if (s->cfg->log_file && strstr(s->cfg->log_file, "%p")) {
+		s->log = open_log(s->cfg->log_file, 2, child);
+		if (!s->log)
+			_exit(1);
+	}
+	s->exited = false;
+	s->is_fork_copy = true;
+	tracee_cont(ch, 0);
+	return true;
+}
+
 /* ---- the wait loop ----------------------------------------------------- */
 
 static int handle_event(struct session *s, struct thread *th, int status)
@@ -1562,8 +1701,10 @@ static int handle_event(struct session *s, struct thread *th, int status)
 			}
 			return tracee_cont(th, 0);
 		}
-		/* a new program: as memcheck without --trace-children=yes, it
-		 * runs untraced and no report is written for the old one */
+		/* a new program: as memcheck, no report is written for the old
+		 * one; without --trace-children=yes it runs untraced */
+		if (s->cfg->trace_children && !restart_for_exec(s, th))
+			return tracee_cont(th, 0);
 		s->final_done = true;
 		ptrace(PTRACE_DETACH, th->tid, 0, 0);
 		s->detached = true;

@@ -13,6 +13,7 @@
 enum bp_trap {
 	TRAP_RETURN,	/* allocator calls return here: the result is read */
 	TRAP_INJECT,	/* functions called by leaktrace inside the target return here */
+	TRAP_PARK,	/* not an int3: "jmp ." where a thread waits for a new tracer */
 	TRAP_COUNT
 };
 
