@@ -31,6 +31,8 @@
 #include "leaktrace/allocfns.h"
 #include "leaktrace/attach.h"
 #include "leaktrace/breakpoint.h"
+#include "leaktrace/fdfns.h"
+#include "leaktrace/fdreport.h"
 #include "leaktrace/flamegraph.h"
 #include "leaktrace/freeq.h"
 #include "leaktrace/heapmap.h"
@@ -58,7 +60,7 @@
 #define MAX_FRAMES 512
 #define RT_CONSISTENT 0
 
-enum { TAG_DLSTATE = 100000, TAG_EXIT, TAG_EXIT_CALL };
+enum { TAG_DLSTATE = 100000, TAG_EXIT, TAG_EXIT_CALL, TAG_FD_BASE = 200000 };
 
 struct hooked_fn {
 	unsigned afn;		/* index into allocfn_table */
@@ -77,6 +79,8 @@ struct session {
 	struct stacktab *stacks;
 	struct freeq *freed;
 	struct suppress *supp;
+	struct fdtab *fds;		/* --track-fds */
+	uint64_t fd_hooked[64];		/* entry address of each fdfn_table entry, or 0 */
 	struct suppression_use *supp_used;
 	FILE *log, *xml;
 
@@ -272,8 +276,18 @@ static void install_hooks(struct session *s)
 		s->libc_freeres = addr;
 	if (!s->cxx_freeres && !symbols_bind(s->sym, "_ZN9__gnu_cxx9__freeresEv", &addr, &size, NULL))
 		s->cxx_freeres = addr;
+	for (unsigned i = 0; s->cfg->track_fds && i < fdfn_count; i++) {
+		if (s->fd_hooked[i] || symbols_bind(s->sym, fdfn_table[i].name, &addr, &size, NULL))
+			continue;
+		if (bptab_lookup(s->bt, addr))
+			continue;	/* an alias of one hooked already */
+		if (!hook_addr(s, addr, TAG_FD_BASE + (int)i, fdfn_table[i].name))
+			s->fd_hooked[i] = addr;
+	}
 	if (!s->nfns && !s->hooks_warned) {
 		s->hooks_warned = true;
+		lt_error("warning: no allocator functions found (a stripped static program?); "
+			 "nothing can be tracked");
 	}
 }
 
@@ -311,6 +325,11 @@ static int setup_after_exec(struct session *s, pid_t tid)
 		lt_error("warning: cannot read the modules of %d", s->pid);
 	if (!s->uw && !(s->uw = unwind_new(s->sym, &s->tm)))
 		return -ENOMEM;
+	if (s->cfg->track_fds) {
+		fdtab_free(s->fds);
+		if ((s->fds = fdtab_new()))
+			fdreport_scan_inherited(s->fds, s->pid);
+	}
 	uint64_t near = at_base;
 	if (!near) {
 		uint64_t lo, hi;
@@ -667,6 +686,91 @@ static int return_now(struct thread *th, struct user_regs_struct *r, uint64_t re
 	return tracee_setregs(th->tid, r);
 }
 
+/* --track-fds: an fd function's entry.  Its return is caught like an
+ * allocator's; a tail call from another hooked function is part of it. */
+static int on_fd_entry(struct session *s, struct thread *th, const struct breakpoint *bp,
+		       struct user_regs_struct *r)
+{
+	int idx = bp->tag - TAG_FD_BASE;
+	uint64_t ret = 0, trap = bptab_trap(s->bt, TRAP_RETURN);
+
+	r->rip = bp->resume;
+	if (target_read(&s->tm, r->rsp, &ret, 8) != 8 || ret == trap || th->ncalls == MAX_NEST ||
+	    (th->ncalls && in_fn_range(s, ret - 1, false)))
+		return tracee_setregs(th->tid, r);
+	struct user_regs_struct at_entry = *r;
+	at_entry.rip = bp->addr;
+	struct alloc_request req = { .kind = AFN_FREE };
+	uint32_t stack_id = capture(s, th, &at_entry, NULL, &req);
+	/* stacks are kept as printed: the fd report resolves them itself */
+	struct report_stack st = trim_below_main(s, stack_of(s, stack_id));
+	stack_id = intern(s, st.pcs, st.n);
+	if (target_write(&s->tm, r->rsp, &trap, 8))
+		return tracee_setregs(th->tid, r);
+	th->calls[th->ncalls++] = (struct pending_call){ .req = req, .sp = r->rsp, .ret = ret,
+		.stack_id = stack_id, .fn = -1, .fdfn = idx,
+		.args = { r->rdi, r->rsi, r->rdx, r->rcx } };
+	return tracee_setregs(th->tid, r);
+}
+
+static void on_fd_return(struct session *s, const struct pending_call *pc, int64_t res)
+{
+	const struct fdfn *f = &fdfn_table[pc->fdfn];
+	char path[4096];
+	int fds[2];
+
+	if (!s->fds)
+		return;
+	switch (f->kind) {
+	case FDF_RET:
+		if (res < 0)
+			return;
+		path[0] = '\0';
+		if (f->path_arg >= 0) {
+			ssize_t n = target_read(&s->tm, pc->args[f->path_arg], path, sizeof path - 1);
+			path[n > 0 ? n : 0] = '\0';
+			path[strnlen(path, sizeof path - 1)] = '\0';
+		} else if (!strncmp(f->name, "dup", 3) &&
+			   fdreport_resolve_path(s->tm.pid, (int)res, path, sizeof path) < 0) {
+			path[0] = '\0';	/* (it returns the length on success) */
+		}
+		fdtab_open(s->fds, (int)res, pc->stack_id, path[0] ? path : NULL);
+		return;
+	case FDF_PAIR:
+		if (res == 0 && target_read(&s->tm, pc->args[f->pair_arg], fds, sizeof fds) == sizeof fds) {
+			fdtab_open(s->fds, fds[0], pc->stack_id, NULL);
+			fdtab_open(s->fds, fds[1], pc->stack_id, NULL);
+		}
+		return;
+	case FDF_FCNTL:
+		if (res >= 0 && (pc->args[1] == F_DUPFD || pc->args[1] == F_DUPFD_CLOEXEC)) {
+			if (fdreport_resolve_path(s->tm.pid, (int)res, path, sizeof path) < 0)
+				path[0] = '\0';
+			fdtab_open(s->fds, (int)res, pc->stack_id, path[0] ? path : NULL);
+		}
+		return;
+	case FDF_CLOSE:
+		if (res == 0) {
+			fdtab_close(s->fds, (int)pc->args[0]);
+		} else if (!fdtab_is_open(s->fds, (int)pc->args[0])) {
+			/* the kernel said EBADF or the like: say it as memcheck 3.22 does */
+			struct report_stack st = stack_of(s, pc->stack_id);
+			unsigned nf;
+			struct frame_info *fr = util_symbolize_stack(&s->rep, &st, &nf);
+			fprintf(s->log, "==%d== File descriptor %d was closed already\n", s->pid,
+				(int)pc->args[0]);
+			for (unsigned j = 0; fr && j < nf; j++)
+				fprintf(s->log, "==%d==    %s 0x%" PRIX64 ": %s%s%s%s%s\n", s->pid,
+					j ? "by" : "at", fr[j].ip, fr[j].fn ? fr[j].fn : "???",
+					fr[j].file ? " (" : "", fr[j].file ? fr[j].file : "",
+					fr[j].file ? ":" : "", fr[j].file ? ")" : "");
+			fprintf(s->log, "==%d== \n", s->pid);
+			free(fr);
+		}
+		return;
+	}
+}
+
 static int on_fn_entry(struct session *s, struct thread *th, const struct breakpoint *bp,
 		       struct user_regs_struct *r)
 {
@@ -727,7 +831,8 @@ static int on_fn_entry(struct session *s, struct thread *th, const struct breakp
 	uint64_t trap = bptab_trap(s->bt, TRAP_RETURN);
 	if (target_write(&s->tm, r->rsp, &trap, 8))
 		return tracee_setregs(th->tid, r);
-	th->calls[th->ncalls++] = (struct pending_call){ req, r->rsp, ret, stack_id, family, bp->tag };
+	th->calls[th->ncalls++] = (struct pending_call){ .req = req, .sp = r->rsp, .ret = ret,
+		.stack_id = stack_id, .family = family, .fn = bp->tag, .fdfn = -1 };
 	return tracee_setregs(th->tid, r);
 }
 
@@ -744,6 +849,12 @@ static int on_return(struct session *s, struct thread *th, struct user_regs_stru
 	}
 	struct pending_call pc = th->calls[--th->ncalls];
 	uint64_t res = r->rax, ptr = 0;
+
+	if (pc.fdfn >= 0) {
+		on_fd_return(s, &pc, (int64_t)res);
+		r->rip = pc.ret;
+		return tracee_setregs(th->tid, r);
+	}
 
 	switch (pc.req.kind) {
 	case AFN_POSIX_MEMALIGN:
@@ -1197,8 +1308,21 @@ static void heap_report(struct session *s, struct thread *exiting, bool last)
 	rep->errors = s->errors;
 	rep->nerrors = s->nerrors;
 
+	struct fdreport_entry *fde = NULL;
+	struct fdreport fr = { 0 };
+	if (last && s->fds && !fdreport_collect(s->fds, s->stacks, s->tm.pid, 0, &fde, &fr.n)) {
+		fr.entries = fde;
+		fr.all = s->cfg->track_fds_all;
+		fr.quiet = s->cfg->quiet;
+		fr.summary_follows = true;
+		if (!s->cfg->xml || s->cfg->log_file)
+			fdreport_write_text(s->log, rep, &fr);
+		if (s->xml)
+			fdreport_write_xml(s->xml, rep, &fr, (unsigned)(s->error_occurrences + rep->nrecords));
+	}
 	if (!s->cfg->xml || s->cfg->log_file)
 		report_text_final(s->log, rep);
+	fdreport_entries_free(fde, fr.n);
 	if (s->cfg->verbose)
 		print_stats(s, nblocks);
 	if (last)
@@ -1261,6 +1385,8 @@ static int handle_trap(struct session *s, struct thread *th)
 			err = tracee_setregs(th->tid, &r);
 		} else if (bp->tag == TAG_EXIT) {
 			err = on_exit_fn(s, th, bp, &r);
+		} else if (bp->tag >= TAG_FD_BASE) {
+			err = on_fd_entry(s, th, bp, &r);
 		} else if (bp->tag == TAG_EXIT_CALL) {
 			clear_dead_stack(s, r.rsp);
 			r.rip = bp->resume;
@@ -1577,6 +1703,7 @@ static int restart_for_exec(struct session *s, struct thread *th)
 		return -1;
 	s->rep.symbolize_ctx = s->sym;
 	s->nfns = 0;
+	memset(s->fd_hooked, 0, sizeof s->fd_hooked);
 	s->rdebug = s->exit_fn = s->exit_call_fn = s->libc_freeres = s->cxx_freeres = 0;
 	s->syscall_insn = 0;
 	s->tcache_key_addr = 0;
@@ -2144,6 +2271,8 @@ static int run_attached(struct session *s)
 			hook_addr(s, addr, TAG_DLSTATE, "_dl_debug_state");
 		}
 	}
+	if (cfg->track_fds && (s->fds = fdtab_new()))
+		fdreport_scan_inherited(s->fds, s->pid);
 	install_hooks(s);
 
 	struct report *rep = &s->rep;
@@ -2299,6 +2428,7 @@ out:
 	free(s.rep.records);
 	free(s.supp_used);
 	suppress_free(s.supp);
+	fdtab_free(s.fds);
 	free(s.errors);
 	free(s.error_stacks);
 	free(s.growth_prev);

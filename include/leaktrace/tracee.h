@@ -19,6 +19,8 @@ struct pending_call {
 	uint32_t stack_id;
 	uint8_t family;
 	int fn;			/* index into the session's function table */
+	int fdfn;		/* --track-fds: index into fdfn_table, or -1 */
+	uint64_t args[4];	/* the fd function's arguments */
 };
 
 /* Left at an operator new/delete entry for the malloc or free it leads to. */
