@@ -206,6 +206,11 @@ static uint64_t scratch_alloc(struct bptab *bt, uint64_t near, size_t len, bool 
 	return base;
 }
 
+uint64_t bptab_scratch_alloc(struct bptab *bt, uint64_t near, size_t len)
+{
+	return scratch_alloc(bt, near, (len + 15) & ~(size_t)15, true);
+}
+
 int bptab_ensure_traps(struct bptab *bt, uint64_t near)
 {
 	uint8_t code[TRAP_AREA];

@@ -31,6 +31,7 @@
 #include "leaktrace/allocfns.h"
 #include "leaktrace/attach.h"
 #include "leaktrace/breakpoint.h"
+#include "leaktrace/fastpath.h"
 #include "leaktrace/fdfns.h"
 #include "leaktrace/fdreport.h"
 #include "leaktrace/flamegraph.h"
@@ -57,11 +58,23 @@
 #endif
 
 #define MAX_FNS 64
+#define RING_RECORDS 4096	/* records in the fast path's ring */
+#define RING_STACK 4096		/* stack bytes each record carries for the unwinder */
 #define SPIN_US 200	/* how long the tracer polls for the next stop before sleeping */
 #define MAX_FRAMES 512
 #define RT_CONSISTENT 0
 
 enum { TAG_DLSTATE = 100000, TAG_EXIT, TAG_EXIT_CALL, TAG_FD_BASE = 200000 };
+
+/* A function entry the fast path patched with a jmp to its stub. */
+struct fast_patch {
+	uint64_t func;
+	uint8_t orig[16];	/* the bytes the patch and the moved instructions replaced */
+	uint8_t len;
+	uint64_t trap_full[2];	/* the stub's ring-full int3s */
+	uint64_t copy_insn, copy_resume;	/* its stack copy's fault fixup */
+	uint64_t call_return;	/* FP_ALLOC: where the original returns into the stub */
+};
 
 struct hooked_fn {
 	unsigned afn;		/* index into allocfn_table */
@@ -81,6 +94,19 @@ struct session {
 	struct freeq *freed;
 	struct suppress *supp;
 	struct fdtab *fds;		/* --track-fds */
+
+	/* the fast path (src/fastpath.c): stubs record allocations in a ring
+	 * shared with us, without a stop */
+	bool fast_wanted, fast_failed;
+	struct fp_ring_hdr *ring;	/* our view of the shared ring */
+	size_t ring_size;
+	uint64_t ring_addr;		/* the target's view */
+	int ring_fd;
+	uint64_t ring_next;		/* first record not yet consumed */
+	uint64_t ring_done[RING_RECORDS];	/* per slot: index + 1 of the record consumed there */
+	int32_t tid_offset;
+	struct fast_patch fast[MAX_FNS];
+	unsigned nfast;
 	uint64_t fd_hooked[64];		/* entry address of each fdfn_table entry, or 0 */
 	struct suppression_use *supp_used;
 	FILE *log, *xml;
@@ -243,6 +269,124 @@ static uint64_t fn_addr_of(const struct session *s, const char *name)
 	return 0;
 }
 
+static size_t live_threads(struct session *s, struct thread **out, size_t max);
+
+/* ---- the fast path ------------------------------------------------------ */
+
+/* The ring is a memfd that the target maps and we map too: records are
+ * read straight from our mapping, and "drained" is an atomic store the
+ * target's stubs see at once.  The target's descriptor is closed again, so
+ * it ends with one more mapping and no more file descriptors. */
+static int fast_setup(struct session *s)
+{
+	struct thread *th = tracee_thread(s->tr, s->borrow_tid);
+	struct user_regs_struct r;
+	uint64_t insn = find_syscall_insn(s);
+	long fd = -1, addr = -1, ret;
+	static const char name[] = "leaktrace-ring";
+	uint32_t tid = 0;
+
+	if (!insn || !th || tracee_getregs(th->tid, &r))
+		return -1;
+	/* glibc keeps the kernel tid in its TCB: confirm the offset the stubs use */
+	if (target_read(&s->tm, r.fs_base + FP_TID_OFFSET_GLIBC, &tid, 4) != 4 ||
+	    tid != (uint32_t)th->tid)
+		return -1;
+	s->tid_offset = FP_TID_OFFSET_GLIBC;
+	uint64_t name_at = (r.rsp - 512) & ~(uint64_t)15;	/* dead stack, below the red zone */
+	if (target_write(&s->tm, name_at, name, sizeof name))
+		return -1;
+	long a1[6] = { (long)name_at, MFD_CLOEXEC, 0, 0, 0, 0 };
+	if (tracee_inject_syscall(th->tid, insn, SYS_memfd_create, a1, &fd, &th->pending_sig) || fd < 0)
+		return -1;
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/fd/%ld", (int)s->pid, fd);
+	s->ring_size = fp_ring_size(RING_RECORDS, RING_STACK);
+	s->ring_fd = open(path, O_RDWR | O_CLOEXEC);
+	void *local = MAP_FAILED;
+	if (s->ring_fd >= 0 && !ftruncate(s->ring_fd, (off_t)s->ring_size))
+		local = mmap(NULL, s->ring_size, PROT_READ | PROT_WRITE, MAP_SHARED, s->ring_fd, 0);
+	if (local != MAP_FAILED && !fp_ring_init(local, RING_RECORDS, RING_STACK)) {
+		long a2[6] = { 0, (long)s->ring_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0 };
+		if (tracee_inject_syscall(th->tid, insn, SYS_mmap, a2, &addr, &th->pending_sig) ||
+		    (addr < 0 && addr > -4096))
+			addr = -1;
+	}
+	long a3[6] = { fd, 0, 0, 0, 0, 0 };
+	tracee_inject_syscall(th->tid, insn, SYS_close, a3, &ret, &th->pending_sig);
+	if (addr == -1) {
+		if (local != MAP_FAILED)
+			munmap(local, s->ring_size);
+		return -1;
+	}
+	s->ring = local;
+	s->ring_addr = (uint64_t)addr;
+	return 0;
+}
+
+/* Patches the entry of s->fns[idx] with a jmp to a stub of the given kind.
+ * 0, or -1 to fall back to a breakpoint. */
+static int fast_hook(struct session *s, unsigned idx, enum fp_kind kind)
+{
+	const struct hooked_fn *f = &s->fns[idx];
+	uint8_t code[32];
+	struct fp_stub st;
+
+	if (s->nfast == MAX_FNS || target_read(&s->tm, f->addr, code, sizeof code) != sizeof code)
+		return -1;
+	uint64_t stub = bptab_scratch_alloc(s->bt, f->addr, FP_STUB_MAX);
+	if (!stub)
+		return -1;
+	struct fp_stub_req req = { f->addr, code, sizeof code, stub, s->ring_addr, kind,
+				   (uint16_t)idx, s->tid_offset };
+	if (fp_stub_build(&req, &st)) {
+		if (s->cfg->verbose)
+			lt_error("note: %s stays on a breakpoint: %s", allocfn_table[f->afn].name, st.why);
+		return -1;
+	}
+	if (target_write(&s->tm, stub, st.code, st.code_len))
+		return -1;
+	struct fast_patch *fp = &s->fast[s->nfast];
+	fp->func = f->addr;
+	fp->len = st.displaced < sizeof fp->orig ? st.displaced : sizeof fp->orig;
+	memcpy(fp->orig, code, fp->len);
+	memcpy(fp->trap_full, st.trap_full, sizeof fp->trap_full);
+	fp->copy_insn = st.copy_insn;
+	fp->copy_resume = st.copy_resume;
+	fp->call_return = st.call_return;
+	if (target_write(&s->tm, f->addr, st.entry_patch, sizeof st.entry_patch))
+		return -1;
+	s->nfast++;
+	return 0;
+}
+
+static bool fast_patched(const struct session *s, uint64_t addr)
+{
+	for (unsigned i = 0; i < s->nfast; i++)
+		if (s->fast[i].func == addr)
+			return true;
+	return false;
+}
+
+/* Whether the fast path takes this function: the allocating ones and the
+ * operator markers.  free and realloc stay on breakpoints, so that a bad
+ * free is judged before it reaches glibc, and so does posix_memalign, whose
+ * result lies in the caller's memory, which may have changed by the time a
+ * record is read. */
+static bool fast_kind(enum afn_kind k, enum fp_kind *out)
+{
+	switch (k) {
+	case AFN_MALLOC: case AFN_CALLOC: case AFN_MEMALIGN: case AFN_VALLOC: case AFN_PVALLOC:
+		*out = FP_ALLOC;
+		return true;
+	case AFN_OP_NEW: case AFN_OP_DELETE:
+		*out = FP_MARKER;
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* (Re)binds every allocator name; called at each consistent link map. */
 static void install_hooks(struct session *s)
 {
@@ -259,9 +403,24 @@ static void install_hooks(struct session *s)
 			continue;
 		/* memalign and aligned_alloc share an address in glibc */
 		const struct breakpoint *b = bptab_lookup(s->bt, addr);
-		if (b && b->tag >= 0 && b->tag < (int)s->nfns)
+		if ((b && b->tag >= 0 && b->tag < (int)s->nfns) || fast_patched(s, addr))
 			continue;
 		s->fns[s->nfns] = (struct hooked_fn){ i, addr, size };
+		enum fp_kind fk;
+		struct thread *one[2];
+		if (s->fast_wanted && !s->fast_failed && fast_kind(allocfn_table[i].kind, &fk) &&
+		    live_threads(s, one, 2) == 1) {
+			if (!s->ring && fast_setup(s)) {
+				s->fast_failed = true;
+				if (s->cfg->verbose)
+					lt_error("note: the fast path cannot be set up; breakpoints only");
+			}
+			if (s->ring && !fast_hook(s, s->nfns, fk)) {
+				symbols_mark_entry(s->sym, addr, allocfn_table[i].name);
+				s->nfns++;
+				continue;
+			}
+		}
 		if (!hook_addr(s, addr, (int)s->nfns, allocfn_table[i].name))
 			s->nfns++;
 	}
@@ -370,16 +529,33 @@ static uint32_t intern(struct session *s, const uint64_t *pcs, unsigned n)
 /* The allocation or free stack of a call stopped at its entry.  With a valid
  * operator marker, the stack starts at the operator the program called (as
  * memcheck's replacement of it would) instead of the malloc inside it. */
+static uint32_t capture_from(struct session *s, uint64_t *pcs, unsigned max,
+			     const struct user_regs_struct *r, const struct op_marker *mk,
+			     const struct alloc_request *req);
+
 static uint32_t capture(struct session *s, struct thread *th, const struct user_regs_struct *r,
 			const struct op_marker *mk, const struct alloc_request *req)
 {
-	uint64_t pcs[MAX_FRAMES], out[MAX_FRAMES];
-	unsigned max = s->cfg->num_callers + 3, n, k = 0, i = 1, nsps;
+	uint64_t pcs[MAX_FRAMES];
+	unsigned max = s->cfg->num_callers + 3;
 
 	if (max > MAX_FRAMES)
 		max = MAX_FRAMES;
-	n = unwind_capture(s->uw, th->tid, r, pcs, max);
+	unwind_capture(s->uw, th->tid, r, pcs, max);
+	return capture_from(s, pcs, max, r, mk, req);
+}
+
+/* The stack of an allocator entry from the frames just unwound (pcs, with
+ * unwind_last_sps), as memcheck would show it. */
+static uint32_t capture_from(struct session *s, uint64_t *pcs, unsigned max,
+			     const struct user_regs_struct *r, const struct op_marker *mk,
+			     const struct alloc_request *req)
+{
+	uint64_t out[MAX_FRAMES];
+	unsigned n, k = 0, i = 1, nsps;
 	const uint64_t *sps = unwind_last_sps(s->uw, &nsps);
+
+	n = nsps < max ? nsps : max;
 	s->last_sps[0] = r->rsp;
 	if (mk) {
 		out[k++] = mk->op_addr;
@@ -837,6 +1013,155 @@ static int on_fn_entry(struct session *s, struct thread *th, const struct breakp
 	return tracee_setregs(th->tid, r);
 }
 
+/* An allocator call's result, from a return trap or a fast-path record. */
+static void apply_return(struct session *s, struct thread *th, const struct pending_call *pc,
+			 uint64_t res)
+{
+	uint64_t ptr = 0;
+
+	switch (pc->req.kind) {
+	case AFN_POSIX_MEMALIGN:
+		if (res == 0 && target_read(&s->tm, pc->req.out_ptr, &ptr, 8) == 8)
+			on_alloc(s, th, ptr, pc->req.size, pc->stack_id, pc->family);
+		break;
+	case AFN_REALLOC:
+	case AFN_REALLOCARRAY:
+		if (!pc->req.old_ptr) {
+			if (res)
+				on_alloc(s, th, res, pc->req.size, pc->stack_id, pc->family);
+		} else if (res) {
+			struct block b;
+			s->frees++;
+			if (!heapmap_remove(s->heap, pc->req.old_ptr, &b)) {
+				struct freed_block fb = { b.addr, b.size, b.stack_id, pc->stack_id, b.family };
+				freeq_push(s->freed, &fb);
+			}
+			on_alloc(s, th, res, pc->req.size, pc->stack_id, pc->family);
+		} else if (pc->req.size == 0) {
+			on_free(s, th, pc->req.old_ptr, FAMILY_MALLOC, pc->stack_id, pc->ret);
+		}
+		break;
+	default:
+		if (res)
+			on_alloc(s, th, res, pc->req.size, pc->stack_id, pc->family);
+		break;
+	}
+}
+
+/* One fast-path record, handled as the stops of the breakpoint path would
+ * be: the same nesting, marker and stack rules, the stack unwound from the
+ * copy the record carries. */
+static int on_record(const struct fp_rec *rec, uint64_t index, void *ctx)
+{
+	struct session *s = ctx;
+	struct thread *th = tracee_thread(s->tr, (pid_t)rec->tid);
+	(void)index;
+
+	if (!th || th->kind != TK_THREAD || rec->op >= s->nfns)
+		return 0;	/* a vfork child on our memory: not ours to count */
+	const struct hooked_fn *f = &s->fns[rec->op];
+	const struct allocfn *a = &allocfn_table[f->afn];
+	struct user_regs_struct r = { .rip = f->addr, .rsp = rec->rsp, .rbx = rec->rbx,
+				      .rbp = rec->rbp, .r12 = rec->r12, .r13 = rec->r13,
+				      .r14 = rec->r14, .r15 = rec->r15, .rdi = rec->rdi,
+				      .rsi = rec->rsi, .rdx = rec->rdx };
+
+	if (rec->phase == FP_RETURN) {
+		while (th->ncalls && th->calls[th->ncalls - 1].sp < rec->rsp)
+			th->ncalls--;	/* abandoned by a longjmp */
+		if (!th->ncalls || th->calls[th->ncalls - 1].sp != rec->rsp)
+			return 0;
+		struct pending_call pc = th->calls[--th->ncalls];
+		if (!pc.ignore)
+			apply_return(s, th, &pc, rec->rax);
+		return 0;
+	}
+	if (a->kind == AFN_OP_NEW || a->kind == AFN_OP_DELETE) {
+		struct op_marker *mk = &th->marker;
+		if (!(mk->valid && mk->sp == rec->rsp && mk->ret == rec->ret))
+			*mk = (struct op_marker){ true, a->family, rec->rsp, rec->ret, f->addr };
+		return 0;
+	}
+	if (th->ncalls == MAX_NEST)
+		return 0;
+	bool nested = th->ncalls && (in_fn_range(s, rec->ret - 1, false) ||
+				     rec->ret == bptab_trap(s->bt, TRAP_RETURN));
+	for (unsigned i = 0; i < s->nfast && th->ncalls && !nested; i++)
+		nested = rec->ret == s->fast[i].call_return;	/* a tail call from another stub's call */
+	struct pending_call pc = { .sp = rec->rsp, .ret = rec->ret, .fn = rec->op, .fdfn = -1,
+				   .ignore = nested };
+	if (!nested) {
+		allocfn_read_args(a->kind, &r, &pc.req);
+		bool marked = marker_applies(s, &th->marker, &r, rec->ret);
+		pc.family = marked ? th->marker.family : FAMILY_MALLOC;
+		uint64_t pcs[MAX_FRAMES];
+		unsigned max = s->cfg->num_callers + 3 < MAX_FRAMES ? s->cfg->num_callers + 3 : MAX_FRAMES;
+		unwind_capture_copy(s->uw, th->tid, &r, rec->stack, rec->stack_len, pcs, max);
+		pc.stack_id = capture_from(s, pcs, max, &r, marked ? &th->marker : NULL, &pc.req);
+		th->marker.valid = false;
+	}
+	th->calls[th->ncalls++] = pc;
+	return 0;
+}
+
+/* Consumes every record published so far.  Called at every stop, so that
+ * the heap map is current before a free or a scan looks at it.
+ *
+ * Records are taken as soon as they are published, even past an earlier
+ * index that another thread has claimed and not yet published (it is in the
+ * middle of its stub): waiting for it would leave this thread's own earlier
+ * malloc unseen by its free.  Out of index order is safe: one thread's
+ * records are in its own order, and no thread can act on a block before the
+ * record of its allocation is published.  "drained" only moves over the
+ * consumed prefix. */
+static void drain_ring(struct session *s)
+{
+	struct fp_ring_hdr *h = s->ring;
+
+	if (!h)
+		return;
+	uint64_t head = __atomic_load_n(&h->head, __ATOMIC_ACQUIRE);
+	for (uint64_t i = s->ring_next; i < head && i < s->ring_next + h->capacity; i++) {
+		uint64_t slot = i & h->mask;
+		if (s->ring_done[slot] == i + 1)
+			continue;
+		const struct fp_rec *rec = (const struct fp_rec *)((const char *)h + sizeof *h +
+								   slot * h->rec_size);
+		if (__atomic_load_n(&rec->seq, __ATOMIC_ACQUIRE) != i + 1)
+			continue;	/* claimed, not yet published */
+		on_record(rec, i, s);
+		s->ring_done[slot] = i + 1;
+	}
+	while (s->ring_next < head && s->ring_done[s->ring_next & h->mask] == s->ring_next + 1)
+		s->ring_next++;
+	__atomic_store_n(&h->drained, s->ring_next, __ATOMIC_RELEASE);
+}
+
+/* A thread that faulted copying the top of its stack into a record ran
+ * off the end of its stack mapping: the stub takes what it has. */
+static bool fast_fault_fixup(struct session *s, struct thread *th)
+{
+	struct user_regs_struct r;
+
+	if (!s->nfast || tracee_getregs(th->tid, &r))
+		return false;
+	for (unsigned i = 0; i < s->nfast; i++) {
+		if (s->fast[i].copy_insn && r.rip == s->fast[i].copy_insn) {
+			r.rip = s->fast[i].copy_resume;
+			return !tracee_setregs(th->tid, &r);
+		}
+	}
+	return false;
+}
+
+static bool fast_ring_full_trap(const struct session *s, uint64_t at)
+{
+	for (unsigned i = 0; i < s->nfast; i++)
+		if (at && (s->fast[i].trap_full[0] == at || s->fast[i].trap_full[1] == at))
+			return true;
+	return false;
+}
+
 static int on_return(struct session *s, struct thread *th, struct user_regs_struct *r)
 {
 	/* after the ret, rsp is one slot above the entry's: drop calls that a
@@ -849,7 +1174,7 @@ static int on_return(struct session *s, struct thread *th, struct user_regs_stru
 		return -EFAULT;
 	}
 	struct pending_call pc = th->calls[--th->ncalls];
-	uint64_t res = r->rax, ptr = 0;
+	uint64_t res = r->rax;
 
 	if (pc.fdfn >= 0) {
 		on_fd_return(s, &pc, (int64_t)res);
@@ -857,33 +1182,7 @@ static int on_return(struct session *s, struct thread *th, struct user_regs_stru
 		return tracee_setregs(th->tid, r);
 	}
 
-	switch (pc.req.kind) {
-	case AFN_POSIX_MEMALIGN:
-		if (res == 0 && target_read(&s->tm, pc.req.out_ptr, &ptr, 8) == 8)
-			on_alloc(s, th, ptr, pc.req.size, pc.stack_id, pc.family);
-		break;
-	case AFN_REALLOC:
-	case AFN_REALLOCARRAY:
-		if (!pc.req.old_ptr) {
-			if (res)
-				on_alloc(s, th, res, pc.req.size, pc.stack_id, pc.family);
-		} else if (res) {
-			struct block b;
-			s->frees++;
-			if (!heapmap_remove(s->heap, pc.req.old_ptr, &b)) {
-				struct freed_block fb = { b.addr, b.size, b.stack_id, pc.stack_id, b.family };
-				freeq_push(s->freed, &fb);
-			}
-			on_alloc(s, th, res, pc.req.size, pc.stack_id, pc.family);
-		} else if (pc.req.size == 0) {
-			on_free(s, th, pc.req.old_ptr, FAMILY_MALLOC, pc.stack_id, pc.ret);
-		}
-		break;
-	default:
-		if (res)
-			on_alloc(s, th, res, pc.req.size, pc.stack_id, pc.family);
-		break;
-	}
+	apply_return(s, th, &pc, res);
 	r->rip = pc.ret;
 	return tracee_setregs(th->tid, r);
 }
@@ -1206,6 +1505,7 @@ static void heap_report(struct session *s, struct thread *exiting, bool last)
 	if (last)
 		s->final_done = true;
 	stop_all_threads(s, exiting);
+	drain_ring(s);
 	nthreads = live_threads(s, ths, 4096);
 	words = calloc(nthreads * 17 + 1, sizeof *words);
 	size_t nsp = 0;
@@ -1243,6 +1543,8 @@ static void heap_report(struct session *s, struct thread *exiting, bool last)
 		size_t nscr = bptab_scratch(s->bt, starts, lens, 32);
 		for (size_t i = 0; i < nscr && i < 32; i++)
 			ex[nex++] = (struct scan_range){ starts[i], starts[i] + lens[i] };
+		if (s->ring)	/* our records hold the pointers malloc returned */
+			ex[nex++] = (struct scan_range){ s->ring_addr, s->ring_addr + s->ring_size };
 		exclude_symbol(s, "main_arena", ex, &nex);
 		/* sorted exclusions for roots_collect */
 		for (size_t i = 1; i < nex; i++)
@@ -1367,7 +1669,10 @@ static int handle_trap(struct session *s, struct thread *th)
 	if ((err = tracee_getregs(th->tid, &r)))
 		return err;
 	s->borrow_tid = th->tid;
+	drain_ring(s);
 	uint64_t at = r.rip - 1;
+	if (fast_ring_full_trap(s, at))
+		return tracee_cont(th, 0);	/* drained: the stub claims its slot again */
 	const struct breakpoint *bp = bptab_lookup(s->bt, at);
 	int trap = bp ? -1 : bptab_which_trap(s->bt, at);
 
@@ -1453,7 +1758,13 @@ static void release_fork_child(struct session *s, struct thread *ch)
 
 	if (!target_mem_open(&cm, ch->tid)) {
 		bptab_restore_into(s->bt, &cm);
+		for (unsigned i = 0; i < s->nfast; i++)
+			target_write(&cm, s->fast[i].func, s->fast[i].orig, s->fast[i].len);
 		target_mem_close(&cm);
+	}
+	if (s->ring && s->syscall_insn) {
+		long ret, args[6] = { (long)s->ring_addr, (long)s->ring_size, 0, 0, 0, 0 };
+		tracee_inject_syscall(ch->tid, s->syscall_insn, SYS_munmap, args, &ret, &sig);
 	}
 	size_t n = bptab_scratch(s->bt, starts, lens, 32);
 	for (size_t i = 0; i < n && i < 32 && s->syscall_insn; i++) {
@@ -1592,7 +1903,15 @@ static void detach_all(struct session *s)
 		}
 	}
 	bptab_remove_all(s->bt);
-	size_t ns = bptab_scratch(s->bt, starts, lens, 32);
+	if (s->ring) {
+		/* stubs record nothing from now on; a thread inside malloc still
+		 * returns into its stub, so stubs and ring stay mapped */
+		drain_ring(s);
+		__atomic_or_fetch(&s->ring->flags, FP_FLAG_DISABLED, __ATOMIC_RELEASE);
+		for (unsigned i = 0; i < s->nfast; i++)
+			target_write(&s->tm, s->fast[i].func, s->fast[i].orig, s->fast[i].len);
+	}
+	size_t ns = s->ring ? 0 : bptab_scratch(s->bt, starts, lens, 32);
 	for (size_t i = 0; i < ns && i < 32 && n && s->syscall_insn; i++) {
 		long ret, args[6] = { (long)starts[i], (long)lens[i], 0, 0, 0, 0 };
 		tracee_inject_syscall(ths[0]->tid, s->syscall_insn, SYS_munmap, args, &ret,
@@ -2117,6 +2436,10 @@ static int wait_loop(struct session *s)
 			tracee_cont(th, 0);
 		} else {
 			/* a signal for the program: deliver it unchanged */
+			if (sig == SIGSEGV && fast_fault_fixup(s, th)) {
+				tracee_cont(th, 0);
+				continue;
+			}
 			if (s->exec_seen)
 				note_fatal_signal(s, th, sig);
 			tracee_cont(th, sig);
@@ -2423,6 +2746,10 @@ int session_run(const struct config *cfg)
 		report_xml_preamble(s.xml, rep, 0);
 	fflush(s.log);
 
+	/* the fast path: run mode only; -p detaches and --trace-children forks
+	 * sessions, and both want every hook to be a plain int3 */
+	s.fast_wanted = !cfg->breakpoint_mode && !cfg->trace_children;
+	s.ring_fd = -1;
 	install_signal_handlers(false);
 	tracee_release_spawned(s.pid);
 	if (wait_loop(&s) < 0 && !s.exited) {
@@ -2452,6 +2779,10 @@ out:
 		fclose(s.log);
 	if (s.xml)
 		fclose(s.xml);
+	if (s.ring)
+		munmap(s.ring, s.ring_size);
+	if (s.ring_fd >= 0)
+		close(s.ring_fd);
 	free(s.rep.records);
 	free(s.supp_used);
 	suppress_free(s.supp);

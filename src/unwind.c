@@ -27,6 +27,7 @@ struct unwinder {
 	size_t cache_len;	/* bytes valid from cache_base */
 	uint8_t cache[STACK_CACHE];
 
+	bool copy_only;		/* serve memory from the cache alone */
 	uint64_t *pcs;
 	unsigned n, max;
 	uint64_t sps[512];
@@ -70,6 +71,12 @@ static bool cb_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void
 	struct unwinder *u = arg;
 	(void)dwfl;
 
+	if (u->copy_only) {
+		if (addr < u->cache_base || addr + 8 > u->cache_base + u->cache_len)
+			return false;
+		memcpy(result, u->cache + (addr - u->cache_base), 8);
+		return true;
+	}
 	if (addr >= u->cache_base && addr + 8 <= u->cache_base + STACK_CACHE &&
 	    fill_cache(u, addr + 8)) {
 		memcpy(result, u->cache + (addr - u->cache_base), 8);
@@ -148,8 +155,10 @@ unsigned unwind_capture(struct unwinder *u, pid_t tid, const struct user_regs_st
 	}
 	u->tid = tid;
 	u->regs = regs;
-	u->cache_base = regs->rsp & ~(uint64_t)63;
-	u->cache_len = 0;
+	if (!u->copy_only) {
+		u->cache_base = regs->rsp & ~(uint64_t)63;
+		u->cache_len = 0;
+	}
 	u->pcs = pcs;
 	u->n = 0;
 	u->max = max;
@@ -161,6 +170,20 @@ unsigned unwind_capture(struct unwinder *u, pid_t tid, const struct user_regs_st
 	}
 	u->sps[0] = regs->rsp;
 	return u->n;
+}
+
+unsigned unwind_capture_copy(struct unwinder *u, pid_t tid, const struct user_regs_struct *regs,
+			     const void *copy, size_t len, uint64_t *pcs, unsigned max)
+{
+	if (len > STACK_CACHE)
+		len = STACK_CACHE;
+	memcpy(u->cache, copy, len);
+	u->cache_base = regs->rsp;
+	u->cache_len = len;
+	u->copy_only = true;
+	unsigned n = unwind_capture(u, tid, regs, pcs, max);
+	u->copy_only = false;
+	return n;
 }
 
 const uint64_t *unwind_last_sps(const struct unwinder *u, unsigned *n)

@@ -62,6 +62,10 @@ int bptab_which_trap(const struct bptab *bt, uint64_t addr);
 /* Every scratch mapping (to unmap on detach): fills up to max pairs. */
 size_t bptab_scratch(const struct bptab *bt, uint64_t *starts, uint64_t *lens, size_t max);
 
+/* len bytes of the scratch mapping within +-2 GiB of near, for code the
+ * caller writes itself (the fast path's stubs); 0 with bptab_errmsg set. */
+uint64_t bptab_scratch_alloc(struct bptab *bt, uint64_t near, size_t len);
+
 /* Writes every original byte into another address space that holds copies
  * of our int3s (a forked child).  0 or the first negative errno. */
 int bptab_restore_into(const struct bptab *bt, const struct target_mem *other);

@@ -20,6 +20,7 @@ struct pending_call {
 	uint8_t family;
 	int fn;			/* index into the session's function table */
 	int fdfn;		/* --track-fds: index into fdfn_table, or -1 */
+	bool ignore;		/* a fast-path call inside another: its return is dropped */
 	uint64_t args[4];	/* the fd function's arguments */
 };
 

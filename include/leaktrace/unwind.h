@@ -21,6 +21,12 @@ void unwind_free(struct unwinder *u);
 unsigned unwind_capture(struct unwinder *u, pid_t tid, const struct user_regs_struct *regs,
 			uint64_t *pcs, unsigned max);
 
+/* The same from a copy of the top of the stack taken at the entry (the
+ * fast path's record): memory outside the copy is not read, as the live
+ * stack has moved on. */
+unsigned unwind_capture_copy(struct unwinder *u, pid_t tid, const struct user_regs_struct *regs,
+			     const void *copy, size_t len, uint64_t *pcs, unsigned max);
+
 /* The stack pointer of each frame of the last capture (frame 0: regs->rsp),
  * 0 where unknown; *n gets the count.  Valid until the next capture. */
 const uint64_t *unwind_last_sps(const struct unwinder *u, unsigned *n);
