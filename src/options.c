@@ -91,7 +91,7 @@ static const char usage_text[] =
 "  --flamegraph=FILE.svg       flame graph of leaked bytes by stack\n"
 "  --folded=FILE               folded stacks of leaked bytes\n"
 "  --mode=fast|breakpoint      event mechanism [fast, falls back to breakpoint]\n"
-"  -q, --quiet                 print errors only\n"
+"  -q, --quiet                 no preamble\n"
 "  -v, --verbose               more detail\n"
 "  -s                          list errors again at the end\n"
 "  --help, --version\n";

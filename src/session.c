@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <linux/kcmp.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
@@ -863,6 +864,18 @@ static int return_now(struct thread *th, struct user_regs_struct *r, uint64_t re
 	return tracee_setregs(th->tid, r);
 }
 
+/* One "at"/"by" line of a stack, as the text report prints it. */
+static void print_frame_line(struct session *s, unsigned i, const struct frame_info *f)
+{
+	fprintf(s->log, "==%d==    %s 0x%" PRIX64 ": %s", s->pid, i ? "by" : "at", f->ip,
+		f->fn ? f->fn : "???");
+	if (f->file && f->line)
+		fprintf(s->log, " (%s:%u)", f->file, f->line);
+	else if (f->obj)
+		fprintf(s->log, " (in %s)", f->obj);
+	fputc('\n', s->log);
+}
+
 /* --track-fds: an fd function's entry.  Its return is caught like an
  * allocator's; a tail call from another hooked function is part of it. */
 static int on_fd_entry(struct session *s, struct thread *th, const struct breakpoint *bp,
@@ -937,10 +950,7 @@ static void on_fd_return(struct session *s, const struct pending_call *pc, int64
 			fprintf(s->log, "==%d== File descriptor %d was closed already\n", s->pid,
 				(int)pc->args[0]);
 			for (unsigned j = 0; fr && j < nf; j++)
-				fprintf(s->log, "==%d==    %s 0x%" PRIX64 ": %s%s%s%s%s\n", s->pid,
-					j ? "by" : "at", fr[j].ip, fr[j].fn ? fr[j].fn : "???",
-					fr[j].file ? " (" : "", fr[j].file ? fr[j].file : "",
-					fr[j].file ? ":" : "", fr[j].file ? ")" : "");
+				print_frame_line(s, j, &fr[j]);
 			fprintf(s->log, "==%d== \n", s->pid);
 			free(fr);
 		}
@@ -1779,6 +1789,7 @@ static void release_fork_child(struct session *s, struct thread *ch)
 }
 
 static bool hand_over_fork_child(struct session *s, struct thread *ch);
+static bool fast_fault_fixup(struct session *s, struct thread *th);
 
 /* A stop of a task that is not one of our threads. */
 static void on_child_stop(struct session *s, struct thread *ch, int status)
@@ -1813,6 +1824,10 @@ static void on_child_stop(struct session *s, struct thread *ch, int status)
 				return;
 			}
 		}
+		if (!event && sig == SIGSEGV && fast_fault_fixup(s, ch)) {
+			tracee_cont(ch, 0);	/* our stub's stack copy, on our memory */
+			return;
+		}
 		tracee_cont(ch, event || sig == (SIGTRAP | 0x80) ? 0 : sig);
 		return;
 	case TK_THREAD:
@@ -1842,7 +1857,11 @@ static void on_fork_event(struct session *s, struct thread *parent, int event)
 	bool was_waiting = ch && ch->kind == TK_UNKNOWN && ch->state == TH_STOPPED;
 	if (!ch && !(ch = tracee_thread_add(s->tr, child)))
 		return;
-	ch->kind = event == PTRACE_EVENT_VFORK ? TK_VFORK_CHILD : TK_FORK_CHILD;
+	/* a child made with CLONE_VM shares our memory like a vfork child:
+	 * cleaning "its" copy of our int3s would remove the parent's */
+	bool shares_vm = event == PTRACE_EVENT_VFORK ||
+			 syscall(SYS_kcmp, (long)s->pid, (long)child, KCMP_VM, 0L, 0L) == 0;
+	ch->kind = shares_vm ? TK_VFORK_CHILD : TK_FORK_CHILD;
 	ch->announced = true;
 	if (was_waiting)
 		on_child_stop(s, ch, ch->held_status);
@@ -1981,9 +2000,7 @@ static void growth_report(struct session *s, double seconds)
 		unsigned nf;
 		struct frame_info *f = util_symbolize_stack(&s->rep, &st, &nf);
 		for (unsigned j = 0; f && j < nf; j++)
-			fprintf(s->log, "==%d==    %s 0x%" PRIX64 ": %s%s%s%s\n", s->pid, j ? "by" : "at",
-				f[j].ip, f[j].fn ? f[j].fn : "???", f[j].file ? " (" : "",
-				f[j].file ? f[j].file : "", f[j].file ? ")" : "");
+			print_frame_line(s, j, &f[j]);
 		free(f);
 	}
 	fflush(s->log);
@@ -2314,12 +2331,24 @@ static void install_signal_handlers(bool attached)
 	}
 }
 
+/* -p: frees of blocks allocated before the attach are no errors; they are
+ * counted apart. */
+static void note_unseen_frees(struct session *s)
+{
+	if (s->rep.attached && (!s->cfg->xml || s->cfg->log_file)) {
+		fprintf(s->log, "==%d== frees of blocks allocated before the attach: %" PRIu64
+			" (not errors)\n", s->pid, s->unseen_frees);
+		fflush(s->log);
+	}
+}
+
 /* -p mode: the session is over (duration, or a signal to leaktrace).
  * Report on the blocks allocated since the attach, then leave. */
 static void end_attached(struct session *s)
 {
 	s->detaching = true;
 	final_report(s, NULL);
+	note_unseen_frees(s);
 	detach_all(s);
 	fprintf(s->log, "==%d== detached from %d; it keeps running\n", s->pid, s->pid);
 	fflush(s->log);
@@ -2650,6 +2679,7 @@ static int run_attached(struct session *s)
 	resume_held_threads(s, NULL);
 	wait_loop(s);
 	if (s->exited && !s->detached) {
+		note_unseen_frees(s);
 		fprintf(s->log, "==%d== %d exited during the session (%s %d)\n", s->pid, s->pid,
 			WIFSIGNALED(s->exit_status) ? "killed by signal" : "status",
 			WIFSIGNALED(s->exit_status) ? WTERMSIG(s->exit_status) : WEXITSTATUS(s->exit_status));
