@@ -1801,12 +1801,14 @@ static void on_child_stop(struct session *s, struct thread *ch, int status)
 	switch (ch->kind) {
 	case TK_UNKNOWN:
 		return;		/* held until the parent's fork event says what it is */
-	case TK_FORK_CHILD:
+	case TK_FORK_CHILD: {
+		pid_t tid = ch->tid;	/* a handed-over child's entry is gone */
 		if (s->cfg->trace_children && hand_over_fork_child(s, ch))
 			return;
-		if (tracee_thread(s->tr, ch->tid))
+		if ((ch = tracee_thread(s->tr, tid)))
 			release_fork_child(s, ch);
 		return;
+	}
 	case TK_VFORK_CHILD:
 		/* it runs on our memory, int3s included, until exec or exit */
 		if (event == PTRACE_EVENT_EXEC) {

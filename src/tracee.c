@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -268,6 +269,27 @@ int tracee_finish_syscall(pid_t tid, int *pending_sig)
 	}
 }
 
+/* A thread stopped inside a system call that a signal or PTRACE_INTERRUPT
+ * broke off holds -ERESTART* in rax; the kernel restarts the call when the
+ * thread goes back to user mode from that stop.  Running another syscall in
+ * between consumes that chance, so the restart is made by hand, as the
+ * kernel would: rax back to the call's number, rip back onto the syscall
+ * instruction.  Without this, glibc sees -512 from futex and aborts. */
+static void restart_interrupted_syscall(struct user_regs_struct *r)
+{
+	long rax = (long)r->rax;
+
+	if ((long)r->orig_rax < 0)
+		return;
+	if (rax == -512 || rax == -513 || rax == -514) {	/* ERESTARTSYS, NOINTR, NOHAND */
+		r->rax = r->orig_rax;
+		r->rip -= 2;
+	} else if (rax == -516) {				/* ERESTART_RESTARTBLOCK */
+		r->rax = SYS_restart_syscall;
+		r->rip -= 2;
+	}
+}
+
 int tracee_inject_syscall(pid_t tid, uint64_t syscall_insn, long nr, const long args[6],
 			  long *ret, int *pending_sig)
 {
@@ -307,5 +329,6 @@ int tracee_inject_syscall(pid_t tid, uint64_t syscall_insn, long nr, const long 
 	if ((err = tracee_getregs(tid, &r)))
 		return err;
 	*ret = (long)r.rax;
+	restart_interrupted_syscall(&saved);
 	return tracee_setregs(tid, &saved);
 }
