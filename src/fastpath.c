@@ -251,11 +251,18 @@ size_t fp_ring_size(uint64_t capacity, uint32_t stack_bytes)
 
 int fp_ring_init(void *buf, uint64_t capacity, uint32_t stack_bytes)
 {
+	if (!capacity || (capacity & (capacity - 1)))
+		return -EINVAL;
+	memset(buf, 0, fp_ring_size(capacity, stack_bytes));
+	return fp_ring_init_zeroed(buf, capacity, stack_bytes);
+}
+
+int fp_ring_init_zeroed(void *buf, uint64_t capacity, uint32_t stack_bytes)
+{
 	struct fp_ring_hdr *h = buf;
 
 	if (!capacity || (capacity & (capacity - 1)))
 		return -EINVAL;
-	memset(buf, 0, fp_ring_size(capacity, stack_bytes));
 	h->magic = FP_RING_MAGIC;
 	h->version = 1;
 	h->rec_size = (uint32_t)fp_rec_size(stack_bytes);

@@ -307,7 +307,7 @@ static int fast_setup(struct session *s)
 	void *local = MAP_FAILED;
 	if (s->ring_fd >= 0 && !ftruncate(s->ring_fd, (off_t)s->ring_size))
 		local = mmap(NULL, s->ring_size, PROT_READ | PROT_WRITE, MAP_SHARED, s->ring_fd, 0);
-	if (local != MAP_FAILED && !fp_ring_init(local, RING_RECORDS, RING_STACK)) {
+	if (local != MAP_FAILED && !fp_ring_init_zeroed(local, RING_RECORDS, RING_STACK)) {
 		long a2[6] = { 0, (long)s->ring_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0 };
 		if (tracee_inject_syscall(th->tid, insn, SYS_mmap, a2, &addr, &th->pending_sig) ||
 		    (addr < 0 && addr > -4096))
@@ -1435,22 +1435,10 @@ static void add_unseen_chunks(struct session *s, const struct maps *m, struct sc
 
 static void exclude_symbol(struct session *s, const char *name, struct scan_range *ex, size_t *nex)
 {
-	Dwfl_Module *mods[1024];
-	size_t n = symbols_modules(s->sym, mods, 1024);
+	uint64_t addr, size;
 
-	for (size_t i = 0; i < n; i++) {
-		int ns = dwfl_module_getsymtab(mods[i]);
-		for (int j = 1; j < ns; j++) {
-			GElf_Sym sym;
-			GElf_Addr value;
-			const char *sn = dwfl_module_getsym_info(mods[i], j, &sym, &value, NULL, NULL, NULL);
-			if (sn && !strcmp(sn, name) && GELF_ST_TYPE(sym.st_info) == STT_OBJECT &&
-			    sym.st_size) {
-				ex[(*nex)++] = (struct scan_range){ value, value + sym.st_size };
-				return;
-			}
-		}
-	}
+	if (!symbols_find_object(s->sym, name, &addr, &size))
+		ex[(*nex)++] = (struct scan_range){ addr, addr + size };
 }
 
 /* --flamegraph and --folded, from the final loss records. */

@@ -82,6 +82,8 @@ static const struct entry *find_entry(const struct symbols *s, uint64_t pc)
 	return NULL;
 }
 
+static int free_index(Dwfl_Module *m, void **ud, const char *name, Dwarf_Addr start, void *arg);
+
 struct symbols *symbols_new(pid_t pid, const struct target_mem *tm)
 {
 	struct symbols *s = calloc(1, sizeof *s);
@@ -123,6 +125,7 @@ void symbols_free(struct symbols *s)
 		}
 	free(s->cache);
 	free(s->entries);
+	dwfl_getmodules(s->dwfl, free_index, NULL, 0);
 	dwfl_end(s->dwfl);
 	free(s);
 }
@@ -140,28 +143,163 @@ int symbols_refresh(struct symbols *s)
 	return r < 0 ? -EIO : r > 0 ? -r : 0;
 }
 
-int symbols_module_lookup(Dwfl_Module *mod, const char *name, uint64_t *addr, uint64_t *size)
-{
-	int n = dwfl_module_getsymtab(mod);
+/* A module's symbols, indexed once: by name (a hash of indexes) and by
+ * address (sorted).  A lookup used to scan the whole table, and libc's,
+ * from its separate debug file, has tens of thousands of entries: some 60
+ * lookups at start-up and one per frame described added up to most of a
+ * short program's run.  The index lives in libdwfl's user-data slot of the
+ * module. */
+struct symidx_ent {
+	uint64_t value, size;
+	const char *name;
+	uint32_t ndx;		/* index in the module's symbol table */
+	uint8_t bind, type;
+	bool defined;
+};
 
+struct symidx {
+	struct symidx_ent *byaddr;	/* sorted by value, then table index */
+	size_t n;
+	uint32_t *hash;			/* byaddr index + 1, open addressing on name */
+	size_t hcap;
+};
+
+static uint64_t name_hash(const char *p)
+{
+	uint64_t h = 1469598103934665603ull;	/* FNV-1a */
+
+	while (*p)
+		h = (h ^ (uint8_t)*p++) * 1099511628211ull;
+	return h;
+}
+
+static int cmp_ent(const void *a, const void *b)
+{
+	const struct symidx_ent *x = a, *y = b;
+
+	if (x->value != y->value)
+		return x->value < y->value ? -1 : 1;
+	return x->ndx < y->ndx ? -1 : x->ndx > y->ndx;
+}
+
+static struct symidx *module_index(Dwfl_Module *m)
+{
+	void **ud = NULL;
+
+	dwfl_module_info(m, &ud, NULL, NULL, NULL, NULL, NULL, NULL);
+	if (!ud)
+		return NULL;
+	if (*ud)
+		return *ud;
+	struct symidx *x = calloc(1, sizeof *x);
+	int n = dwfl_module_getsymtab(m);
+	if (!x)
+		return NULL;
+	x->byaddr = calloc(n > 0 ? (size_t)n : 1, sizeof *x->byaddr);
+	if (!x->byaddr) {
+		free(x);
+		return NULL;
+	}
 	for (int i = 1; i < n; i++) {
 		GElf_Sym sym;
 		GElf_Addr value;
-		const char *sn = dwfl_module_getsym_info(mod, i, &sym, &value, NULL, NULL, NULL);
-		if (!sn || strcmp(sn, name))
+		const char *name = dwfl_module_getsym_info(m, i, &sym, &value, NULL, NULL, NULL);
+		if (!name || !*name)
 			continue;
-		if (sym.st_shndx == SHN_UNDEF)
-			continue;
-		int bind = GELF_ST_BIND(sym.st_info), type = GELF_ST_TYPE(sym.st_info);
-		if (bind != STB_GLOBAL && bind != STB_WEAK && bind != STB_GNU_UNIQUE)
-			continue;
-		if (type != STT_FUNC && type != STT_OBJECT && type != STT_GNU_IFUNC)
-			continue;
-		*addr = value;
-		*size = sym.st_size;
-		return 0;
+		x->byaddr[x->n++] = (struct symidx_ent){ value, sym.st_size, name, (uint32_t)i,
+			(uint8_t)GELF_ST_BIND(sym.st_info), (uint8_t)GELF_ST_TYPE(sym.st_info),
+			sym.st_shndx != SHN_UNDEF };
 	}
-	return -ENOENT;
+	qsort(x->byaddr, x->n, sizeof *x->byaddr, cmp_ent);
+	x->hcap = 16;
+	while (x->hcap < x->n * 2)
+		x->hcap *= 2;
+	x->hash = calloc(x->hcap, sizeof *x->hash);
+	if (!x->hash) {
+		free(x->byaddr);
+		free(x);
+		return NULL;
+	}
+	for (size_t i = 0; i < x->n; i++) {
+		size_t j = (size_t)name_hash(x->byaddr[i].name) & (x->hcap - 1);
+		while (x->hash[j])
+			j = (j + 1) & (x->hcap - 1);
+		x->hash[j] = (uint32_t)(i + 1);
+	}
+	*ud = x;
+	return x;
+}
+
+static int free_index(Dwfl_Module *m, void **ud, const char *name, Dwarf_Addr start, void *arg)
+{
+	struct symidx *x = *ud;
+	(void)m;
+	(void)name;
+	(void)start;
+	(void)arg;
+	if (x) {
+		free(x->byaddr);
+		free(x->hash);
+		free(x);
+		*ud = NULL;
+	}
+	return DWARF_CB_OK;
+}
+
+typedef bool (*sym_pred)(const struct symidx_ent *e);
+
+/* The symbol named name satisfying ok that comes first in the table. */
+static const struct symidx_ent *find_named(Dwfl_Module *m, const char *name, sym_pred ok)
+{
+	struct symidx *x = module_index(m);
+	const struct symidx_ent *best = NULL;
+
+	if (!x)
+		return NULL;
+	for (size_t j = (size_t)name_hash(name) & (x->hcap - 1); x->hash[j]; j = (j + 1) & (x->hcap - 1)) {
+		const struct symidx_ent *e = &x->byaddr[x->hash[j] - 1];
+		if (!strcmp(e->name, name) && ok(e) && (!best || e->ndx < best->ndx))
+			best = e;
+	}
+	return best;
+}
+
+/* The first entry whose value is >= value (x->n if none). */
+static size_t lower_bound(const struct symidx *x, uint64_t value)
+{
+	size_t lo = 0, hi = x->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (x->byaddr[mid].value < value)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static bool is_exported_def(const struct symidx_ent *e)
+{
+	return e->defined &&
+	       (e->bind == STB_GLOBAL || e->bind == STB_WEAK || e->bind == STB_GNU_UNIQUE) &&
+	       (e->type == STT_FUNC || e->type == STT_OBJECT || e->type == STT_GNU_IFUNC);
+}
+
+static bool is_def(const struct symidx_ent *e)
+{
+	return e->defined;
+}
+
+int symbols_module_lookup(Dwfl_Module *mod, const char *name, uint64_t *addr, uint64_t *size)
+{
+	const struct symidx_ent *e = find_named(mod, name, is_exported_def);
+
+	if (!e)
+		return -ENOENT;
+	*addr = e->value;
+	*size = e->size;
+	return 0;
 }
 
 struct mod_list {
@@ -326,19 +464,16 @@ static const char *function_name(Dwfl_Module *m, uint64_t ip)
 	GElf_Off off;
 	GElf_Sym sym;
 	const char *best = dwfl_module_addrinfo(m, ip, &off, &sym, NULL, NULL, NULL);
+	struct symidx *x = module_index(m);
 
-	if (!best)
-		return NULL;
+	if (!best || !x)
+		return best;
 	uint64_t start = ip - off;
-	int n = dwfl_module_getsymtab(m);
-	for (int i = 1; i < n; i++) {
-		GElf_Sym s2;
-		GElf_Addr v2;
-		const char *name = dwfl_module_getsym_info(m, i, &s2, &v2, NULL, NULL, NULL);
-		int type = GELF_ST_TYPE(s2.st_info);
-		if (name && *name && v2 == start && s2.st_size == sym.st_size &&
-		    (type == STT_FUNC || type == STT_GNU_IFUNC) && prefer_name(name, best))
-			best = name;
+	for (size_t i = lower_bound(x, start); i < x->n && x->byaddr[i].value == start; i++) {
+		const struct symidx_ent *e = &x->byaddr[i];
+		if (e->size == sym.st_size && (e->type == STT_FUNC || e->type == STT_GNU_IFUNC) &&
+		    prefer_name(e->name, best))
+			best = e->name;
 	}
 	return best;
 }
@@ -581,21 +716,20 @@ uint64_t symbols_function_entry(struct symbols *s, uint64_t ip)
 const char *symbols_data_symbol(struct symbols *s, uint64_t addr, uint64_t *start)
 {
 	Dwfl_Module *m = dwfl_addrmodule(s->dwfl, addr);
+	struct symidx *x = m ? module_index(m) : NULL;
 	const char *best = NULL;
 
-	if (!m)
+	if (!x)
 		return NULL;
-	int n = dwfl_module_getsymtab(m);
-	for (int i = 1; i < n; i++) {
-		GElf_Sym sym;
-		GElf_Addr value;
-		const char *name = dwfl_module_getsym_info(m, i, &sym, &value, NULL, NULL, NULL);
-		if (!name || !*name || GELF_ST_TYPE(sym.st_info) != STT_OBJECT)
+	/* objects starting at or below addr, nearest first */
+	size_t i = lower_bound(x, addr + 1);
+	for (size_t k = 0; i-- > 0 && k < 4096; k++) {
+		const struct symidx_ent *e = &x->byaddr[i];
+		if (e->type != STT_OBJECT)
 			continue;
-		if (addr >= value && addr < value + (sym.st_size ? sym.st_size : 1) &&
-		    (!best || prefer_name(name, best))) {
-			best = name;
-			*start = value;
+		if (addr < e->value + (e->size ? e->size : 1) && (!best || prefer_name(e->name, best))) {
+			best = e->name;
+			*start = e->value;
 		}
 	}
 	return best;
@@ -605,19 +739,13 @@ int symbols_lookup_in_module_of(struct symbols *s, uint64_t near, const char *na
 				uint64_t *size)
 {
 	Dwfl_Module *m = dwfl_addrmodule(s->dwfl, near);
-	int n = m ? dwfl_module_getsymtab(m) : 0;
+	const struct symidx_ent *e = m ? find_named(m, name, is_def) : NULL;
 
-	for (int i = 1; i < n; i++) {
-		GElf_Sym sym;
-		GElf_Addr value;
-		const char *sn = dwfl_module_getsym_info(m, i, &sym, &value, NULL, NULL, NULL);
-		if (sn && !strcmp(sn, name) && sym.st_shndx != SHN_UNDEF) {
-			*addr = value;
-			*size = sym.st_size;
-			return 0;
-		}
-	}
-	return -ENOENT;
+	if (!e)
+		return -ENOENT;
+	*addr = e->value;
+	*size = e->size;
+	return 0;
 }
 
 bool symbols_in_local_function(struct symbols *s, uint64_t pc, uint64_t same_module_as)
@@ -634,13 +762,25 @@ bool symbols_in_local_function(struct symbols *s, uint64_t pc, uint64_t same_mod
 		return false;
 	/* a local alias of an exported function is no internal function */
 	uint64_t start = pc - off;
-	int n = dwfl_module_getsymtab(m);
-	for (int i = 1; i < n; i++) {
-		GElf_Sym s2;
-		GElf_Addr v2;
-		if (dwfl_module_getsym_info(m, i, &s2, &v2, NULL, NULL, NULL) && v2 == start &&
-		    GELF_ST_BIND(s2.st_info) != STB_LOCAL && GELF_ST_TYPE(s2.st_info) == STT_FUNC)
+	struct symidx *x = module_index(m);
+	for (size_t i = x ? lower_bound(x, start) : 0; x && i < x->n && x->byaddr[i].value == start; i++)
+		if (x->byaddr[i].bind != STB_LOCAL && x->byaddr[i].type == STT_FUNC)
 			return false;
-	}
 	return true;
+}
+
+int symbols_find_object(struct symbols *s, const char *name, uint64_t *addr, uint64_t *size)
+{
+	Dwfl_Module *mods[1024];
+	size_t n = symbols_modules(s, mods, 1024);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct symidx_ent *e = find_named(mods[i], name, is_def);
+		if (e && e->type == STT_OBJECT && e->size) {
+			*addr = e->value;
+			*size = e->size;
+			return 0;
+		}
+	}
+	return -ENOENT;
 }

@@ -114,6 +114,10 @@ size_t fp_ring_size(uint64_t capacity, uint32_t stack_bytes);
  * target.  capacity must be a power of two.  0 or -EINVAL. */
 int fp_ring_init(void *buf, uint64_t capacity, uint32_t stack_bytes);
 
+/* The same for memory known to be zero already (a fresh memfd): only the
+ * header is written, so the ring's pages are not all touched at once. */
+int fp_ring_init_zeroed(void *buf, uint64_t capacity, uint32_t stack_bytes);
+
 /* Checks a header read from the target; 0 or -EINVAL. */
 int fp_ring_check(const void *buf, size_t len);
 

@@ -56,6 +56,10 @@ int symbols_lookup_in_module_of(struct symbols *s, uint64_t near, const char *na
  * module's full symbol table (a separate debug file for Debian's libc). */
 bool symbols_in_local_function(struct symbols *s, uint64_t pc, uint64_t same_module_as);
 
+/* A data object (local ones too) named name in any module: address and
+ * size.  0 or -ENOENT. */
+int symbols_find_object(struct symbols *s, const char *name, uint64_t *addr, uint64_t *size);
+
 /* The entry address of the function containing ip, or 0. */
 uint64_t symbols_function_entry(struct symbols *s, uint64_t ip);
 
