@@ -15,6 +15,7 @@
  * tables in /proc/PID/net (looked up by the inode in "socket:[INODE]") and
  * the socket's "system.sockprotoname" xattr stand in for it. */
 #include "leaktrace/fdreport.h"
+#include "leaktrace/report_text.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -709,32 +710,6 @@ static void blank(FILE *out, const struct report *r)
 	fprintf(out, "==%d== \n", r->pid);
 }
 
-/* memcheck's describe_IP, as report_text prints it */
-static void describe_frame(FILE *out, const struct frame_info *f)
-{
-	fputs(f->fn ? f->fn : "???", out);
-	if (f->file && f->line)
-		fprintf(out, " (%s:%u)", f->file, f->line);
-	else if (f->file)
-		fprintf(out, " (%s)", f->file);
-	else if (f->obj)
-		fprintf(out, " (in %s)", f->obj);
-}
-
-static void text_stack(FILE *out, const struct report *r, const struct report_stack *st)
-{
-	unsigned n;
-	struct frame_info *f = util_symbolize_stack(r, st, &n);
-
-	for (unsigned i = 0; i < n; i++) {
-		fprintf(out, "==%d==    %s 0x%llX: ", r->pid, i == 0 ? "at" : "by",
-			(unsigned long long)f[i].ip);
-		describe_frame(out, &f[i]);
-		fputc('\n', out);
-	}
-	free(f);
-}
-
 void fdreport_write_text(FILE *out, const struct report *r, const struct fdreport *fr)
 {
 	size_t non_std = 0;
@@ -757,7 +732,7 @@ void fdreport_write_text(FILE *out, const struct report *r, const struct fdrepor
 		if (e->inherited)
 			fprintf(out, "==%d==    <inherited from parent>\n", r->pid);
 		else
-			text_stack(out, r, &e->stack);
+			report_text_stack(out, r, &e->stack);
 		blank(out, r);
 	}
 	if (!fr->summary_follows)

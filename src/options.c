@@ -146,6 +146,30 @@ static int parse_seconds(const char *name, const char *val, double *out)
 	return 0;
 }
 
+/* A comma list of words from names[first..count): the mask of their
+ * indexes, or -1 for a word not among them.  "all" and "none" are the
+ * caller's. */
+static long parse_words(const char *val, const char *const *names, int first, int count)
+{
+	unsigned long mask = 0;
+
+	for (const char *p = val; *p;) {
+		size_t len = strcspn(p, ",");
+		int k;
+
+		for (k = first; k < count; k++)
+			if (strlen(names[k]) == len && !strncmp(p, names[k], len))
+				break;
+		if (k == count || len == 0)
+			return -1;
+		mask |= 1ul << k;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return (long)mask;
+}
+
 /* memcheck's kind lists: "all", "none", or a comma list of
  * definite,indirect,possible,reachable. */
 static int parse_kinds(const char *name, const char *val, unsigned *out)
@@ -154,34 +178,15 @@ static int parse_kinds(const char *name, const char *val, unsigned *out)
 		[LEAK_DEFINITE] = "definite", [LEAK_INDIRECT] = "indirect",
 		[LEAK_POSSIBLE] = "possible", [LEAK_REACHABLE] = "reachable",
 	};
-	unsigned mask = 0;
+	long mask = !strcmp(val, "all") ? (1l << LEAK_KIND_COUNT) - 1 :
+		    !strcmp(val, "none") ? 0 : parse_words(val, words, 0, LEAK_KIND_COUNT);
 
-	if (!strcmp(val, "all")) {
-		*out = (1u << LEAK_KIND_COUNT) - 1;
-		return 0;
+	if (mask < 0) {
+		fprintf(stderr, "leaktrace: --%s: unknown leak kind in '%s' "
+			"(use definite,indirect,possible,reachable, all or none)\n", name, val);
+		return -1;
 	}
-	if (!strcmp(val, "none")) {
-		*out = 0;
-		return 0;
-	}
-	for (const char *p = val; *p;) {
-		size_t len = strcspn(p, ",");
-		int k;
-
-		for (k = 0; k < LEAK_KIND_COUNT; k++)
-			if (strlen(words[k]) == len && !strncmp(p, words[k], len))
-				break;
-		if (k == LEAK_KIND_COUNT || len == 0) {
-			fprintf(stderr, "leaktrace: --%s: unknown leak kind in '%s' "
-				"(use definite,indirect,possible,reachable, all or none)\n", name, val);
-			return -1;
-		}
-		mask |= 1u << k;
-		p += len;
-		if (*p == ',')
-			p++;
-	}
-	*out = mask;
+	*out = (unsigned)mask;
 	return 0;
 }
 
@@ -191,31 +196,12 @@ static int parse_heuristics(const char *val, unsigned *out)
 		[HEUR_STDSTRING] = "stdstring", [HEUR_LENGTH64] = "length64",
 		[HEUR_NEWARRAY] = "newarray", [HEUR_MULTIPLEINHERITANCE] = "multipleinheritance",
 	};
-	unsigned mask = 0;
+	long mask = !strcmp(val, "all") ? HEUR_ALL :
+		    !strcmp(val, "none") ? 0 : parse_words(val, words, 1, HEUR_COUNT);
 
-	if (!strcmp(val, "all")) {
-		*out = HEUR_ALL;
-		return 0;
-	}
-	if (!strcmp(val, "none")) {
-		*out = 0;
-		return 0;
-	}
-	for (const char *p = val; *p;) {
-		size_t len = strcspn(p, ",");
-		int h;
-
-		for (h = 1; h < HEUR_COUNT; h++)
-			if (strlen(words[h]) == len && !strncmp(p, words[h], len))
-				break;
-		if (h == HEUR_COUNT || len == 0)
-			return bad("--leak-check-heuristics: unknown heuristic in", val);
-		mask |= HEUR_MASK(h);
-		p += len;
-		if (*p == ',')
-			p++;
-	}
-	*out = mask;
+	if (mask < 0)
+		return bad("--leak-check-heuristics: unknown heuristic in", val);
+	*out = (unsigned)mask;
 	return 0;
 }
 

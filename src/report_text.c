@@ -47,7 +47,7 @@ static void describe_frame(FILE *out, const struct frame_info *f)
 		fprintf(out, " (in %s)", f->obj);
 }
 
-static void print_stack(FILE *out, const struct report *r, const struct report_stack *st)
+void report_text_stack(FILE *out, const struct report *r, const struct report_stack *st)
 {
 	unsigned n;
 	struct frame_info *f = util_symbolize_stack(r, st, &n);
@@ -97,17 +97,17 @@ static void print_block_addr(FILE *out, const struct report *r, const struct mem
 static void print_error_body(FILE *out, const struct report *r, const struct mem_error *e)
 {
 	line(out, r, "%s", util_mem_error_what(e->kind));
-	print_stack(out, r, &e->stack);
+	report_text_stack(out, r, &e->stack);
 	switch (e->desc) {
 	case ADDR_FREED:
 		print_block_addr(out, r, e, "free'd");
-		print_stack(out, r, &e->free_stack);
+		report_text_stack(out, r, &e->free_stack);
 		line(out, r, " Block was alloc'd at");
-		print_stack(out, r, &e->alloc_stack);
+		report_text_stack(out, r, &e->alloc_stack);
 		break;
 	case ADDR_ALLOCD:
 		print_block_addr(out, r, e, "alloc'd");
-		print_stack(out, r, &e->alloc_stack);
+		report_text_stack(out, r, &e->alloc_stack);
 		break;
 	case ADDR_STACK:
 		line(out, r, " Address %#llx is on thread %u's stack",
@@ -213,7 +213,7 @@ static void print_record(FILE *out, const struct report *r, const struct loss_re
 	else
 		line(out, r, "%s bytes in %s blocks are %s in loss record %s of %s",
 		     util_fmt_num(t, lr->bytes), b, util_leak_kind_words(lr->kind), n, m);
-	print_stack(out, r, &lr->stack);
+	report_text_stack(out, r, &lr->stack);
 	blank(out, r);
 	if (r->gen_suppressions != GEN_SUPP_NO) {
 		struct supp_head h;
@@ -393,5 +393,5 @@ void report_text_fatal(FILE *out, const struct report *r)
 	     sigabbrev_np(f->signo) ? sigabbrev_np(f->signo) : "?");
 	if (f->event)
 		line(out, r, " %s at address %#llx", f->event, (unsigned long long)f->siaddr);
-	print_stack(out, r, &f->stack);
+	report_text_stack(out, r, &f->stack);
 }

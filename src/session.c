@@ -864,18 +864,6 @@ static int return_now(struct thread *th, struct user_regs_struct *r, uint64_t re
 	return tracee_setregs(th->tid, r);
 }
 
-/* One "at"/"by" line of a stack, as the text report prints it. */
-static void print_frame_line(struct session *s, unsigned i, const struct frame_info *f)
-{
-	fprintf(s->log, "==%d==    %s 0x%" PRIX64 ": %s", s->pid, i ? "by" : "at", f->ip,
-		f->fn ? f->fn : "???");
-	if (f->file && f->line)
-		fprintf(s->log, " (%s:%u)", f->file, f->line);
-	else if (f->obj)
-		fprintf(s->log, " (in %s)", f->obj);
-	fputc('\n', s->log);
-}
-
 /* --track-fds: an fd function's entry.  Its return is caught like an
  * allocator's; a tail call from another hooked function is part of it. */
 static int on_fd_entry(struct session *s, struct thread *th, const struct breakpoint *bp,
@@ -945,14 +933,10 @@ static void on_fd_return(struct session *s, const struct pending_call *pc, int64
 		} else if (!fdtab_is_open(s->fds, (int)pc->args[0])) {
 			/* the kernel said EBADF or the like: say it as memcheck 3.22 does */
 			struct report_stack st = stack_of(s, pc->stack_id);
-			unsigned nf;
-			struct frame_info *fr = util_symbolize_stack(&s->rep, &st, &nf);
 			fprintf(s->log, "==%d== File descriptor %d was closed already\n", s->pid,
 				(int)pc->args[0]);
-			for (unsigned j = 0; fr && j < nf; j++)
-				print_frame_line(s, j, &fr[j]);
+			report_text_stack(s->log, &s->rep, &st);
 			fprintf(s->log, "==%d== \n", s->pid);
-			free(fr);
 		}
 		return;
 	}
@@ -1987,11 +1971,7 @@ static void growth_report(struct session *s, double seconds)
 		fprintf(s->log, "==%d== +%" PRId64 " bytes, now %" PRId64 " bytes in %" PRId64
 			" blocks, allocated at\n", s->pid, bestd, now[best], nblk[best]);
 		struct report_stack st = trim_below_main(s, stack_of(s, (uint32_t)best));
-		unsigned nf;
-		struct frame_info *f = util_symbolize_stack(&s->rep, &st, &nf);
-		for (unsigned j = 0; f && j < nf; j++)
-			print_frame_line(s, j, &f[j]);
-		free(f);
+		report_text_stack(s->log, &s->rep, &st);
 	}
 	fflush(s->log);
 	free(s->growth_prev);

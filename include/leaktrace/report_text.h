@@ -21,6 +21,10 @@ void report_text_error(FILE *out, const struct report *r, const struct mem_error
 /* Everything memcheck prints at exit: HEAP SUMMARY, the loss records shown,
  * LEAK SUMMARY, the hints, the -s error list and the ERROR SUMMARY. */
 void report_text_final(FILE *out, const struct report *r);
+/* A stack as memcheck prints it: "at 0x..: fn (file:line)", then "by"
+ * lines, inlined functions expanded. */
+void report_text_stack(FILE *out, const struct report *r, const struct report_stack *st);
+
 /* "Process terminating with default action of signal N (SIGX)" and where. */
 void report_text_fatal(FILE *out, const struct report *r);
 
