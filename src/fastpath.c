@@ -143,6 +143,48 @@ __asm__(
 	"fp_tpl_jmp_end:\n"
 	".Lfp_jmp_end:\n"
 
+	/* FREE_CHECKED: a free glibc might abort on traps to the tracer, which
+	 * judges it as a breakpoint would and either returns from free for the
+	 * program or resumes after the int3; any other free is recorded and goes
+	 * on.  Suspect: a misaligned pointer, a chunk size below 32 or marked
+	 * mmapped, glibc's tcache_key in the chunk (it sits in the tcache), or
+	 * the next chunk's PREV_INUSE clear.  The two loads may fault on a wild
+	 * pointer; the tracer takes that fault for the same trap.  rax and rdx
+	 * are scratch at a call boundary. */
+	".globl fp_tpl_free_start\n .hidden fp_tpl_free_start\n"
+	"fp_tpl_free_start:\n"
+	"	test %rdi, %rdi\n"
+	"	jz .Lfp_free_end\n"
+	"	test $15, %dil\n"
+	"	jnz fp_tpl_free_check\n"
+	".globl fp_tpl_free_load\n .hidden fp_tpl_free_load\n"
+	"fp_tpl_free_load:\n"
+	"	mov -8(%rdi), %rax\n"
+	"	test $2, %al\n"
+	"	jnz fp_tpl_free_check\n"
+	"	and $-8, %rax\n"
+	"	cmp $32, %rax\n"
+	"	jb fp_tpl_free_check\n"
+	"	movabs $0x1122334455667788, %rdx\n"
+	".globl fp_tpl_free_key\n .hidden fp_tpl_free_key\n"
+	"fp_tpl_free_key:\n"
+	"	mov (%rdx), %rdx\n"
+	"	cmp %rdx, 8(%rdi)\n"
+	"	je fp_tpl_free_check\n"
+	".globl fp_tpl_free_next\n .hidden fp_tpl_free_next\n"
+	"fp_tpl_free_next:\n"
+	"	testb $1, -8(%rdi,%rax)\n"
+	"	jz fp_tpl_free_check\n"
+	"	FP_ENTRY free_e\n"
+	"	jmp .Lfp_free_end\n"
+	".globl fp_tpl_free_check\n .hidden fp_tpl_free_check\n"
+	"fp_tpl_free_check:\n"
+	"	int3\n"
+	"	jmp .Lfp_free_end\n"
+	".globl fp_tpl_free_end\n .hidden fp_tpl_free_end\n"
+	"fp_tpl_free_end:\n"
+	".Lfp_free_end:\n"
+
 	/* ALLOC: entry record, call the original, return record. */
 	".globl fp_tpl_call_start\n .hidden fp_tpl_call_start\n"
 	"fp_tpl_call_start:\n"
@@ -189,6 +231,18 @@ TPL_SYM(fp_tpl_jmp_e_op);
 TPL_SYM(fp_tpl_jmp_e_tid);
 TPL_SYM(fp_tpl_jmp_e_copy);
 TPL_SYM(fp_tpl_jmp_e_copied);
+TPL_SYM(fp_tpl_free_start);
+TPL_SYM(fp_tpl_free_end);
+TPL_SYM(fp_tpl_free_load);
+TPL_SYM(fp_tpl_free_key);
+TPL_SYM(fp_tpl_free_next);
+TPL_SYM(fp_tpl_free_check);
+TPL_SYM(fp_tpl_free_e_ring);
+TPL_SYM(fp_tpl_free_e_trap);
+TPL_SYM(fp_tpl_free_e_op);
+TPL_SYM(fp_tpl_free_e_tid);
+TPL_SYM(fp_tpl_free_e_copy);
+TPL_SYM(fp_tpl_free_e_copied);
 TPL_SYM(fp_tpl_call_start);
 TPL_SYM(fp_tpl_call_end);
 TPL_SYM(fp_tpl_call_e_ring);
@@ -207,6 +261,7 @@ TPL_SYM(fp_tpl_call_r_tid);
 struct tpl {
 	const uint8_t *start, *end;
 	size_t ring[2], trap[2], op[2], tid[2], copy, copied, call_ret;
+	size_t key, check, load[2];	/* FP_FREE_CHECKED */
 };
 
 static void tpl_get(enum fp_kind kind, struct tpl *t)
@@ -222,6 +277,18 @@ static void tpl_get(enum fp_kind kind, struct tpl *t)
 			.tid = { fp_tpl_call_e_tid - s, fp_tpl_call_r_tid - s },
 			.copy = fp_tpl_call_e_copy - s, .copied = fp_tpl_call_e_copied - s,
 			.call_ret = fp_tpl_call_ret - s,
+		};
+	} else if (kind == FP_FREE_CHECKED) {
+		const uint8_t *s = fp_tpl_free_start;
+		*t = (struct tpl){
+			.start = s, .end = fp_tpl_free_end,
+			.ring = { fp_tpl_free_e_ring - s, 0 },
+			.trap = { fp_tpl_free_e_trap - s, 0 },
+			.op = { fp_tpl_free_e_op - s, 0 },
+			.tid = { fp_tpl_free_e_tid - s, 0 },
+			.copy = fp_tpl_free_e_copy - s, .copied = fp_tpl_free_e_copied - s,
+			.key = fp_tpl_free_key - s, .check = fp_tpl_free_check - s,
+			.load = { fp_tpl_free_load - s, fp_tpl_free_next - s },
 		};
 	} else {
 		const uint8_t *s = fp_tpl_jmp_start;
@@ -456,7 +523,8 @@ int fp_stub_build(const struct fp_stub_req *req, struct fp_stub *out)
 	int err = 0;
 
 	memset(out, 0, sizeof *out);
-	if (!req->code || req->code_len < 5 || req->kind > FP_MARKER)
+	if (!req->code || req->code_len < 5 || req->kind > FP_FREE_CHECKED ||
+	    (req->kind == FP_FREE_CHECKED && !req->tcache_key))
 		return -EINVAL;
 	if (!within_rel32(req->func + 5, req->stub)) {
 		snprintf(out->why, sizeof out->why, "stub 0x%llx is beyond 2 GiB of 0x%llx",
@@ -485,6 +553,12 @@ int fp_stub_build(const struct fp_stub_req *req, struct fp_stub *out)
 	out->copy_insn = req->stub + t.copy;
 	out->copy_resume = req->stub + t.copied;
 	out->call_return = t.call_ret ? req->stub + t.call_ret : 0;
+	if (req->kind == FP_FREE_CHECKED) {
+		memcpy(out->code + t.key - 8, &req->tcache_key, 8);
+		out->check_trap = req->stub + t.check;
+		out->check_loads[0] = req->stub + t.load[0];
+		out->check_loads[1] = req->stub + t.load[1];
+	}
 
 	if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
 		return refuse(out, "capstone could not be opened");

@@ -75,6 +75,9 @@ struct fast_patch {
 	uint64_t trap_full[2];	/* the stub's ring-full int3s */
 	uint64_t copy_insn, copy_resume;	/* its stack copy's fault fixup */
 	uint64_t call_return;	/* FP_ALLOC: where the original returns into the stub */
+	uint64_t check_trap;	/* FP_FREE_CHECKED: the int3 of a suspect free */
+	uint64_t check_loads[2];	/* and its loads that may fault on a wild pointer */
+	unsigned fn;		/* index into the session's function table */
 };
 
 struct hooked_fn {
@@ -338,8 +341,12 @@ static int fast_hook(struct session *s, unsigned idx, enum fp_kind kind)
 	uint64_t stub = bptab_scratch_alloc(s->bt, f->addr, FP_STUB_MAX);
 	if (!stub)
 		return -1;
+	uint64_t key = 0, size;
+	if (kind == FP_FREE_CHECKED &&
+	    symbols_lookup_in_module_of(s->sym, f->addr, "tcache_key", &key, &size))
+		return -1;	/* no glibc symbols: free stays on a breakpoint */
 	struct fp_stub_req req = { f->addr, code, sizeof code, stub, s->ring_addr, kind,
-				   (uint16_t)idx, s->tid_offset };
+				   (uint16_t)idx, s->tid_offset, key };
 	if (fp_stub_build(&req, &st)) {
 		if (s->cfg->verbose)
 			lt_error("note: %s stays on a breakpoint: %s", allocfn_table[f->afn].name, st.why);
@@ -355,6 +362,9 @@ static int fast_hook(struct session *s, unsigned idx, enum fp_kind kind)
 	fp->copy_insn = st.copy_insn;
 	fp->copy_resume = st.copy_resume;
 	fp->call_return = st.call_return;
+	fp->check_trap = st.check_trap;
+	memcpy(fp->check_loads, st.check_loads, sizeof fp->check_loads);
+	fp->fn = idx;
 	if (target_write(&s->tm, f->addr, st.entry_patch, sizeof st.entry_patch))
 		return -1;
 	s->nfast++;
@@ -369,14 +379,18 @@ static bool fast_patched(const struct session *s, uint64_t addr)
 	return false;
 }
 
-/* Whether the fast path takes this function: the allocating ones and the
- * operator markers.  free and realloc stay on breakpoints, so that a bad
- * free is judged before it reaches glibc, and so does posix_memalign, whose
- * result lies in the caller's memory, which may have changed by the time a
- * record is read. */
+/* Whether the fast path takes this function: the allocating ones, the
+ * operator markers, and free through a stub that traps on the frees glibc
+ * might abort on, so that those are judged before they reach glibc.
+ * realloc stays on a breakpoint (its old pointer is judged the same way),
+ * and so does posix_memalign, whose result lies in the caller's memory,
+ * which may have changed by the time a record is read. */
 static bool fast_kind(enum afn_kind k, enum fp_kind *out)
 {
 	switch (k) {
+	case AFN_FREE:
+		*out = FP_FREE_CHECKED;
+		return true;
 	case AFN_MALLOC: case AFN_CALLOC: case AFN_MEMALIGN: case AFN_VALLOC: case AFN_PVALLOC:
 		*out = FP_ALLOC;
 		return true;
@@ -1076,6 +1090,25 @@ static int on_record(const struct fp_rec *rec, uint64_t index, void *ctx)
 			*mk = (struct op_marker){ true, a->family, rec->rsp, rec->ret, f->addr };
 		return 0;
 	}
+	if (a->kind == AFN_FREE) {
+		/* recorded frees passed the stub's checks and have happened: they
+		 * are accounted here, reported if bad, but cannot be stopped */
+		if (th->ncalls && (in_fn_range(s, rec->ret - 1, false) ||
+				   rec->ret == bptab_trap(s->bt, TRAP_RETURN)))
+			return 0;
+		struct alloc_request req;
+		allocfn_read_args(a->kind, &r, &req);
+		bool marked = marker_applies(s, &th->marker, &r, rec->ret);
+		uint64_t pcs[MAX_FRAMES];
+		unsigned max = s->cfg->num_callers + 3 < MAX_FRAMES ? s->cfg->num_callers + 3 : MAX_FRAMES;
+		unwind_capture_copy(s->uw, th->tid, &r, rec->stack, rec->stack_len, pcs, max);
+		uint32_t stack_id = capture_from(s, pcs, max, &r, marked ? &th->marker : NULL, &req);
+		uint8_t family = marked ? th->marker.family : FAMILY_MALLOC;
+		th->marker.valid = false;
+		s->last_thread = th;
+		on_free(s, th, req.old_ptr, family, stack_id, rec->ret);
+		return 0;
+	}
 	if (th->ncalls == MAX_NEST)
 		return 0;
 	bool nested = th->ncalls && (in_fn_range(s, rec->ret - 1, false) ||
@@ -1146,6 +1179,33 @@ static bool fast_fault_fixup(struct session *s, struct thread *th)
 		}
 	}
 	return false;
+}
+
+/* A suspect free that trapped in its stub (at the int3, or faulting on a
+ * wild pointer in one of the stub's loads): the breakpoint path's entry,
+ * with "resume" after the int3, where the stub goes on into glibc's free. */
+static const struct fast_patch *fast_free_check(const struct session *s, uint64_t rip, bool fault)
+{
+	for (unsigned i = 0; i < s->nfast; i++) {
+		const struct fast_patch *fp = &s->fast[i];
+		if (!fp->check_trap)
+			continue;
+		if (fault ? (rip == fp->check_loads[0] || rip == fp->check_loads[1])
+			  : rip == fp->check_trap)
+			return fp;
+	}
+	return NULL;
+}
+
+static int on_fn_entry(struct session *s, struct thread *th, const struct breakpoint *bp,
+		       struct user_regs_struct *r);
+
+static int on_suspect_free(struct session *s, struct thread *th, const struct fast_patch *fp,
+			   struct user_regs_struct *r)
+{
+	struct breakpoint bp = { .addr = fp->func, .resume = fp->check_trap + 1, .tag = (int)fp->fn };
+
+	return on_fn_entry(s, th, &bp, r);
 }
 
 static bool fast_ring_full_trap(const struct session *s, uint64_t at)
@@ -1515,6 +1575,7 @@ static void heap_report(struct session *s, struct thread *exiting, bool last)
 	}
 
 	memset(rep->totals, 0, sizeof rep->totals);
+	free(rep->records);	/* a report asked for earlier (SIGUSR1 in -p mode) */
 	rep->records = NULL;
 	rep->nrecords = 0;
 	if (s->cfg->leak_check != LEAK_CHECK_NO && nblocks && sb) {
@@ -1655,6 +1716,12 @@ static int handle_trap(struct session *s, struct thread *th)
 	uint64_t at = r.rip - 1;
 	if (fast_ring_full_trap(s, at))
 		return tracee_cont(th, 0);	/* drained: the stub claims its slot again */
+	const struct fast_patch *suspect = fast_free_check(s, at, false);
+	if (suspect) {
+		if (on_suspect_free(s, th, suspect, &r) == -EFAULT)
+			kill(th->tid, SIGKILL);
+		return tracee_cont(th, 0);
+	}
 	const struct breakpoint *bp = bptab_lookup(s->bt, at);
 	int trap = bp ? -1 : bptab_which_trap(s->bt, at);
 
@@ -2437,6 +2504,15 @@ static int wait_loop(struct session *s)
 			/* a signal for the program: deliver it unchanged */
 			if (sig == SIGSEGV && fast_fault_fixup(s, th)) {
 				tracee_cont(th, 0);
+				continue;
+			}
+			struct user_regs_struct fr;
+			const struct fast_patch *suspect;
+			if (sig == SIGSEGV && s->nfast && !tracee_getregs(th->tid, &fr) &&
+			    (suspect = fast_free_check(s, fr.rip, true))) {
+				drain_ring(s);
+				on_suspect_free(s, th, suspect, &fr);
+				tracee_cont(th, 0);	/* the fault was ours to take */
 				continue;
 			}
 			if (s->exec_seen)

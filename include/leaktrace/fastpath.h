@@ -84,6 +84,7 @@ enum fp_kind {
 	FP_ALLOC,	/* entry, original runs, return (rax) */
 	FP_FREE,	/* entry, then the original */
 	FP_MARKER,	/* same as FP_FREE; named for operator new/delete */
+	FP_FREE_CHECKED,/* glibc's free: suspect calls trap, the rest as FP_FREE */
 };
 
 enum fp_phase { FP_ENTRY = 1, FP_RETURN = 2 };
@@ -143,6 +144,7 @@ struct fp_stub_req {
 	enum fp_kind kind;
 	uint16_t op;
 	int32_t tid_offset;	/* FP_TID_OFFSET_GLIBC, or -1 */
+	uint64_t tcache_key;	/* FP_FREE_CHECKED: address of glibc's tcache_key */
 };
 
 struct fp_stub {
@@ -153,6 +155,11 @@ struct fp_stub {
 	uint64_t trap_full[2];	/* addresses of the ring-full int3s (0 = none) */
 	uint64_t copy_insn, copy_resume;	/* stack-copy fault fixup */
 	uint64_t call_return;	/* FP_ALLOC: the return address the original sees */
+	/* FP_FREE_CHECKED: the int3 of a suspect free (the thread's registers
+	 * are those of free's entry; resuming after it runs the original), and
+	 * the two loads that may fault on a wild pointer (the same case) */
+	uint64_t check_trap;
+	uint64_t check_loads[2];
 	/* instruction boundaries: func + orig_off[i] runs at stub + new_off[i] */
 	uint8_t ninsn;
 	uint8_t orig_off[8];
