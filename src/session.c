@@ -2417,9 +2417,10 @@ static bool attached_timers(struct session *s)
  * is an entry stop and a return stop microseconds apart), and a sleeping
  * tracer costs each stop a wake-up of its CPU, the bulk of a stop's price in
  * a VM (FACTS.md: ~50 us asleep, ~15 us spinning).  So the tracer polls for a
- * short while before it sleeps; when the program computes for longer, it
- * sleeps as before and costs nothing. */
-static pid_t wait_next(int *status)
+ * short while before it sleeps, and consumes the fast path's records
+ * meanwhile; when the program computes for longer, it sleeps as before and
+ * costs nothing. */
+static pid_t wait_next(struct session *s, int *status)
 {
 	struct timespec t0, now;
 	pid_t r;
@@ -2429,6 +2430,13 @@ static pid_t wait_next(int *status)
 		r = waitpid(-1, status, __WALL | WNOHANG);
 		if (r != 0)
 			return r;
+		/* the ring is shared memory: consume it while the program runs,
+		 * so that it seldom fills and stops the program */
+		if (s->ring && __atomic_load_n(&s->ring->head, __ATOMIC_ACQUIRE) > s->ring_next) {
+			drain_ring(s);
+			clock_gettime(CLOCK_MONOTONIC, &t0);	/* busy: keep polling */
+			continue;
+		}
 		if ((i & 15) == 15) {
 			clock_gettime(CLOCK_MONOTONIC, &now);
 			long us = (now.tv_sec - t0.tv_sec) * 1000000 + (now.tv_nsec - t0.tv_nsec) / 1000;
@@ -2455,7 +2463,7 @@ static int wait_loop(struct session *s)
 		}
 		if (s->rep.attached && !s->final_done && attached_timers(s))
 			return 0;
-		pid_t tid = wait_next(&status);
+		pid_t tid = wait_next(s, &status);
 		if (tid < 0) {
 			if (errno == EINTR)
 				continue;
