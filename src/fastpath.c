@@ -155,6 +155,12 @@ __asm__(
 	"fp_tpl_free_start:\n"
 	"	test %rdi, %rdi\n"
 	"	jz .Lfp_free_end\n"
+	/* detached: no checks, no trap, straight to the original */
+	"	movabs $0x1122334455667788, %rdx\n"
+	".globl fp_tpl_free_ring0\n .hidden fp_tpl_free_ring0\n"
+	"fp_tpl_free_ring0:\n"
+	"	testb $1, 40(%rdx)\n"
+	"	jnz .Lfp_free_end\n"
 	"	test $15, %dil\n"
 	"	jnz fp_tpl_free_check\n"
 	".globl fp_tpl_free_load\n .hidden fp_tpl_free_load\n"
@@ -234,6 +240,7 @@ TPL_SYM(fp_tpl_jmp_e_copied);
 TPL_SYM(fp_tpl_free_start);
 TPL_SYM(fp_tpl_free_end);
 TPL_SYM(fp_tpl_free_load);
+TPL_SYM(fp_tpl_free_ring0);
 TPL_SYM(fp_tpl_free_key);
 TPL_SYM(fp_tpl_free_next);
 TPL_SYM(fp_tpl_free_check);
@@ -261,7 +268,7 @@ TPL_SYM(fp_tpl_call_r_tid);
 struct tpl {
 	const uint8_t *start, *end;
 	size_t ring[2], trap[2], op[2], tid[2], copy, copied, call_ret;
-	size_t key, check, load[2];	/* FP_FREE_CHECKED */
+	size_t key, check, load[2], ring0;	/* FP_FREE_CHECKED */
 };
 
 static void tpl_get(enum fp_kind kind, struct tpl *t)
@@ -289,6 +296,7 @@ static void tpl_get(enum fp_kind kind, struct tpl *t)
 			.copy = fp_tpl_free_e_copy - s, .copied = fp_tpl_free_e_copied - s,
 			.key = fp_tpl_free_key - s, .check = fp_tpl_free_check - s,
 			.load = { fp_tpl_free_load - s, fp_tpl_free_next - s },
+			.ring0 = fp_tpl_free_ring0 - s,
 		};
 	} else {
 		const uint8_t *s = fp_tpl_jmp_start;
@@ -555,6 +563,7 @@ int fp_stub_build(const struct fp_stub_req *req, struct fp_stub *out)
 	out->call_return = t.call_ret ? req->stub + t.call_ret : 0;
 	if (req->kind == FP_FREE_CHECKED) {
 		memcpy(out->code + t.key - 8, &req->tcache_key, 8);
+		memcpy(out->code + t.ring0 - 8, &req->ring, 8);
 		out->check_trap = req->stub + t.check;
 		out->check_loads[0] = req->stub + t.load[0];
 		out->check_loads[1] = req->stub + t.load[1];

@@ -1912,6 +1912,47 @@ static void on_fork_event(struct session *s, struct thread *parent, int event)
 
 /* ---- detaching ------------------------------------------------------------ */
 
+/* A thread can hit an int3 of ours just as PTRACE_INTERRUPT stops it: the
+ * interrupt is reported first and the SIGTRAP stays pending, to kill the
+ * thread as soon as we detach (memleax's issue #39, delve's PR #1772).  So
+ * a pending SIGTRAP is let in now: the thread stops again at once to
+ * deliver it, which becomes its held stop, handled like any trap of ours. */
+static void take_pending_trap(struct thread *th)
+{
+	char fn[64], line[128];
+	unsigned long long pending = 0;
+	int status;
+	FILE *f;
+
+	snprintf(fn, sizeof fn, "/proc/%d/status", (int)th->tid);
+	if (!(f = fopen(fn, "re")))
+		return;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "SigPnd: %llx", &pending) == 1)
+			break;
+	fclose(f);
+	if (!(pending & (1ull << (SIGTRAP - 1))))
+		return;
+	int st = th->held_status;
+	if (WIFSTOPPED(st) && !(st >> 16) && WSTOPSIG(st) == SIGTRAP)
+		return;		/* that trap is the stop we hold */
+	if (ptrace(PTRACE_CONT, th->tid, 0, 0))
+		return;
+	for (;;) {
+		pid_t r = waitpid(th->tid, &status, __WALL);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r == th->tid && WIFSTOPPED(status)) {
+			th->held_status = status;
+			if (!(status >> 16) && WSTOPSIG(status) != SIGTRAP)
+				th->pending_sig = WSTOPSIG(status);
+		} else {
+			th->dead = true;
+		}
+		return;
+	}
+}
+
 /* Leaves the process as if we had never been there: every thread stopped
  * and moved off our traps and out-of-line copies, the return addresses we
  * redirected put back, the int3s removed, the scratch unmapped, then
@@ -1928,7 +1969,10 @@ static void detach_all(struct session *s)
 	for (size_t i = 0; i < n; i++) {
 		struct thread *th = ths[i];
 		struct user_regs_struct r;
-		if (th->state == TH_RUNNING || tracee_getregs(th->tid, &r))
+		if (th->state == TH_RUNNING)
+			continue;
+		take_pending_trap(th);
+		if (tracee_getregs(th->tid, &r))
 			continue;
 		int st = th->held_status;
 		if (WIFSTOPPED(st) && !(st >> 16) && WSTOPSIG(st) == SIGTRAP) {
