@@ -126,6 +126,7 @@ struct session {
 	uint64_t tcache_key_addr;	/* libc's tcache_key, to tell a tcache'd chunk */
 	bool tcache_key_missing;
 	double scan_seconds;
+	size_t heap_bytes;		/* the shadow heap's size at the last report */
 	int64_t *growth_prev;		/* --interval: live bytes per stack at the last look */
 	double next_interval;
 	size_t growth_n;
@@ -1506,7 +1507,7 @@ static void write_flamegraphs(struct session *s)
 /* -v: what the run cost leaktrace, for scripts/bench. */
 static void print_stats(struct session *s, size_t nblocks)
 {
-	size_t hm = heapmap_memory(s->heap), sm = stacktab_memory(s->stacks);
+	size_t hm = s->heap_bytes, sm = stacktab_memory(s->stacks);
 
 	fprintf(s->log, "--%d-- leaktrace: %" PRIu64 " allocs, %" PRIu64 " frees traced; "
 		"scan of %zu blocks took %.3f s\n", s->pid, s->allocs, s->frees, nblocks,
@@ -1568,6 +1569,14 @@ static void heap_report(struct session *s, struct thread *exiting, bool last)
 
 	size_t nblocks = 0;
 	struct block *blocks = heapmap_sorted(s->heap, &nblocks);
+	s->heap_bytes = heapmap_memory(s->heap);	/* for -v */
+	struct heapmap *empty;
+	if (last && blocks && (empty = heapmap_new())) {
+		/* the sorted copy holds all the table did, and the process is
+		 * ending: the table's memory goes before the scan needs its own */
+		heapmap_free(s->heap);
+		s->heap = empty;
+	}
 	struct scan_block *sb = calloc(nblocks + 1, sizeof *sb);
 	for (size_t i = 0; sb && i < nblocks; i++) {
 		sb[i].addr = blocks[i].addr;
