@@ -215,20 +215,10 @@ static void auxwhat(FILE *out, const char *fmt, ...)
 
 static void block_auxwhat(FILE *out, const struct mem_error *e, const char *state)
 {
-	char a[UTIL_NUM_BUFSZ], b[UTIL_NUM_BUFSZ];
-	const char *where = "inside";
-	uint64_t delta = e->addr - e->block_addr;
+	char text[256];
 
-	if (e->addr < e->block_addr) {
-		where = "before";
-		delta = e->block_addr - e->addr;
-	} else if (e->addr >= e->block_addr + e->block_size && e->block_size > 0) {
-		where = "after";
-		delta = e->addr - (e->block_addr + e->block_size);
-	}
-	auxwhat(out, "Address %#llx is %s bytes %s a block of size %s %s",
-		(unsigned long long)e->addr, util_fmt_num(a, delta), where,
-		util_fmt_num(b, e->block_size), state);
+	util_block_addr(e, state, text, sizeof text);
+	auxwhat(out, "%s", text);
 }
 
 void report_xml_error(FILE *out, const struct report *r, const struct mem_error *e)

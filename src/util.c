@@ -150,3 +150,21 @@ struct frame_info *util_symbolize_stack(const struct report *r, const struct rep
 	*nframes = n;
 	return f;
 }
+
+void util_block_addr(const struct mem_error *e, const char *state, char *buf, size_t len)
+{
+	char a[UTIL_NUM_BUFSZ], b[UTIL_NUM_BUFSZ];
+	const char *where = "inside";
+	uint64_t delta = e->addr - e->block_addr;
+
+	if (e->addr < e->block_addr) {
+		where = "before";
+		delta = e->block_addr - e->addr;
+	} else if (e->addr >= e->block_addr + e->block_size && e->block_size > 0) {
+		where = "after";
+		delta = e->addr - (e->block_addr + e->block_size);
+	}
+	snprintf(buf, len, "Address %#llx is %s bytes %s a block of size %s %s",
+		 (unsigned long long)e->addr, util_fmt_num(a, delta), where,
+		 util_fmt_num(b, e->block_size), state);
+}

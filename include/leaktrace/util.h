@@ -50,4 +50,8 @@ void util_symbolize(const struct report *r, uint64_t ip, struct frame_info *out)
 struct frame_info *util_symbolize_stack(const struct report *r, const struct report_stack *st,
 					unsigned *nframes);
 
+/* "Address 0x.. is N bytes inside (before, after) a block of size M
+ * <state>", the sentence both reporters print for a bad free's block. */
+void util_block_addr(const struct mem_error *e, const char *state, char *buf, size_t len);
+
 #endif

@@ -4,6 +4,7 @@
  * record checked; then the ring-full trap (a SIGTRAP handler plays the
  * tracer), the stack-copy fault fixup, and finally glibc's own malloc and
  * free patched in this process, with timings. */
+#include "check.h"
 #include "leaktrace/fastpath.h"
 
 #include <dlfcn.h>
@@ -19,18 +20,6 @@
 #include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
-
-static int failures, checks;
-
-#define CHECK(expr)                                                          \
-	do {                                                                 \
-		checks++;                                                    \
-		if (!(expr)) {                                               \
-			failures++;                                          \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n",         \
-				__FILE__, __LINE__, #expr);                  \
-		}                                                            \
-	} while (0)
 
 /* Checks inside signal handlers: no stdio there, the first failing line
  * is kept and printed later. */

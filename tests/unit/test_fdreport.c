@@ -16,28 +16,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "leaktrace/fdreport.h"
-
-static int failures, checks;
-
-#define CHECK(e)                                                                   \
-	do {                                                                       \
-		checks++;                                                          \
-		if (!(e)) {                                                        \
-			failures++;                                                \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #e); \
-		}                                                                  \
-	} while (0)
-
-#define CHECK_STR(got, want)                                                       \
-	do {                                                                       \
-		checks++;                                                          \
-		if (strcmp((got), (want)) != 0) {                                  \
-			failures++;                                                \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n--- got:\n%s\n--- want:\n%s\n---\n", \
-				__FILE__, __LINE__, #got " == " #want, (got), (want)); \
-		}                                                                  \
-	} while (0)
 
 /* ---- the table ---- */
 
@@ -545,6 +525,5 @@ int main(void)
 	test_text();
 	test_xml();
 	test_describe();
-	printf("test_fdreport: %d checks, %d failures\n", checks, failures);
-	return failures != 0;
+	return check_summary("test_fdreport");
 }

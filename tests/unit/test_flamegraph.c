@@ -5,18 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "leaktrace/flamegraph.h"
-
-static int failures, checks;
-
-#define CHECK(e)                                                                   \
-	do {                                                                       \
-		checks++;                                                          \
-		if (!(e)) {                                                        \
-			failures++;                                                \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #e); \
-		}                                                                  \
-	} while (0)
 
 static const struct frame_info syms[] = {
 	{ 0x1000, "/lib/vgpreload.so", "malloc", "malloc", NULL, NULL, 0 },
@@ -447,6 +437,5 @@ int main(void)
 	test_hostile_symbols();
 	test_empty();
 	test_many();
-	printf("test_flamegraph: %d checks, %d failures\n", checks, failures);
-	return failures != 0;
+	return check_summary("test_flamegraph");
 }

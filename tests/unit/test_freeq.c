@@ -1,23 +1,12 @@
 /* Unit test of freeq: containment, volume and count limits, forgetting
  * reused memory, and a random run against a naive model of the same
  * rules. */
+#include "check.h"
 #include "leaktrace/freeq.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int failures, checks;
-
-#define CHECK(expr)                                                          \
-	do {                                                                 \
-		checks++;                                                    \
-		if (!(expr)) {                                               \
-			failures++;                                          \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n",         \
-				__FILE__, __LINE__, #expr);                  \
-		}                                                            \
-	} while (0)
 
 static uint64_t rng_next(uint64_t *s)
 {
@@ -274,6 +263,5 @@ int main(void)
 	test_limits();
 	test_forget();
 	test_random();
-	printf("test_freeq: %d checks, %d failed\n", checks, failures);
-	return failures != 0;
+	return check_summary("test_freeq");
 }

@@ -1,6 +1,7 @@
 /* Unit test of heapmap: the table against a plain reference model under
  * random churn, sorting, and the memory bound.  With --bench it times a
  * million blocks instead. */
+#include "check.h"
 #include "leaktrace/heapmap.h"
 
 #include <errno.h>
@@ -8,18 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static int failures, checks;
-
-#define CHECK(expr)                                                          \
-	do {                                                                 \
-		checks++;                                                    \
-		if (!(expr)) {                                               \
-			failures++;                                          \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n",         \
-				__FILE__, __LINE__, #expr);                  \
-		}                                                            \
-	} while (0)
 
 /* xorshift64*: a deterministic generator so a failure reproduces. */
 static uint64_t rng_next(uint64_t *s)
@@ -336,6 +325,5 @@ int main(int argc, char **argv)
 	test_churn();
 	test_sorted_order();
 	test_memory();
-	printf("test_heapmap: %d checks, %d failed\n", checks, failures);
-	return failures != 0;
+	return check_summary("test_heapmap");
 }

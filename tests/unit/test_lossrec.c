@@ -1,6 +1,7 @@
 /* Unit test of lossrec: hand-built blocks and scan results, checked
  * against the records memcheck would print: grouping, merging at low and
  * med resolution, indirect bytes, totals, and every tie of the sort. */
+#include "check.h"
 #include "leaktrace/lossrec.h"
 
 #include <errno.h>
@@ -13,18 +14,6 @@ static int rank(enum leak_kind k)
 {
 	return k == LEAK_REACHABLE ? 0 : k == LEAK_POSSIBLE ? 1 : k == LEAK_INDIRECT ? 2 : 3;
 }
-
-static int failures, checks;
-
-#define CHECK(expr)                                                          \
-	do {                                                                 \
-		checks++;                                                    \
-		if (!(expr)) {                                               \
-			failures++;                                          \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n",         \
-				__FILE__, __LINE__, #expr);                  \
-		}                                                            \
-	} while (0)
 
 enum { A = 0x401000, B = 0x402000, C = 0x403000, D = 0x404000, E = 0x405000,
        F = 0x406000, X = 0x407000, Y = 0x408000, Z = 0x409000 };
@@ -335,6 +324,5 @@ int main(void)
 	test_resolution();
 	test_edges();
 	test_random();
-	printf("test_lossrec: %d checks, %d failed\n", checks, failures);
-	return failures != 0;
+	return check_summary("test_lossrec");
 }

@@ -5,29 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "leaktrace/report.h"
 #include "leaktrace/report_text.h"
-
-static int failures, checks;
-
-#define CHECK(e)                                                                   \
-	do {                                                                       \
-		checks++;                                                          \
-		if (!(e)) {                                                        \
-			failures++;                                                \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #e); \
-		}                                                                  \
-	} while (0)
-
-#define CHECK_STR(got, want)                                                       \
-	do {                                                                       \
-		checks++;                                                          \
-		if (strcmp((got), (want)) != 0) {                                  \
-			failures++;                                                \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n--- got:\n%s--- want:\n%s---\n", \
-				__FILE__, __LINE__, #got " == " #want, (got), (want)); \
-		}                                                                  \
-	} while (0)
 
 #define VGPRELOAD "/usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so"
 
@@ -478,6 +458,5 @@ int main(void)
 	test_stack_and_unknown_frames();
 	test_error_summary_and_list();
 	test_gen_leak_suppression();
-	printf("test_report_text: %d checks, %d failures\n", checks, failures);
-	return failures != 0;
+	return check_summary("test_report_text");
 }

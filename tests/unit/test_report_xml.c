@@ -7,29 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "leaktrace/report.h"
 #include "leaktrace/report_xml.h"
-
-static int failures, checks;
-
-#define CHECK(e)                                                                   \
-	do {                                                                       \
-		checks++;                                                          \
-		if (!(e)) {                                                        \
-			failures++;                                                \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #e); \
-		}                                                                  \
-	} while (0)
-
-#define CHECK_STR(got, want)                                                       \
-	do {                                                                       \
-		checks++;                                                          \
-		if (strcmp((got), (want)) != 0) {                                  \
-			failures++;                                                \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n--- got:\n%s--- want:\n%s---\n", \
-				__FILE__, __LINE__, #got " == " #want, (got), (want)); \
-		}                                                                  \
-	} while (0)
 
 #define VGPRELOAD "/usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so"
 
@@ -367,6 +347,5 @@ int main(void)
 	test_mixed_error();
 	test_hostile_wellformed();
 	test_summary_mode();
-	printf("test_report_xml: %d checks, %d failures\n", checks, failures);
-	return failures != 0;
+	return check_summary("test_report_xml");
 }

@@ -7,6 +7,7 @@
  * mc_leakcheck.c and, for the first cases, checked against valgrind 3.19 on
  * equivalent programs.  With --bench it times a million 1 KiB blocks read
  * from this process's own memory. */
+#include "check.h"
 #include "leaktrace/scan.h"
 
 #include <errno.h>
@@ -20,18 +21,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-static int failures, checks;
-
-#define CHECK(expr)                                                          \
-	do {                                                                 \
-		checks++;                                                    \
-		if (!(expr)) {                                               \
-			failures++;                                          \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n",         \
-				__FILE__, __LINE__, #expr);                  \
-		}                                                            \
-	} while (0)
 
 #define HEAP 0x10000000ull
 #define HEAP_LEN (1u << 20)
@@ -1168,6 +1157,5 @@ int main(int argc, char **argv)
 	test_valgrind_crosscheck();
 	test_random_against_model();
 
-	printf("test_scan: %d checks, %d failed\n", checks, failures);
-	return failures ? 1 : 0;
+	return check_summary("test_scan");
 }

@@ -1,22 +1,11 @@
 /* Unit test of stacktab: ids dense in first-seen order, equal stacks share
  * an id, stored PCs never move, known stacks cost no memory. */
+#include "check.h"
 #include "leaktrace/stacktab.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int failures, checks;
-
-#define CHECK(expr)                                                          \
-	do {                                                                 \
-		checks++;                                                    \
-		if (!(expr)) {                                               \
-			failures++;                                          \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n",         \
-				__FILE__, __LINE__, #expr);                  \
-		}                                                            \
-	} while (0)
 
 static uint64_t rng_next(uint64_t *s)
 {
@@ -183,6 +172,5 @@ int main(void)
 	test_basics();
 	test_many();
 	test_huge();
-	printf("test_stacktab: %d checks, %d failed\n", checks, failures);
-	return failures != 0;
+	return check_summary("test_stacktab");
 }

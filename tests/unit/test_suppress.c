@@ -6,18 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "leaktrace/suppress.h"
-
-static int failures, checks;
-
-#define CHECK(e)                                                                   \
-	do {                                                                       \
-		checks++;                                                          \
-		if (!(e)) {                                                        \
-			failures++;                                                \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #e); \
-		}                                                                  \
-	} while (0)
 
 /* a function, not a macro: the arguments have side effects (counting) */
 static int STREQ(const char *a, const char *b)
@@ -283,6 +273,5 @@ int main(void)
 	test_file_and_counts();
 	test_errors();
 	test_generate_roundtrip();
-	printf("test_suppress: %d checks, %d failures\n", checks, failures);
-	return failures != 0;
+	return check_summary("test_suppress");
 }
