@@ -72,15 +72,18 @@ int attach_check(pid_t pid, char *err, size_t errlen)
 		return -1;
 	}
 	if (status_field(pid, "State", buf, sizeof buf) == 0 && buf[0] == 'Z') {
-		snprintf(err, errlen, "cannot attach to %d: it is a zombie (it has exited and "
-			 "waits for its parent)", (int)pid);
+		snprintf(err, errlen,
+			 "cannot attach to %d: it is a zombie (it has exited and "
+			 "waits for its parent)",
+			 (int)pid);
 		return -1;
 	}
 	if (status_field(pid, "TracerPid", buf, sizeof buf) == 0 && atoi(buf) != 0) {
 		char comm[64];
 		attach_comm(atoi(buf), comm, sizeof comm);
-		snprintf(err, errlen, "cannot attach to %d: it is already traced by process %s (%s)",
-			 (int)pid, buf, comm[0] ? comm : "?");
+		snprintf(err, errlen,
+			 "cannot attach to %d: it is already traced by process %s (%s)", (int)pid,
+			 buf, comm[0] ? comm : "?");
 		return -1;
 	}
 	snprintf(fn, sizeof fn, "/proc/%d/exe", (int)pid);
@@ -91,8 +94,10 @@ int attach_check(pid_t pid, char *err, size_t errlen)
 		close(fd);
 		if (n == (ssize_t)sizeof hdr && !memcmp(hdr, ELFMAG, SELFMAG) &&
 		    (hdr[EI_CLASS] != ELFCLASS64 || (hdr[18] | hdr[19] << 8) != EM_X86_64)) {
-			snprintf(err, errlen, "cannot attach to %d: it is not an x86-64 process "
-				 "(leaktrace traces x86-64 only)", (int)pid);
+			snprintf(err, errlen,
+				 "cannot attach to %d: it is not an x86-64 process "
+				 "(leaktrace traces x86-64 only)",
+				 (int)pid);
 			return -1;
 		}
 	}
@@ -115,7 +120,8 @@ static void release_all(struct tracee *t)
 static const char *perm_hint(int e)
 {
 	return e == EPERM ? " (is it another user's, or is ptrace restricted by "
-			    "/proc/sys/kernel/yama/ptrace_scope?)" : "";
+			    "/proc/sys/kernel/yama/ptrace_scope?)"
+			  : "";
 }
 
 /* Seizes and stops one thread; -errno, or 0 (ESRCH for a thread that has
@@ -179,7 +185,8 @@ int attach_seize_all(struct tracee *t, pid_t pid, unsigned long options, unsigne
 		DIR *d = opendir(dir);
 		struct dirent *de;
 		if (!d) {
-			snprintf(err, errlen, "cannot attach to %d: it exited during the attach", (int)pid);
+			snprintf(err, errlen, "cannot attach to %d: it exited during the attach",
+				 (int)pid);
 			release_all(t);
 			return -1;
 		}
@@ -191,8 +198,8 @@ int attach_seize_all(struct tracee *t, pid_t pid, unsigned long options, unsigne
 			changed = true;
 			if ((e = seize_one(t, tid, options, numbered, &gone))) {
 				closedir(d);
-				snprintf(err, errlen, "cannot attach to thread %d of %d: %s%s", (int)tid,
-					 (int)pid, strerror(-e), perm_hint(-e));
+				snprintf(err, errlen, "cannot attach to thread %d of %d: %s%s",
+					 (int)tid, (int)pid, strerror(-e), perm_hint(-e));
 				release_all(t);
 				return -1;
 			}

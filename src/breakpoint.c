@@ -22,9 +22,9 @@
 #include "leaktrace/breakpoint.h"
 
 #define SCRATCH_LEN 65536u
-#define SLOT_LEN 32u
-#define TRAP_AREA 64u		/* traps live at the start of the first scratch */
-#define INT3 0xcc
+#define SLOT_LEN    32u
+#define TRAP_AREA   64u /* traps live at the start of the first scratch */
+#define INT3	    0xcc
 
 struct scratch {
 	uint64_t base, len, used;
@@ -37,16 +37,16 @@ struct bptab {
 	csh cs;
 	bool cs_ok;
 
-	struct breakpoint *slots;	/* open addressing on addr; addr 0 = empty */
+	struct breakpoint *slots; /* open addressing on addr; addr 0 = empty */
 	size_t cap, count;
 
 	struct scratch *scr;
 	size_t nscr;
 
 	struct ool {
-		uint64_t slot, orig;	/* where the copy is, what it copies */
-		uint8_t len;		/* bytes of the copied instruction */
-	} *ools;
+		uint64_t slot, orig; /* where the copy is, what it copies */
+		uint8_t len;	     /* bytes of the copied instruction */
+	} * ools;
 	size_t nools, ools_cap;
 	uint64_t traps[TRAP_COUNT];
 	char errmsg[256];
@@ -180,7 +180,8 @@ static uint64_t scratch_alloc(struct bptab *bt, uint64_t near, size_t len, bool 
 		struct scratch *s = &bt->scr[i];
 		if (s->used + len > s->len)
 			continue;
-		if (need_near && (!within_rel32(s->base, near) || !within_rel32(s->base + s->len, near)))
+		if (need_near &&
+		    (!within_rel32(s->base, near) || !within_rel32(s->base + s->len, near)))
 			continue;
 		uint64_t a = s->base + s->used;
 		s->used += len;
@@ -221,7 +222,7 @@ int bptab_ensure_traps(struct bptab *bt, uint64_t near)
 	if (!a)
 		return -ENOMEM;
 	memset(code, INT3, sizeof code);
-	code[16 * TRAP_PARK] = 0xeb;	/* jmp . */
+	code[16 * TRAP_PARK] = 0xeb; /* jmp . */
 	code[16 * TRAP_PARK + 1] = 0xfe;
 	int err = target_write(bt->tm, a, code, sizeof code);
 	if (err)
@@ -257,7 +258,8 @@ size_t bptab_scratch(const struct bptab *bt, uint64_t *starts, uint64_t *lens, s
 
 /* Builds the out-of-line copy of insn (originally at from) for address to:
  * the relocated instruction, then a jump back to from + size. */
-static int build_ool(struct bptab *bt, const cs_insn *insn, uint64_t to, uint8_t *out, size_t *outlen)
+static int build_ool(struct bptab *bt, const cs_insn *insn, uint64_t to, uint8_t *out,
+		     size_t *outlen)
 {
 	const cs_x86 *x = &insn->detail->x86;
 	uint64_t from = insn->address, next = from + insn->size;
@@ -455,7 +457,7 @@ void bptab_forget_range(struct bptab *bt, uint64_t start, uint64_t end)
 	for (size_t i = 0; i < bt->cap;) {
 		struct breakpoint *b = &bt->slots[i];
 		if (b->addr && b->addr >= start && b->addr < end)
-			delete_slot(bt, b);	/* slot i may now hold a shifted entry */
+			delete_slot(bt, b); /* slot i may now hold a shifted entry */
 		else
 			i++;
 	}

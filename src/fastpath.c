@@ -46,8 +46,7 @@ _Static_assert(__builtin_offsetof(struct fp_rec, r15) == 120, "record offsets");
  * fp_rec: seq 0, op/phase 8, tid 12, stack_len 16, tp 24, rdi 32 ... r15
  * 120, stack 128.  Labels named *_ring, *_op, *_tid end the instruction
  * whose last 8/4/4 bytes are patched. */
-__asm__(
-	".section .rodata.fp_tpl,\"a\"\n"
+__asm__(".section .rodata.fp_tpl,\"a\"\n"
 
 	/* Claims a slot: \sfx names the labels.  In: r11 = ring.  Out: r8 =
 	 * index, r10 = record.  Clobbers rax, rcx. */
@@ -195,7 +194,7 @@ __asm__(
 	".globl fp_tpl_call_start\n .hidden fp_tpl_call_start\n"
 	"fp_tpl_call_start:\n"
 	"	FP_ENTRY call_e\n"
-	"	sub $8, %rsp\n"		/* rsp was 8 mod 16, as at any entry */
+	"	sub $8, %rsp\n" /* rsp was 8 mod 16, as at any entry */
 	"	call .Lfp_call_end\n"
 	"fp_tpl_call_ret:\n"
 	"	push %rax\n"
@@ -268,8 +267,13 @@ TPL_SYM(fp_tpl_call_r_tid);
 struct tpl {
 	const uint8_t *start, *end;
 	size_t ring[2], trap[2], op[2], tid[2], copy, copied, call_ret;
-	size_t key, check, load[2], ring0;	/* FP_FREE_CHECKED */
+	size_t key, check, load[2], ring0; /* FP_FREE_CHECKED */
 };
+
+/* Offsets of the template labels.  They are addresses within one assembled
+ * region, but to C each is an object of its own: subtracting the pointers
+ * would be undefined, subtracting the addresses is not. */
+#define OFF(label) ((size_t)((uintptr_t)(label) - (uintptr_t)s))
 
 static void tpl_get(enum fp_kind kind, struct tpl *t)
 {
@@ -277,36 +281,43 @@ static void tpl_get(enum fp_kind kind, struct tpl *t)
 	if (kind == FP_ALLOC) {
 		const uint8_t *s = fp_tpl_call_start;
 		*t = (struct tpl){
-			.start = s, .end = fp_tpl_call_end,
-			.ring = { fp_tpl_call_e_ring - s, fp_tpl_call_r_ring - s },
-			.trap = { fp_tpl_call_e_trap - s, fp_tpl_call_r_trap - s },
-			.op = { fp_tpl_call_e_op - s, fp_tpl_call_r_op - s },
-			.tid = { fp_tpl_call_e_tid - s, fp_tpl_call_r_tid - s },
-			.copy = fp_tpl_call_e_copy - s, .copied = fp_tpl_call_e_copied - s,
-			.call_ret = fp_tpl_call_ret - s,
+			.start = s,
+			.end = fp_tpl_call_end,
+			.ring = { OFF(fp_tpl_call_e_ring), OFF(fp_tpl_call_r_ring) },
+			.trap = { OFF(fp_tpl_call_e_trap), OFF(fp_tpl_call_r_trap) },
+			.op = { OFF(fp_tpl_call_e_op), OFF(fp_tpl_call_r_op) },
+			.tid = { OFF(fp_tpl_call_e_tid), OFF(fp_tpl_call_r_tid) },
+			.copy = OFF(fp_tpl_call_e_copy),
+			.copied = OFF(fp_tpl_call_e_copied),
+			.call_ret = OFF(fp_tpl_call_ret),
 		};
 	} else if (kind == FP_FREE_CHECKED) {
 		const uint8_t *s = fp_tpl_free_start;
 		*t = (struct tpl){
-			.start = s, .end = fp_tpl_free_end,
-			.ring = { fp_tpl_free_e_ring - s, 0 },
-			.trap = { fp_tpl_free_e_trap - s, 0 },
-			.op = { fp_tpl_free_e_op - s, 0 },
-			.tid = { fp_tpl_free_e_tid - s, 0 },
-			.copy = fp_tpl_free_e_copy - s, .copied = fp_tpl_free_e_copied - s,
-			.key = fp_tpl_free_key - s, .check = fp_tpl_free_check - s,
-			.load = { fp_tpl_free_load - s, fp_tpl_free_next - s },
-			.ring0 = fp_tpl_free_ring0 - s,
+			.start = s,
+			.end = fp_tpl_free_end,
+			.ring = { OFF(fp_tpl_free_e_ring), 0 },
+			.trap = { OFF(fp_tpl_free_e_trap), 0 },
+			.op = { OFF(fp_tpl_free_e_op), 0 },
+			.tid = { OFF(fp_tpl_free_e_tid), 0 },
+			.copy = OFF(fp_tpl_free_e_copy),
+			.copied = OFF(fp_tpl_free_e_copied),
+			.key = OFF(fp_tpl_free_key),
+			.check = OFF(fp_tpl_free_check),
+			.load = { OFF(fp_tpl_free_load), OFF(fp_tpl_free_next) },
+			.ring0 = OFF(fp_tpl_free_ring0),
 		};
 	} else {
 		const uint8_t *s = fp_tpl_jmp_start;
 		*t = (struct tpl){
-			.start = s, .end = fp_tpl_jmp_end,
-			.ring = { fp_tpl_jmp_e_ring - s, 0 },
-			.trap = { fp_tpl_jmp_e_trap - s, 0 },
-			.op = { fp_tpl_jmp_e_op - s, 0 },
-			.tid = { fp_tpl_jmp_e_tid - s, 0 },
-			.copy = fp_tpl_jmp_e_copy - s, .copied = fp_tpl_jmp_e_copied - s,
+			.start = s,
+			.end = fp_tpl_jmp_end,
+			.ring = { OFF(fp_tpl_jmp_e_ring), 0 },
+			.trap = { OFF(fp_tpl_jmp_e_trap), 0 },
+			.op = { OFF(fp_tpl_jmp_e_op), 0 },
+			.tid = { OFF(fp_tpl_jmp_e_tid), 0 },
+			.copy = OFF(fp_tpl_jmp_e_copy),
+			.copied = OFF(fp_tpl_jmp_e_copied),
 		};
 	}
 }
@@ -383,8 +394,8 @@ uint64_t fp_ring_published(const void *buf, size_t len, uint64_t from)
 	return n;
 }
 
-uint64_t fp_ring_drain(const void *buf, size_t len, uint64_t from, uint64_t max,
-		       fp_rec_fn fn, void *ctx)
+uint64_t fp_ring_drain(const void *buf, size_t len, uint64_t from, uint64_t max, fp_rec_fn fn,
+		       void *ctx)
 {
 	const struct fp_ring_hdr *h = buf;
 	uint64_t i = from;
@@ -416,8 +427,7 @@ static void put32(uint8_t *p, int64_t v)
 	memcpy(p, &v32, 4);
 }
 
-__attribute__((format(printf, 2, 3)))
-static int refuse(struct fp_stub *s, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static int refuse(struct fp_stub *s, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -468,8 +478,9 @@ static int relocate(struct fp_stub *s, const cs_insn *insn, uint64_t to, uint8_t
 		} else if (op[0] == 0xeb || op[0] == 0xe9) {
 			form = JMP;
 		} else if (op[0] == 0xe8) {
-			return refuse(s, "a call (%s %s) in the first 5 bytes at 0x%llx", insn->mnemonic,
-				      insn->op_str, (unsigned long long)insn->address);
+			return refuse(s, "a call (%s %s) in the first 5 bytes at 0x%llx",
+				      insn->mnemonic, insn->op_str,
+				      (unsigned long long)insn->address);
 		} else if (op[0] >= 0xe0 && op[0] <= 0xe3) {
 			return refuse(s, "%s (rel8 only) in the first 5 bytes at 0x%llx",
 				      insn->mnemonic, (unsigned long long)insn->address);
@@ -481,8 +492,8 @@ static int relocate(struct fp_stub *s, const cs_insn *insn, uint64_t to, uint8_t
 				      insn->op_str);
 		target = x->operands[0].imm;
 		if ((uint64_t)target > func && (uint64_t)target < func + 5)
-			return refuse(s, "%s at 0x%llx jumps into the patched bytes", insn->mnemonic,
-				      (unsigned long long)insn->address);
+			return refuse(s, "%s at 0x%llx jumps into the patched bytes",
+				      insn->mnemonic, (unsigned long long)insn->address);
 		size_t n = form == JCC ? 6 : 5;
 		if (!within_rel32(to + n, (uint64_t)target))
 			return -ERANGE;
@@ -512,8 +523,8 @@ static int relocate(struct fp_stub *s, const cs_insn *insn, uint64_t to, uint8_t
 		if (x->operands[i].type != X86_OP_MEM || x->operands[i].mem.base != X86_REG_RIP)
 			continue;
 		if (x->encoding.disp_size != 4 || !x->encoding.disp_offset)
-			return refuse(s, "unexpected RIP-relative encoding of %s %s", insn->mnemonic,
-				      insn->op_str);
+			return refuse(s, "unexpected RIP-relative encoding of %s %s",
+				      insn->mnemonic, insn->op_str);
 		int64_t abs = (int64_t)next + x->disp;
 		int64_t nd = abs - (int64_t)(to + insn->size);
 		if (nd < INT32_MIN || nd > INT32_MAX)
@@ -540,7 +551,7 @@ int fp_stub_build(const struct fp_stub_req *req, struct fp_stub *out)
 		return -ERANGE;
 	}
 	tpl_get(req->kind, &t);
-	size_t n = (size_t)(t.end - t.start);
+	size_t n = (size_t)((uintptr_t)t.end - (uintptr_t)t.start);
 	memcpy(out->code, t.start, n);
 
 	for (int k = 0; k < 2; k++) {

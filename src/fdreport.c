@@ -44,9 +44,9 @@ struct fd_rec {
 };
 
 struct fdtab {
-	struct fd_rec *recs;	/* the open fds, unordered */
+	struct fd_rec *recs; /* the open fds, unordered */
 	size_t n, cap;
-	uint32_t *slot;		/* fd -> index in recs, or NO_SLOT */
+	uint32_t *slot; /* fd -> index in recs, or NO_SLOT */
 	size_t nslot;
 	uint64_t next_seq;
 };
@@ -162,7 +162,7 @@ size_t fdtab_close_range(struct fdtab *t, unsigned first, unsigned last)
 		unsigned fd = (unsigned)t->recs[i].fd;
 
 		if (fd >= first && fd <= last && fdtab_close(t, (int)fd) == 1)
-			closed++;	/* the last entry moved into i */
+			closed++; /* the last entry moved into i */
 		else
 			i++;
 	}
@@ -267,7 +267,7 @@ int fdreport_scan_inherited(struct fdtab *t, pid_t pid)
 		if (d->d_name[0] < '0' || d->d_name[0] > '9' || *end || fd > INT32_MAX)
 			continue;
 		if (pid == getpid() && fd == dirfd(dp))
-			continue;	/* our own listing of ourselves */
+			continue; /* our own listing of ourselves */
 		if (n == cap) {
 			int *more = realloc(fds, (cap = cap ? cap * 2 : 32) * sizeof *fds);
 
@@ -281,8 +281,9 @@ int fdreport_scan_inherited(struct fdtab *t, pid_t pid)
 	}
 	qsort(fds, n, sizeof *fds, cmp_int);
 	for (size_t i = 0; i < n && err == 0; i++)
-		err = fdtab_inherit(t, fds[i],
-				    fdreport_resolve_path(pid, fds[i], path, sizeof path) >= 0 ? path : NULL);
+		err = fdtab_inherit(
+		    t, fds[i],
+		    fdreport_resolve_path(pid, fds[i], path, sizeof path) >= 0 ? path : NULL);
 out:
 	closedir(dp);
 	free(fds);
@@ -396,20 +397,22 @@ static void socket_line(struct sbuf *sb, int fd, const union any_addr *local, so
 		inet_name(l, sizeof l, &local->in, llen > 0);
 		if (connected)
 			inet_name(p, sizeof p, &peer->in, true);
-		sb_printf(sb, "Open AF_INET socket %d: %s <-> %s", fd, l, connected ? p : "unbound");
+		sb_printf(sb, "Open AF_INET socket %d: %s <-> %s", fd, l,
+			  connected ? p : "unbound");
 		break;
 	case AF_INET6:
 		inet6_name(l, sizeof l, &local->in6, llen > 0);
 		if (connected)
 			inet6_name(p, sizeof p, &peer->in6, true);
-		sb_printf(sb, "Open AF_INET6 socket %d: %s <-> %s", fd, l, connected ? p : "unbound");
+		sb_printf(sb, "Open AF_INET6 socket %d: %s <-> %s", fd, l,
+			  connected ? p : "unbound");
 		break;
 	case AF_UNIX:
 		if (llen == 0 || local->un.sun_path[0] == '\0')
 			sb_printf(sb, "Open AF_UNIX socket %d: <unknown>", fd);
 		else
-			sb_printf(sb, "Open AF_UNIX socket %d: %.*s", fd, (int)sizeof local->un.sun_path,
-				  local->un.sun_path);
+			sb_printf(sb, "Open AF_UNIX socket %d: %.*s", fd,
+				  (int)sizeof local->un.sun_path, local->un.sun_path);
 		break;
 	default:
 		sb_printf(sb, "Open pf-%d socket %d:", local->a.sa_family, fd);
@@ -490,8 +493,11 @@ static bool inet_table_find(pid_t pid, const char *name, int family, unsigned lo
 		unsigned long ino;
 		unsigned char lb[16], rb[16];
 
-		if (sscanf(line, " %*u: %39[0-9A-Fa-f]:%x %39[0-9A-Fa-f]:%x %x %*x:%*x %*x:%*x %*x %*u %*d %lu",
-			   la, &lport, ra, &rport, &st, &ino) != 6 || ino != inode)
+		if (sscanf(line,
+			   " %*u: %39[0-9A-Fa-f]:%x %39[0-9A-Fa-f]:%x %x %*x:%*x %*x:%*x %*x %*u "
+			   "%*d %lu",
+			   la, &lport, ra, &rport, &st, &ino) != 6 ||
+		    ino != inode)
 			continue;
 		if (!parse_hex_addr(la, lb, bytes) || !parse_hex_addr(ra, rb, bytes))
 			continue;
@@ -571,12 +577,12 @@ static int proto_family(pid_t pid, int fd)
 		const char *name;
 		int family;
 	} protos[] = {
-		{ "TCP", AF_INET }, { "UDP", AF_INET }, { "UDP-Lite", AF_INET }, { "RAW", AF_INET },
-		{ "PING", AF_INET }, { "MPTCP", AF_INET }, { "SCTP", AF_INET }, { "DCCP", AF_INET },
-		{ "TCPv6", AF_INET6 }, { "UDPv6", AF_INET6 }, { "UDPLITEv6", AF_INET6 },
-		{ "RAWv6", AF_INET6 }, { "PINGv6", AF_INET6 }, { "MPTCPv6", AF_INET6 },
-		{ "SCTPv6", AF_INET6 }, { "DCCPv6", AF_INET6 },
-		{ "UNIX", AF_UNIX }, { "UNIX-STREAM", AF_UNIX },
+		{ "TCP", AF_INET },	   { "UDP", AF_INET },	      { "UDP-Lite", AF_INET },
+		{ "RAW", AF_INET },	   { "PING", AF_INET },	      { "MPTCP", AF_INET },
+		{ "SCTP", AF_INET },	   { "DCCP", AF_INET },	      { "TCPv6", AF_INET6 },
+		{ "UDPv6", AF_INET6 },	   { "UDPLITEv6", AF_INET6 }, { "RAWv6", AF_INET6 },
+		{ "PINGv6", AF_INET6 },	   { "MPTCPv6", AF_INET6 },   { "SCTPv6", AF_INET6 },
+		{ "DCCPv6", AF_INET6 },	   { "UNIX", AF_UNIX },	      { "UNIX-STREAM", AF_UNIX },
 		{ "NETLINK", AF_NETLINK }, { "PACKET", AF_PACKET },
 	};
 	char path[64], name[64];
@@ -585,7 +591,7 @@ static int proto_family(pid_t pid, int fd)
 	snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)pid, fd);
 	if ((n = getxattr(path, "system.sockprotoname", name, sizeof name - 1)) <= 0)
 		return -1;
-	name[n] = '\0';		/* the kernel may or may not count a NUL */
+	name[n] = '\0'; /* the kernel may or may not count a NUL */
 	for (size_t i = 0; i < sizeof protos / sizeof protos[0]; i++)
 		if (strcmp(name, protos[i].name) == 0)
 			return protos[i].family;
@@ -640,7 +646,8 @@ int fdreport_describe(pid_t pid, int fd, const char *path, unsigned flags, char 
 			describe_procfs(&sb, pid, fd, inode);
 		return (int)sb.used;
 	}
-	if ((flags & FDREPORT_RESOLVE_AT_EXIT) && fdreport_resolve_path(pid, fd, link, sizeof link) >= 0)
+	if ((flags & FDREPORT_RESOLVE_AT_EXIT) &&
+	    fdreport_resolve_path(pid, fd, link, sizeof link) >= 0)
 		sb_printf(&sb, "Open file descriptor %d: %s", fd, link);
 	else
 		sb_printf(&sb, "Open file descriptor %d:", fd);

@@ -24,18 +24,18 @@
 
 struct fg_node {
 	char *name;
-	uint64_t value;			/* bytes of the whole subtree */
+	uint64_t value; /* bytes of the whole subtree */
 	uint32_t parent;
 	uint32_t *kids;
 	uint32_t nkids, capkids;
 	unsigned depth;
-	enum leak_kind kind;		/* of the subtree; meaningless at the root */
+	enum leak_kind kind; /* of the subtree; meaningless at the root */
 };
 
 struct fg_tree {
 	struct fg_node *nodes;
 	uint32_t n, cap;
-	uint32_t *slots;		/* node index or NO_NODE; capacity a power of 2 */
+	uint32_t *slots; /* node index or NO_NODE; capacity a power of 2 */
 	uint32_t nslots;
 	unsigned maxdepth;
 };
@@ -57,8 +57,9 @@ static int tree_rehash(struct fg_tree *t, uint32_t nslots)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < nslots; i++)
 		slots[i] = NO_NODE;
-	for (uint32_t i = 1; i < t->n; i++) {	/* the root is never looked up */
-		uint32_t s = (uint32_t)hash_key(t->nodes[i].parent, t->nodes[i].name) & (nslots - 1);
+	for (uint32_t i = 1; i < t->n; i++) { /* the root is never looked up */
+		uint32_t s =
+		    (uint32_t)hash_key(t->nodes[i].parent, t->nodes[i].name) & (nslots - 1);
 
 		while (slots[s] != NO_NODE)
 			s = (s + 1) & (nslots - 1);
@@ -113,7 +114,8 @@ fail:
 }
 
 /* The child of parent called name, created if new; name is the caller's. */
-static uint32_t tree_child(struct fg_tree *t, uint32_t parent, const char *name, enum leak_kind kind)
+static uint32_t tree_child(struct fg_tree *t, uint32_t parent, const char *name,
+			   enum leak_kind kind)
 {
 	uint32_t s, idx;
 	char *copy;
@@ -280,14 +282,14 @@ int flamegraph_write_folded(FILE *out, const struct report *r, unsigned kinds_ma
 
 /* ---- SVG ---- */
 
-#define SVG_WIDTH 1200.0
-#define SVG_PAD 10.0
-#define SVG_TOP 60.0		/* title, legend and the zoom button */
-#define SVG_BOTTOM 30.0		/* the details line */
-#define SVG_ROW 16.0
-#define SVG_FONT 12.0
-#define SVG_CHAR (SVG_FONT * 0.59)	/* average glyph width of Verdana */
-#define SVG_MIN_WIDTH 0.1	/* narrower frames are hidden until zoomed */
+#define SVG_WIDTH     1200.0
+#define SVG_PAD	      10.0
+#define SVG_TOP	      60.0 /* title, legend and the zoom button */
+#define SVG_BOTTOM    30.0 /* the details line */
+#define SVG_ROW	      16.0
+#define SVG_FONT      12.0
+#define SVG_CHAR      (SVG_FONT * 0.59) /* average glyph width of Verdana */
+#define SVG_MIN_WIDTH 0.1		/* narrower frames are hidden until zoomed */
 
 /* Text for an attribute value in double quotes: report_xml_escape's
  * output, which leaves '"' alone, with '"' escaped too. */
@@ -381,15 +383,19 @@ static void svg_node(FILE *out, const struct fg_tree *t, uint32_t i, double x, d
 	double kx = x;
 
 	node_colour(t, i, rgb);
-	fprintf(out, "<g class=\"f\" data-d=\"%u\" data-v=\"%llu\" data-x=\"%.9f\" data-w=\"%.9f\" data-n=\"",
+	fprintf(out,
+		"<g class=\"f\" data-d=\"%u\" data-v=\"%llu\" data-x=\"%.9f\" data-w=\"%.9f\" "
+		"data-n=\"",
 		nd->depth, (unsigned long long)nd->value, x, w);
 	put_attr(out, nd->name);
 	fprintf(out, "\"%s>\n<title>", pw < SVG_MIN_WIDTH ? " style=\"display:none\"" : "");
 	put_text(out, nd->name);
 	fprintf(out, " (%s bytes, %.2f%%)</title>\n", util_fmt_num(num, nd->value),
 		100.0 * (double)nd->value / total);
-	fprintf(out, "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" rx=\"2\" ry=\"2\" "
-		"fill=\"rgb(%u,%u,%u)\"/>\n", px, y, pw, SVG_ROW - 1, rgb[0], rgb[1], rgb[2]);
+	fprintf(out,
+		"<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" rx=\"2\" ry=\"2\" "
+		"fill=\"rgb(%u,%u,%u)\"/>\n",
+		px, y, pw, SVG_ROW - 1, rgb[0], rgb[1], rgb[2]);
 	fprintf(out, "<text x=\"%.2f\" y=\"%.1f\">", px + 3, y + SVG_ROW - 4.5);
 	put_label(out, nd->name, pw);
 	fputs("</text>\n</g>\n", out);
@@ -405,49 +411,49 @@ static void svg_node(FILE *out, const struct fg_tree *t, uint32_t i, double x, d
  * faded; everything outside its range is hidden.  Positions come from the
  * data-x/data-w fractions written with each frame, so zooming never drifts. */
 static const char svg_script[] =
-	"(function () {\n"
-	"  var frames = document.getElementsByClassName('f');\n"
-	"  var details = document.getElementById('details');\n"
-	"  var unzoom = document.getElementById('unzoom');\n"
-	"  function num(g, a) { return parseFloat(g.getAttribute(a)); }\n"
-	"  function label(g, w) {\n"
-	"    var t = g.getElementsByTagName('text')[0], n = g.getAttribute('data-n');\n"
-	"    var fit = Math.floor((w - 6) / CH);\n"
-	"    t.textContent = fit < 3 ? '' : n.length <= fit ? n : n.substring(0, fit - 2) + '..';\n"
-	"  }\n"
-	"  function place(g, x, w, fade) {\n"
-	"    if (w < MINW) { g.style.display = 'none'; return; }\n"
-	"    g.style.display = '';\n"
-	"    g.style.opacity = fade ? '0.5' : '';\n"
-	"    var r = g.getElementsByTagName('rect')[0], t = g.getElementsByTagName('text')[0];\n"
-	"    r.setAttribute('x', x.toFixed(2)); r.setAttribute('width', w.toFixed(2));\n"
-	"    t.setAttribute('x', (x + 3).toFixed(2));\n"
-	"    label(g, w);\n"
-	"  }\n"
-	"  function zoom(z) {\n"
-	"    var zx = num(z, 'data-x'), zw = num(z, 'data-w'), zd = num(z, 'data-d');\n"
-	"    var span = W - 2 * P, eps = 1e-9;\n"
-	"    for (var i = 0; i < frames.length; i++) {\n"
-	"      var g = frames[i], x = num(g, 'data-x'), w = num(g, 'data-w'), d = num(g, 'data-d');\n"
-	"      if (d < zd)\n"
-	"        place(g, P, x <= zx + eps && x + w >= zx + zw - eps ? span : 0, zd > 0);\n"
-	"      else if (x >= zx - eps && x + w <= zx + zw + eps)\n"
-	"        place(g, P + (x - zx) / zw * span, w / zw * span, false);\n"
-	"      else\n"
-	"        place(g, 0, 0, false);\n"
-	"    }\n"
-	"    unzoom.style.display = zd > 0 ? '' : 'none';\n"
-	"  }\n"
-	"  for (var i = 0; i < frames.length; i++) {\n"
-	"    frames[i].addEventListener('click', function () { zoom(this); });\n"
-	"    frames[i].addEventListener('mouseover', function () {\n"
-	"      details.textContent = this.getElementsByTagName('title')[0].textContent;\n"
-	"    });\n"
-	"    frames[i].addEventListener('mouseout', function () { details.textContent = ' '; });\n"
-	"  }\n"
-	"  unzoom.addEventListener('click', function () { if (frames.length) zoom(frames[0]); });\n"
-	"})();\n"
-	"]]></script>\n";
+    "(function () {\n"
+    "  var frames = document.getElementsByClassName('f');\n"
+    "  var details = document.getElementById('details');\n"
+    "  var unzoom = document.getElementById('unzoom');\n"
+    "  function num(g, a) { return parseFloat(g.getAttribute(a)); }\n"
+    "  function label(g, w) {\n"
+    "    var t = g.getElementsByTagName('text')[0], n = g.getAttribute('data-n');\n"
+    "    var fit = Math.floor((w - 6) / CH);\n"
+    "    t.textContent = fit < 3 ? '' : n.length <= fit ? n : n.substring(0, fit - 2) + '..';\n"
+    "  }\n"
+    "  function place(g, x, w, fade) {\n"
+    "    if (w < MINW) { g.style.display = 'none'; return; }\n"
+    "    g.style.display = '';\n"
+    "    g.style.opacity = fade ? '0.5' : '';\n"
+    "    var r = g.getElementsByTagName('rect')[0], t = g.getElementsByTagName('text')[0];\n"
+    "    r.setAttribute('x', x.toFixed(2)); r.setAttribute('width', w.toFixed(2));\n"
+    "    t.setAttribute('x', (x + 3).toFixed(2));\n"
+    "    label(g, w);\n"
+    "  }\n"
+    "  function zoom(z) {\n"
+    "    var zx = num(z, 'data-x'), zw = num(z, 'data-w'), zd = num(z, 'data-d');\n"
+    "    var span = W - 2 * P, eps = 1e-9;\n"
+    "    for (var i = 0; i < frames.length; i++) {\n"
+    "      var g = frames[i], x = num(g, 'data-x'), w = num(g, 'data-w'), d = num(g, 'data-d');\n"
+    "      if (d < zd)\n"
+    "        place(g, P, x <= zx + eps && x + w >= zx + zw - eps ? span : 0, zd > 0);\n"
+    "      else if (x >= zx - eps && x + w <= zx + zw + eps)\n"
+    "        place(g, P + (x - zx) / zw * span, w / zw * span, false);\n"
+    "      else\n"
+    "        place(g, 0, 0, false);\n"
+    "    }\n"
+    "    unzoom.style.display = zd > 0 ? '' : 'none';\n"
+    "  }\n"
+    "  for (var i = 0; i < frames.length; i++) {\n"
+    "    frames[i].addEventListener('click', function () { zoom(this); });\n"
+    "    frames[i].addEventListener('mouseover', function () {\n"
+    "      details.textContent = this.getElementsByTagName('title')[0].textContent;\n"
+    "    });\n"
+    "    frames[i].addEventListener('mouseout', function () { details.textContent = ' '; });\n"
+    "  }\n"
+    "  unzoom.addEventListener('click', function () { if (frames.length) zoom(frames[0]); });\n"
+    "})();\n"
+    "]]></script>\n";
 
 static void svg_legend(FILE *out, const struct fg_tree *t)
 {
@@ -460,7 +466,9 @@ static void svg_legend(FILE *out, const struct fg_tree *t)
 		unsigned rgb[3];
 
 		node_colour(t, root->kids[k], rgb);
-		fprintf(out, "<rect x=\"%.1f\" y=\"34\" width=\"12\" height=\"12\" fill=\"rgb(%u,%u,%u)\"/>\n",
+		fprintf(out,
+			"<rect x=\"%.1f\" y=\"34\" width=\"12\" height=\"12\" "
+			"fill=\"rgb(%u,%u,%u)\"/>\n",
 			x, rgb[0], rgb[1], rgb[2]);
 		fprintf(out, "<text x=\"%.1f\" y=\"44\">", x + 16);
 		put_text(out, nd->name);
@@ -479,15 +487,19 @@ int flamegraph_write_svg(FILE *out, const struct report *r, unsigned kinds_mask,
 		return err;
 	height = SVG_TOP + (t.maxdepth + 1) * SVG_ROW + SVG_BOTTOM;
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n", out);
-	fprintf(out, "<svg version=\"1.1\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" "
-		"height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\">\n", SVG_WIDTH, height, SVG_WIDTH, height);
-	fprintf(out, "<style type=\"text/css\">\n"
+	fprintf(out,
+		"<svg version=\"1.1\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" "
+		"height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\">\n",
+		SVG_WIDTH, height, SVG_WIDTH, height);
+	fprintf(out,
+		"<style type=\"text/css\">\n"
 		"text { font-family: Verdana, sans-serif; font-size: %.0fpx; fill: #000; }\n"
 		"g.f { cursor: pointer; }\n"
 		"g.f:hover rect { stroke: #000; stroke-width: 0.5; }\n"
 		"#title { font-size: 17px; text-anchor: middle; }\n"
 		"#unzoom { cursor: pointer; }\n"
-		"</style>\n", SVG_FONT);
+		"</style>\n",
+		SVG_FONT);
 	fprintf(out, "<rect x=\"0\" y=\"0\" width=\"%.0f\" height=\"%.0f\" fill=\"#f8f8f8\"/>\n",
 		SVG_WIDTH, height);
 	fprintf(out, "<text id=\"title\" x=\"%.1f\" y=\"22\">", SVG_WIDTH / 2);
@@ -498,8 +510,10 @@ int flamegraph_write_svg(FILE *out, const struct report *r, unsigned kinds_mask,
 		fprintf(out, " (%s bytes)", util_fmt_num(num, t.nodes[0].value));
 	}
 	fputs("</text>\n", out);
-	fprintf(out, "<text id=\"unzoom\" x=\"%.1f\" y=\"22\" style=\"display:none\">Reset Zoom</text>\n",
-		SVG_PAD);
+	fprintf(
+	    out,
+	    "<text id=\"unzoom\" x=\"%.1f\" y=\"22\" style=\"display:none\">Reset Zoom</text>\n",
+	    SVG_PAD);
 	fprintf(out, "<text id=\"details\" x=\"%.1f\" y=\"%.1f\"> </text>\n", SVG_PAD,
 		height - SVG_BOTTOM / 2 + 4);
 	if (t.nodes[0].value == 0) {
@@ -509,8 +523,8 @@ int flamegraph_write_svg(FILE *out, const struct report *r, unsigned kinds_mask,
 		svg_legend(out, &t);
 		svg_node(out, &t, 0, 0.0, height);
 		fputs("<script type=\"text/ecmascript\"><![CDATA[\n", out);
-		fprintf(out, "var W = %.1f, P = %.1f, CH = %.3f, MINW = %.2f;\n",
-			SVG_WIDTH, SVG_PAD, SVG_CHAR, SVG_MIN_WIDTH);
+		fprintf(out, "var W = %.1f, P = %.1f, CH = %.3f, MINW = %.2f;\n", SVG_WIDTH,
+			SVG_PAD, SVG_CHAR, SVG_MIN_WIDTH);
 		fputs(svg_script, out);
 	}
 	fputs("</svg>\n", out);

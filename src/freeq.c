@@ -27,8 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FREEQ_NIL UINT32_MAX
-#define FREEQ_DEAD (UINT32_MAX - 1)	/* in left: the slot is not in the tree */
+#define FREEQ_NIL     UINT32_MAX
+#define FREEQ_DEAD    (UINT32_MAX - 1) /* in left: the slot is not in the tree */
 #define FREEQ_MIN_CAP 1024u
 
 struct freeq_slot {
@@ -38,9 +38,9 @@ struct freeq_slot {
 
 struct freeq {
 	struct freeq_slot *slots;
-	size_t cap;		/* slots allocated */
+	size_t cap; /* slots allocated */
 	size_t max_entries;
-	size_t head, count;	/* ring: oldest at head, count slots in use */
+	size_t head, count; /* ring: oldest at head, count slots in use */
 	uint64_t volume, bytes;
 	uint32_t root;
 };
@@ -97,8 +97,7 @@ void freeq_free(struct freeq *q)
 /* Treap primitives.  Recursion depth is the tree depth, O(log n) expected
  * since priorities are a hash of distinct addresses. */
 
-static void freeq_split(struct freeq_slot *s, uint32_t t, uint64_t key,
-			uint32_t *lo, uint32_t *hi)
+static void freeq_split(struct freeq_slot *s, uint32_t t, uint64_t key, uint32_t *lo, uint32_t *hi)
 {
 	if (t == FREEQ_NIL) {
 		*lo = *hi = FREEQ_NIL;
@@ -216,8 +215,7 @@ void freeq_forget(struct freeq *q, uint64_t addr, uint64_t size)
 	for (;;) {
 		uint32_t i = freeq_floor(q, last);
 
-		if (i == FREEQ_NIL ||
-		    freeq_last(q->slots[i].b.addr, q->slots[i].b.size) < addr)
+		if (i == FREEQ_NIL || freeq_last(q->slots[i].b.addr, q->slots[i].b.size) < addr)
 			return;
 		freeq_kill(q, i);
 	}
@@ -232,7 +230,7 @@ void freeq_push(struct freeq *q, const struct freed_block *b)
 	if (b->size > q->volume || q->max_entries == 0)
 		return;
 	if (q->count == q->cap && q->cap < q->max_entries)
-		(void)freeq_grow(q);	/* on failure, just remember less */
+		(void)freeq_grow(q); /* on failure, just remember less */
 	if (q->count == q->cap)
 		freeq_drop_oldest(q);
 	tail = (q->head + q->count) % q->cap;

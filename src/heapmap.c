@@ -20,15 +20,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HEAPMAP_MIN_BITS 10u
+#define HEAPMAP_MIN_BITS     10u
 #define HEAPMAP_MIN_CAPACITY ((size_t)1 << HEAPMAP_MIN_BITS)
 
 struct heapmap {
 	struct block *slots;
-	size_t mask;		/* capacity - 1 */
-	unsigned shift;		/* 64 - log2(capacity) */
+	size_t mask;	/* capacity - 1 */
+	unsigned shift; /* 64 - log2(capacity) */
 	size_t count;
-	size_t grow_at;		/* count that triggers doubling */
+	size_t grow_at; /* count that triggers doubling */
 };
 
 static uint64_t heapmap_hash(uint64_t x)

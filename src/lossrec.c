@@ -29,13 +29,13 @@
 struct lossrec_entry {
 	struct loss_record rec;
 	uint64_t hash;
-	unsigned key_frames;	/* frames of rec.stack that make the key */
+	unsigned key_frames; /* frames of rec.stack that make the key */
 };
 
 struct lossrec_builder {
 	struct lossrec_entry *e;
 	size_t n, cap;
-	uint32_t *index;	/* entry numbers; UINT32_MAX = empty */
+	uint32_t *index; /* entry numbers; UINT32_MAX = empty */
 	size_t index_mask;
 	unsigned resolution;
 };
@@ -46,9 +46,8 @@ static uint64_t lossrec_mix(uint64_t h, uint64_t v)
 	return h ^ (h >> 31);
 }
 
-static uint64_t lossrec_hash(unsigned state, uint32_t stack_id,
-			     const uint64_t *pcs, unsigned key_frames,
-			     unsigned resolution)
+static uint64_t lossrec_hash(unsigned state, uint32_t stack_id, const uint64_t *pcs,
+			     unsigned key_frames, unsigned resolution)
 {
 	uint64_t h = lossrec_mix(0x6a09e667f3bcc909ULL, state);
 
@@ -60,9 +59,8 @@ static uint64_t lossrec_hash(unsigned state, uint32_t stack_id,
 	return h;
 }
 
-static int lossrec_same_key(const struct lossrec_builder *b,
-			    const struct lossrec_entry *e, unsigned state,
-			    uint32_t stack_id, const uint64_t *pcs,
+static int lossrec_same_key(const struct lossrec_builder *b, const struct lossrec_entry *e,
+			    unsigned state, uint32_t stack_id, const uint64_t *pcs,
 			    unsigned key_frames)
 {
 	if (e->rec.kind != (enum leak_kind)state)
@@ -70,8 +68,7 @@ static int lossrec_same_key(const struct lossrec_builder *b,
 	if (b->resolution == 0)
 		return e->rec.stack_id == stack_id;
 	return e->key_frames == key_frames &&
-	       (key_frames == 0 ||
-		memcmp(e->rec.stack.pcs, pcs, key_frames * sizeof(*pcs)) == 0);
+	       (key_frames == 0 || memcmp(e->rec.stack.pcs, pcs, key_frames * sizeof(*pcs)) == 0);
 }
 
 static int lossrec_grow(struct lossrec_builder *b)
@@ -114,8 +111,7 @@ static int lossrec_add(struct lossrec_builder *b, const struct block *blk,
 
 	key_frames = b->resolution && np > b->resolution ? b->resolution : np;
 	hash = lossrec_hash(sb->state, blk->stack_id, pcs, key_frames, b->resolution);
-	for (i = hash & b->index_mask; b->index[i] != UINT32_MAX;
-	     i = (i + 1) & b->index_mask) {
+	for (i = hash & b->index_mask; b->index[i] != UINT32_MAX; i = (i + 1) & b->index_mask) {
 		struct lossrec_entry *e = &b->e[b->index[i]];
 
 		if (e->hash == hash &&
@@ -184,10 +180,9 @@ static int lossrec_cmp(const void *pa, const void *pb)
 	return 0;
 }
 
-int lossrec_build(const struct block *blocks, const struct scan_block *sb,
-		  size_t n, const struct stacktab *st, unsigned resolution_frames,
-		  struct loss_record **out, size_t *nout,
-		  struct kind_total totals[LEAK_KIND_COUNT],
+int lossrec_build(const struct block *blocks, const struct scan_block *sb, size_t n,
+		  const struct stacktab *st, unsigned resolution_frames, struct loss_record **out,
+		  size_t *nout, struct kind_total totals[LEAK_KIND_COUNT],
 		  struct kind_total heur[HEUR_COUNT])
 {
 	struct lossrec_builder b = { .resolution = resolution_frames };
@@ -230,8 +225,7 @@ int lossrec_build(const struct block *blocks, const struct scan_block *sb,
 	for (size_t i = 0; i < n; i++) {
 		totals[sb[i].state].bytes += blocks[i].size;
 		totals[sb[i].state].blocks++;
-		if (sb[i].heuristic != HEUR_NONE &&
-		    sb[i].heuristic < HEUR_COUNT) {
+		if (sb[i].heuristic != HEUR_NONE && sb[i].heuristic < HEUR_COUNT) {
 			heur[sb[i].heuristic].bytes += blocks[i].size;
 			heur[sb[i].heuristic].blocks++;
 		}

@@ -13,15 +13,35 @@
 
 #include "leaktrace/options.h"
 
-
 enum {
-	OPT_LEAK_CHECK = 256, OPT_SHOW_LEAK_KINDS, OPT_ERRORS_FOR_LEAK_KINDS,
-	OPT_LEAK_RESOLUTION, OPT_HEURISTICS, OPT_NUM_CALLERS, OPT_LIBC_FREERES,
-	OPT_CXX_FREERES, OPT_TRACE_CHILDREN, OPT_TRACK_FDS, OPT_ERROR_EXITCODE,
-	OPT_GEN_SUPP, OPT_SUPPRESSIONS, OPT_LOG_FILE, OPT_LOG_FD, OPT_XML,
-	OPT_XML_FILE, OPT_XML_FD, OPT_FLAMEGRAPH, OPT_FOLDED, OPT_MODE,
-	OPT_DURATION, OPT_INTERVAL, OPT_FREELIST_VOL, OPT_SHOW_REACHABLE,
-	OPT_HELP, OPT_VERSION, OPT_TOOL,
+	OPT_LEAK_CHECK = 256,
+	OPT_SHOW_LEAK_KINDS,
+	OPT_ERRORS_FOR_LEAK_KINDS,
+	OPT_LEAK_RESOLUTION,
+	OPT_HEURISTICS,
+	OPT_NUM_CALLERS,
+	OPT_LIBC_FREERES,
+	OPT_CXX_FREERES,
+	OPT_TRACE_CHILDREN,
+	OPT_TRACK_FDS,
+	OPT_ERROR_EXITCODE,
+	OPT_GEN_SUPP,
+	OPT_SUPPRESSIONS,
+	OPT_LOG_FILE,
+	OPT_LOG_FD,
+	OPT_XML,
+	OPT_XML_FILE,
+	OPT_XML_FD,
+	OPT_FLAMEGRAPH,
+	OPT_FOLDED,
+	OPT_MODE,
+	OPT_DURATION,
+	OPT_INTERVAL,
+	OPT_FREELIST_VOL,
+	OPT_SHOW_REACHABLE,
+	OPT_HELP,
+	OPT_VERSION,
+	OPT_TOOL,
 };
 
 static const struct option long_opts[] = {
@@ -59,42 +79,42 @@ static const struct option long_opts[] = {
 };
 
 static const char usage_text[] =
-"usage: leaktrace [options] PROGRAM [ARGS...]\n"
-"       leaktrace [options] -p PID\n"
-"\n"
-"Find memory leaks in an unmodified program with ptrace; the report reads\n"
-"like valgrind memcheck's.\n"
-"\n"
-"  -p PID                      attach to a running process, report, detach\n"
-"  --duration=SECONDS          with -p: end the session after SECONDS\n"
-"  --interval=SECONDS          with -p: print the fastest-growing stacks every SECONDS\n"
-"  --leak-check=no|summary|full   how much to report at exit [summary]\n"
-"  --show-leak-kinds=KINDS     definite,indirect,possible,reachable,all,none\n"
-"                              [definite,possible]\n"
-"  --errors-for-leak-kinds=KINDS  kinds counted as errors [definite,possible]\n"
-"  --leak-resolution=low|med|high  stack frames compared to merge records [high]\n"
-"  --leak-check-heuristics=H   stdstring,length64,newarray,multipleinheritance,\n"
-"                              all,none [all]\n"
-"  --num-callers=N             frames per stack, 1..500 [12]\n"
-"  --run-libc-freeres=yes|no   free glibc's buffers at exit [yes]\n"
-"  --run-cxx-freeres=yes|no    free libstdc++'s buffers at exit [yes]\n"
-"  --trace-children=yes|no     also trace forked and exec'd children [no]\n"
-"  --track-fds=yes|all|no      report file descriptors open at exit [no]\n"
-"  --error-exitcode=N          exit with N if errors were found [0 = off]\n"
-"  --suppressions=FILE         valgrind suppression file (repeatable)\n"
-"  --gen-suppressions=no|yes|all  print suppressions for errors [no]\n"
-"  --freelist-vol=BYTES        freed bytes remembered for error messages [20000000]\n"
-"  --log-file=FILE             write the report to FILE (%p is the PID)\n"
-"  --log-fd=N                  write the report to descriptor N [2]\n"
-"  --xml=yes|no                valgrind XML (protocol 4) [no]\n"
-"  --xml-file=FILE, --xml-fd=N where the XML goes\n"
-"  --flamegraph=FILE.svg       flame graph of leaked bytes by stack\n"
-"  --folded=FILE               folded stacks of leaked bytes\n"
-"  --mode=fast|breakpoint      event mechanism [fast, falls back to breakpoint]\n"
-"  -q, --quiet                 no preamble\n"
-"  -v, --verbose               more detail\n"
-"  -s                          list errors again at the end\n"
-"  --help, --version\n";
+    "usage: leaktrace [options] PROGRAM [ARGS...]\n"
+    "       leaktrace [options] -p PID\n"
+    "\n"
+    "Find memory leaks in an unmodified program with ptrace; the report reads\n"
+    "like valgrind memcheck's.\n"
+    "\n"
+    "  -p PID                      attach to a running process, report, detach\n"
+    "  --duration=SECONDS          with -p: end the session after SECONDS\n"
+    "  --interval=SECONDS          with -p: print the fastest-growing stacks every SECONDS\n"
+    "  --leak-check=no|summary|full   how much to report at exit [summary]\n"
+    "  --show-leak-kinds=KINDS     definite,indirect,possible,reachable,all,none\n"
+    "                              [definite,possible]\n"
+    "  --errors-for-leak-kinds=KINDS  kinds counted as errors [definite,possible]\n"
+    "  --leak-resolution=low|med|high  stack frames compared to merge records [high]\n"
+    "  --leak-check-heuristics=H   stdstring,length64,newarray,multipleinheritance,\n"
+    "                              all,none [all]\n"
+    "  --num-callers=N             frames per stack, 1..500 [12]\n"
+    "  --run-libc-freeres=yes|no   free glibc's buffers at exit [yes]\n"
+    "  --run-cxx-freeres=yes|no    free libstdc++'s buffers at exit [yes]\n"
+    "  --trace-children=yes|no     also trace forked and exec'd children [no]\n"
+    "  --track-fds=yes|all|no      report file descriptors open at exit [no]\n"
+    "  --error-exitcode=N          exit with N if errors were found [0 = off]\n"
+    "  --suppressions=FILE         valgrind suppression file (repeatable)\n"
+    "  --gen-suppressions=no|yes|all  print suppressions for errors [no]\n"
+    "  --freelist-vol=BYTES        freed bytes remembered for error messages [20000000]\n"
+    "  --log-file=FILE             write the report to FILE (%p is the PID)\n"
+    "  --log-fd=N                  write the report to descriptor N [2]\n"
+    "  --xml=yes|no                valgrind XML (protocol 4) [no]\n"
+    "  --xml-file=FILE, --xml-fd=N where the XML goes\n"
+    "  --flamegraph=FILE.svg       flame graph of leaked bytes by stack\n"
+    "  --folded=FILE               folded stacks of leaked bytes\n"
+    "  --mode=fast|breakpoint      event mechanism [fast, falls back to breakpoint]\n"
+    "  -q, --quiet                 no preamble\n"
+    "  -v, --verbose               more detail\n"
+    "  -s                          list errors again at the end\n"
+    "  --help, --version\n";
 
 static int bad(const char *what, const char *val)
 {
@@ -123,8 +143,8 @@ static int parse_uint(const char *name, const char *val, long lo, long hi, long 
 	errno = 0;
 	long v = strtol(val, &end, 10);
 	if (errno || end == val || *end || v < lo || v > hi) {
-		fprintf(stderr, "leaktrace: --%s takes a number from %ld to %ld, not '%s'\n",
-			name, lo, hi, val);
+		fprintf(stderr, "leaktrace: --%s takes a number from %ld to %ld, not '%s'\n", name,
+			lo, hi, val);
 		return -1;
 	}
 	*out = v;
@@ -175,15 +195,20 @@ static long parse_words(const char *val, const char *const *names, int first, in
 static int parse_kinds(const char *name, const char *val, unsigned *out)
 {
 	static const char *const words[LEAK_KIND_COUNT] = {
-		[LEAK_DEFINITE] = "definite", [LEAK_INDIRECT] = "indirect",
-		[LEAK_POSSIBLE] = "possible", [LEAK_REACHABLE] = "reachable",
+		[LEAK_DEFINITE] = "definite",
+		[LEAK_INDIRECT] = "indirect",
+		[LEAK_POSSIBLE] = "possible",
+		[LEAK_REACHABLE] = "reachable",
 	};
-	long mask = !strcmp(val, "all") ? (1l << LEAK_KIND_COUNT) - 1 :
-		    !strcmp(val, "none") ? 0 : parse_words(val, words, 0, LEAK_KIND_COUNT);
+	long mask = !strcmp(val, "all")	   ? (1l << LEAK_KIND_COUNT) - 1
+		    : !strcmp(val, "none") ? 0
+					   : parse_words(val, words, 0, LEAK_KIND_COUNT);
 
 	if (mask < 0) {
-		fprintf(stderr, "leaktrace: --%s: unknown leak kind in '%s' "
-			"(use definite,indirect,possible,reachable, all or none)\n", name, val);
+		fprintf(stderr,
+			"leaktrace: --%s: unknown leak kind in '%s' "
+			"(use definite,indirect,possible,reachable, all or none)\n",
+			name, val);
 		return -1;
 	}
 	*out = (unsigned)mask;
@@ -193,11 +218,14 @@ static int parse_kinds(const char *name, const char *val, unsigned *out)
 static int parse_heuristics(const char *val, unsigned *out)
 {
 	static const char *const words[HEUR_COUNT] = {
-		[HEUR_STDSTRING] = "stdstring", [HEUR_LENGTH64] = "length64",
-		[HEUR_NEWARRAY] = "newarray", [HEUR_MULTIPLEINHERITANCE] = "multipleinheritance",
+		[HEUR_STDSTRING] = "stdstring",
+		[HEUR_LENGTH64] = "length64",
+		[HEUR_NEWARRAY] = "newarray",
+		[HEUR_MULTIPLEINHERITANCE] = "multipleinheritance",
 	};
-	long mask = !strcmp(val, "all") ? HEUR_ALL :
-		    !strcmp(val, "none") ? 0 : parse_words(val, words, 1, HEUR_COUNT);
+	long mask = !strcmp(val, "all")	   ? HEUR_ALL
+		    : !strcmp(val, "none") ? 0
+					   : parse_words(val, words, 1, HEUR_COUNT);
 
 	if (mask < 0)
 		return bad("--leak-check-heuristics: unknown heuristic in", val);
@@ -275,8 +303,8 @@ static int handle_option(struct config *cfg, int c, const char *arg)
 	case OPT_SHOW_REACHABLE:
 		if (parse_yesno("show-reachable", arg, &b))
 			return -1;
-		cfg->show_kinds = b ? (1u << LEAK_KIND_COUNT) - 1
-				    : 1u << LEAK_DEFINITE | 1u << LEAK_POSSIBLE;
+		cfg->show_kinds =
+		    b ? (1u << LEAK_KIND_COUNT) - 1 : 1u << LEAK_DEFINITE | 1u << LEAK_POSSIBLE;
 		return 0;
 	case OPT_LEAK_RESOLUTION:
 		if (!strcmp(arg, "low"))
@@ -392,9 +420,12 @@ int options_parse(int argc, char **argv, struct config *cfg)
 		}
 		if (c == '?') {
 			if (optopt)
-				fprintf(stderr, "leaktrace: unknown option '-%c' (see leaktrace --help)\n", optopt);
+				fprintf(stderr,
+					"leaktrace: unknown option '-%c' (see leaktrace --help)\n",
+					optopt);
 			else
-				fprintf(stderr, "leaktrace: unknown option '%s' (see leaktrace --help)\n",
+				fprintf(stderr,
+					"leaktrace: unknown option '%s' (see leaktrace --help)\n",
 					argv[optind - 1]);
 			return -1;
 		}
@@ -407,13 +438,15 @@ int options_parse(int argc, char **argv, struct config *cfg)
 	}
 	if (cfg->attach_pid) {
 		if (optind < argc) {
-			fprintf(stderr, "leaktrace: -p and a program to run cannot go together ('%s')\n",
+			fprintf(stderr,
+				"leaktrace: -p and a program to run cannot go together ('%s')\n",
 				argv[optind]);
 			return -1;
 		}
 	} else {
 		if (optind >= argc) {
-			fprintf(stderr, "leaktrace: no program to run (usage: leaktrace [options] PROGRAM [ARGS...], or -p PID)\n");
+			fprintf(stderr, "leaktrace: no program to run (usage: leaktrace [options] "
+					"PROGRAM [ARGS...], or -p PID)\n");
 			return -1;
 		}
 		cfg->target_argv = argv + optind;

@@ -31,8 +31,8 @@ int procmaps_read(pid_t pid, struct maps *m)
 		unsigned dmaj, dmin;
 		int pos = 0;
 
-		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &s, &e, perms, &off,
-			   &dmaj, &dmin, &ino, &pos) < 7)
+		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &s, &e, perms, &off, &dmaj,
+			   &dmin, &ino, &pos) < 7)
 			continue;
 		char *path = line + pos;
 		path[strcspn(path, "\n")] = '\0';

@@ -16,7 +16,7 @@
 #include "leaktrace/util.h"
 
 static void line(FILE *out, const struct report *r, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void line(FILE *out, const struct report *r, const char *fmt, ...)
 {
@@ -100,13 +100,14 @@ static void print_error_body(FILE *out, const struct report *r, const struct mem
 		report_text_stack(out, r, &e->alloc_stack);
 		break;
 	case ADDR_STACK:
-		line(out, r, " Address %#llx is on thread %u's stack",
-		     (unsigned long long)e->addr, e->stack_tid);
+		line(out, r, " Address %#llx is on thread %u's stack", (unsigned long long)e->addr,
+		     e->stack_tid);
 		if (e->stack_frame_known) {
 			struct frame_info f;
 
 			util_symbolize(r, e->stack_frame_ip, &f);
-			fprintf(out, "==%d==  in frame #%u, created by ", r->pid, e->stack_frame_no);
+			fprintf(out, "==%d==  in frame #%u, created by ", r->pid,
+				e->stack_frame_no);
 			describe_frame(out, &f);
 			fputc('\n', out);
 		}
@@ -143,7 +144,7 @@ void report_text_error(FILE *out, const struct report *r, const struct mem_error
 		return;
 	print_error_body(out, r, e);
 	if (r->gen_suppressions != GEN_SUPP_NO) {
-		struct supp_head h;
+		struct supp_head h = { 0 };
 
 		suppress_head_error(e->kind, &h);
 		gen_suppression(out, r, &h, &e->stack);
@@ -197,16 +198,18 @@ static void print_record(FILE *out, const struct report *r, const struct loss_re
 	util_fmt_num(n, lr->number);
 	util_fmt_num(m, r->nrecords);
 	if (lr->indirect_bytes > 0)
-		line(out, r, "%s (%s direct, %s indirect) bytes in %s blocks are %s in loss record %s of %s",
-		     util_fmt_num(t, lr->bytes + lr->indirect_bytes), util_fmt_num(d, lr->bytes),
-		     util_fmt_num(i, lr->indirect_bytes), b, util_leak_kind_words(lr->kind), n, m);
+		line(
+		    out, r,
+		    "%s (%s direct, %s indirect) bytes in %s blocks are %s in loss record %s of %s",
+		    util_fmt_num(t, lr->bytes + lr->indirect_bytes), util_fmt_num(d, lr->bytes),
+		    util_fmt_num(i, lr->indirect_bytes), b, util_leak_kind_words(lr->kind), n, m);
 	else
 		line(out, r, "%s bytes in %s blocks are %s in loss record %s of %s",
 		     util_fmt_num(t, lr->bytes), b, util_leak_kind_words(lr->kind), n, m);
 	report_text_stack(out, r, &lr->stack);
 	blank(out, r);
 	if (r->gen_suppressions != GEN_SUPP_NO) {
-		struct supp_head h;
+		struct supp_head h = { 0 };
 
 		suppress_head_leak(lr->kind, &h);
 		gen_suppression(out, r, &h, &lr->stack);
@@ -254,7 +257,8 @@ static void print_leak_summary(FILE *out, const struct report *r)
 		line(out, r, "Rerun with --leak-check=full to see details of leaked memory");
 	if (r->leak_check == LEAK_CHECK_FULL && r->totals[LEAK_REACHABLE].blocks > 0 &&
 	    !(r->show_kinds & (1u << LEAK_REACHABLE))) {
-		line(out, r, "Reachable blocks (those to which a pointer was found) are not shown.");
+		line(out, r,
+		     "Reachable blocks (those to which a pointer was found) are not shown.");
 		line(out, r, "To see them, rerun with: --leak-check=full --show-leak-kinds=all");
 	}
 	blank(out, r);
@@ -269,7 +273,8 @@ static void print_heap_summary(FILE *out, const struct report *r)
 		line(out, r, "HEAP SUMMARY (blocks allocated since attach):");
 		line(out, r, "    in use: %s bytes in %s blocks", util_fmt_num(a, r->inuse_bytes),
 		     util_fmt_num(b, r->inuse_blocks));
-		line(out, r, "  total heap usage since attach: %s allocs, %s frees, %s bytes allocated",
+		line(out, r,
+		     "  total heap usage since attach: %s allocs, %s frees, %s bytes allocated",
 		     util_fmt_num(a, r->total_allocs), util_fmt_num(b, r->total_frees),
 		     util_fmt_num(c, r->total_bytes));
 	} else {

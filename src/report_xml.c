@@ -18,7 +18,7 @@
 #include "leaktrace/suppress.h"
 #include "leaktrace/util.h"
 
-static const char replacement[] = "\xEF\xBF\xBD";	/* U+FFFD */
+static const char replacement[] = "\xEF\xBF\xBD"; /* U+FFFD */
 
 /* Length of the valid UTF-8 sequence at s (at most len bytes) encoding a
  * character XML 1.0 allows, or 0. */
@@ -46,8 +46,8 @@ static size_t valid_char(const unsigned char *s, size_t len)
 		cp = cp << 6 | (s[i] & 0x3F);
 	}
 	/* overlong forms, surrogates, beyond U+10FFFF, and U+FFFE/U+FFFF */
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF || cp == 0xFFFE || cp == 0xFFFF)
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || (cp >= 0xD800 && cp <= 0xDFFF) ||
+	    cp > 0x10FFFF || cp == 0xFFFE || cp == 0xFFFF)
 		return 0;
 	return n;
 }
@@ -142,8 +142,8 @@ static void print_stack(FILE *out, const struct report *r, const struct report_s
 	free(f);
 }
 
-static void print_suppression(FILE *out, const struct supp_head *h,
-			      const struct frame_info *frames, unsigned n)
+static void print_suppression(FILE *out, const struct supp_head *h, const struct frame_info *frames,
+			      unsigned n)
 {
 	char *raw = NULL;
 	size_t rawlen = 0;
@@ -175,7 +175,8 @@ static void print_suppression(FILE *out, const struct supp_head *h,
 
 /* The <suppression> inside the error, and memcheck's copy after it. */
 static void gen_suppression(FILE *out, const struct report *r, const struct supp_head *h,
-			    const struct report_stack *st, bool *copy_pending, char **copy, size_t *copylen)
+			    const struct report_stack *st, bool *copy_pending, char **copy,
+			    size_t *copylen)
 {
 	unsigned nf;
 	struct frame_info *frames = util_symbolize_stack(r, st, &nf);
@@ -247,8 +248,8 @@ void report_xml_error(FILE *out, const struct report *r, const struct mem_error 
 		print_stack(out, r, &e->alloc_stack);
 		break;
 	case ADDR_STACK:
-		auxwhat(out, "Address %#llx is on thread %u's stack",
-			(unsigned long long)e->addr, e->stack_tid);
+		auxwhat(out, "Address %#llx is on thread %u's stack", (unsigned long long)e->addr,
+			e->stack_tid);
 		if (e->stack_frame_known) {
 			struct frame_info f;
 			char where[256] = "";
@@ -274,7 +275,7 @@ void report_xml_error(FILE *out, const struct report *r, const struct mem_error 
 		break;
 	}
 	if (r->gen_suppressions != GEN_SUPP_NO) {
-		struct supp_head h;
+		struct supp_head h = { 0 };
 
 		suppress_head_error(e->kind, &h);
 		gen_suppression(out, r, &h, &e->stack, &copy_pending, &copy, &copylen);
@@ -286,8 +287,8 @@ static void status(FILE *out, const char *state, uint64_t elapsed_ms)
 {
 	char t[UTIL_TIME_BUFSZ];
 
-	fprintf(out, "<status>\n  <state>%s</state>\n  <time>%s </time>\n</status>\n",
-		state, util_fmt_elapsed(t, elapsed_ms));
+	fprintf(out, "<status>\n  <state>%s</state>\n  <time>%s </time>\n</status>\n", state,
+		util_fmt_elapsed(t, elapsed_ms));
 }
 
 void report_xml_preamble(FILE *out, const struct report *r, uint64_t elapsed_ms)
@@ -335,10 +336,11 @@ static void print_record(FILE *out, const struct report *r, const struct loss_re
 	util_fmt_num(n, lr->number);
 	util_fmt_num(m, r->nrecords);
 	if (lr->indirect_bytes > 0)
-		snprintf(text, sizeof text,
-			 "%s (%s direct, %s indirect) bytes in %s blocks are %s in loss record %s of %s",
-			 util_fmt_num(t, lr->bytes + lr->indirect_bytes), util_fmt_num(d, lr->bytes),
-			 util_fmt_num(i, lr->indirect_bytes), b, util_leak_kind_words(lr->kind), n, m);
+		snprintf(
+		    text, sizeof text,
+		    "%s (%s direct, %s indirect) bytes in %s blocks are %s in loss record %s of %s",
+		    util_fmt_num(t, lr->bytes + lr->indirect_bytes), util_fmt_num(d, lr->bytes),
+		    util_fmt_num(i, lr->indirect_bytes), b, util_leak_kind_words(lr->kind), n, m);
 	else
 		snprintf(text, sizeof text, "%s bytes in %s blocks are %s in loss record %s of %s",
 			 util_fmt_num(t, lr->bytes), b, util_leak_kind_words(lr->kind), n, m);
@@ -355,7 +357,7 @@ static void print_record(FILE *out, const struct report *r, const struct loss_re
 	fputs("  </xwhat>\n", out);
 	print_stack(out, r, &lr->stack);
 	if (r->gen_suppressions != GEN_SUPP_NO) {
-		struct supp_head h;
+		struct supp_head h = { 0 };
 
 		suppress_head_leak(lr->kind, &h);
 		gen_suppression(out, r, &h, &lr->stack, &copy_pending, &copy, &copylen);
@@ -384,7 +386,8 @@ void report_xml_final(FILE *out, const struct report *r, uint64_t elapsed_ms)
 			const struct loss_record *lr = &r->records[i];
 
 			if ((r->show_kinds & (1u << lr->kind)) && !lr->suppressed_by)
-				print_record(out, r, lr, base + (lr->number ? lr->number - 1 : (unsigned)i));
+				print_record(out, r, lr,
+					     base + (lr->number ? lr->number - 1 : (unsigned)i));
 		}
 	}
 
@@ -395,7 +398,8 @@ void report_xml_final(FILE *out, const struct report *r, uint64_t elapsed_ms)
 
 		if (e->suppressed_by || e->count == 0)
 			continue;
-		fprintf(out, "  <pair>\n    <count>%u</count>\n    <unique>0x%x</unique>\n  </pair>\n",
+		fprintf(out,
+			"  <pair>\n    <count>%u</count>\n    <unique>0x%x</unique>\n  </pair>\n",
 			e->count, e->unique);
 	}
 	fputs("</errorcounts>\n\n", out);

@@ -18,14 +18,14 @@
 
 #include "leaktrace/roots.h"
 
-#define RED_ZONE 128u
+#define RED_ZONE    128u
 #define ARENA_ALIGN (64ull << 20)
 
 static bool holds_block(const struct roots_input *in, uint64_t start, uint64_t end)
 {
 	size_t lo = 0, hi = in->nblocks;
 
-	while (lo < hi) {	/* first block with addr >= start */
+	while (lo < hi) { /* first block with addr >= start */
 		size_t mid = lo + (hi - lo) / 2;
 		if (in->blocks[mid].addr < start)
 			lo = mid + 1;
@@ -76,7 +76,8 @@ static int push(struct range_vec *rv, uint64_t start, uint64_t end)
 }
 
 /* Adds [start, end) minus the excluded ranges. */
-static int push_minus(struct range_vec *rv, const struct roots_input *in, uint64_t start, uint64_t end)
+static int push_minus(struct range_vec *rv, const struct roots_input *in, uint64_t start,
+		      uint64_t end)
 {
 	for (size_t i = 0; i < in->nexclude && start < end; i++) {
 		const struct scan_range *x = &in->exclude[i];

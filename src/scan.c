@@ -22,45 +22,45 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WORD_BYTES 8u
-#define PAGE_BYTES 4096u
-#define CHUNK_BYTES (64u * 1024)
+#define WORD_BYTES	 8u
+#define PAGE_BYTES	 4096u
+#define CHUNK_BYTES	 (64u * 1024)
 /* A hole between blocks larger than this starts a new cluster, so a sparse
  * address space (brk heap, thread arenas, mmap'd chunks) costs no table
  * entries for the space in between. */
-#define CLUSTER_GAP (64u * 1024)
+#define CLUSTER_GAP	 (64u * 1024)
 /* A block this large gets a cluster of its own and no table. */
-#define BIG_BLOCK (4u << 20)
+#define BIG_BLOCK	 (4u << 20)
 /* Holes up to this size are read through rather than starting a new read:
  * a hole smaller than a page shares its pages with blocks, so it is
  * readable whenever they are. */
-#define READ_GAP 2048u
+#define READ_GAP	 2048u
 /* memcheck's VTABLE_MAX_CHECK: words examined after a vtable candidate. */
 #define VTABLE_MAX_CHECK 20u
-#define VTCACHE_SIZE 1024u
+#define VTCACHE_SIZE	 1024u
 
 /* Per-block flags, one byte so the hot path touches little memory. */
-#define F_STATE 0x03u
-#define F_PENDING 0x04u
+#define F_STATE	     0x03u
+#define F_PENDING    0x04u
 #define F_HEUR_SHIFT 3
-#define F_HEUR (0x07u << F_HEUR_SHIFT)
-#define F_HEAD0 0x40u	/* head[2i] holds the block's first word */
-#define F_HEAD1 0x80u	/* head[2i+1] holds its second word */
+#define F_HEUR	     (0x07u << F_HEUR_SHIFT)
+#define F_HEAD0	     0x40u /* head[2i] holds the block's first word */
+#define F_HEAD1	     0x80u /* head[2i+1] holds its second word */
 
 /* An edge is the index of the block a word points to; an interior pointer
  * has this bit set and is followed by the pointer's value in two words,
  * because the heuristics need it. */
 #define EDGE_INTERIOR 0x80000000u
-#define MAX_BLOCKS EDGE_INTERIOR
-#define NO_TABLE SIZE_MAX
-#define NO_BLOCK (-1L)
+#define MAX_BLOCKS    EDGE_INTERIOR
+#define NO_TABLE      SIZE_MAX
+#define NO_BLOCK      (-1L)
 
 struct cluster {
-	uint64_t lo, hi;	/* first block's start, last block's end */
-	uint64_t base;		/* lo rounded down to a bucket boundary */
-	uint32_t first, last;	/* block indexes, inclusive */
-	unsigned shift;		/* log2 of the bucket size */
-	size_t table;		/* offset in scan.table, or NO_TABLE */
+	uint64_t lo, hi;      /* first block's start, last block's end */
+	uint64_t base;	      /* lo rounded down to a bucket boundary */
+	uint32_t first, last; /* block indexes, inclusive */
+	unsigned shift;	      /* log2 of the bucket size */
+	size_t table;	      /* offset in scan.table, or NO_TABLE */
 };
 
 struct vtcache_entry {
@@ -72,8 +72,8 @@ struct scan {
 	const struct scan_input *in;
 	struct scan_block *b;
 	size_t n;
-	uint64_t *start;	/* copies of b[i].addr, dense for lookups */
-	uint64_t *end;		/* start + max(size, 1): memcheck counts a
+	uint64_t *start; /* copies of b[i].addr, dense for lookups */
+	uint64_t *end;	 /* start + max(size, 1): memcheck counts a
 				 * pointer to a 0-byte block as pointing at it */
 	uint8_t *flags;
 	uint32_t *stack;
@@ -81,16 +81,16 @@ struct scan {
 
 	struct cluster *clusters;
 	size_t nclusters;
-	uint32_t *table;	/* per bucket: first block ending after it */
-	uint64_t lo, span;	/* every block lies in [lo, lo + span) */
+	uint32_t *table;   /* per bucket: first block ending after it */
+	uint64_t lo, span; /* every block lies in [lo, lo + span) */
 
 	uint32_t *edges;
 	size_t nedges, cap_edges;
-	size_t *edge_start;	/* block i's edges: [edge_start[i], edge_start[i+1]) */
-	uint64_t *head;		/* first two words of each block, for heuristics */
+	size_t *edge_start; /* block i's edges: [edge_start[i], edge_start[i+1]) */
+	uint64_t *head;	    /* first two words of each block, for heuristics */
 
-	uint64_t *buf;		/* CHUNK_BYTES */
-	bool gone;		/* the target vanished: read nothing more */
+	uint64_t *buf; /* CHUNK_BYTES */
+	bool gone;     /* the target vanished: read nothing more */
 	struct vtcache_entry vtcache[VTCACHE_SIZE];
 };
 
@@ -277,8 +277,7 @@ static int edge_add(struct scan *s, uint32_t e)
 }
 
 /* Heuristics look at a block's first two words; keep them as they go by. */
-static void head_keep(struct scan *s, size_t blk, uint64_t addr,
-		      const uint64_t *w, size_t nw)
+static void head_keep(struct scan *s, size_t blk, uint64_t addr, const uint64_t *w, size_t nw)
 {
 	uint64_t first = s->start[blk];
 	for (size_t k = 0; k < 2; k++) {
@@ -290,8 +289,7 @@ static void head_keep(struct scan *s, size_t blk, uint64_t addr,
 	}
 }
 
-static int edges_from_words(struct scan *s, size_t blk, uint64_t addr,
-			    const uint64_t *w, size_t nw)
+static int edges_from_words(struct scan *s, size_t blk, uint64_t addr, const uint64_t *w, size_t nw)
 {
 	if (s->head && addr < s->start[blk] + 2 * WORD_BYTES)
 		head_keep(s, blk, addr, w, nw);
@@ -373,9 +371,9 @@ static int edges_build(struct scan *s)
 		while (p < e) {
 			if (p >= w.addr && p < w.addr + w.len) {
 				uint64_t to = w.addr + w.len < e ? w.addr + w.len : e;
-				int err = edges_from_words(s, i, p,
-							   s->buf + (p - w.addr) / WORD_BYTES,
-							   (size_t)(to - p) / WORD_BYTES);
+				int err =
+				    edges_from_words(s, i, p, s->buf + (p - w.addr) / WORD_BYTES,
+						     (size_t)(to - p) / WORD_BYTES);
 				if (err)
 					return err;
 				p = to;
@@ -405,9 +403,8 @@ static bool is_vtable(struct scan *s, uint64_t addr)
 
 	bool yes = false;
 	struct scan_mapping map;
-	if (m->mapping && m->mapping(m->ctx, addr, &map) == 0 &&
-	    (map.flags & SCAN_MAP_FILE) && (map.flags & SCAN_MAP_READ) &&
-	    map.end >= 2 * WORD_BYTES) {
+	if (m->mapping && m->mapping(m->ctx, addr, &map) == 0 && (map.flags & SCAN_MAP_FILE) &&
+	    (map.flags & SCAN_MAP_READ) && map.end >= 2 * WORD_BYTES) {
 		/* memcheck's bound, from its inclusive segment end: the
 		 * mapping's last word is never looked at. */
 		uint64_t max = addr + VTABLE_MAX_CHECK * WORD_BYTES;
@@ -420,8 +417,8 @@ static bool is_vtable(struct scan *s, uint64_t addr)
 		for (size_t k = 0; k < nw && !yes; k++) {
 			if (fn[k] == 0)
 				continue;
-			if (m->mapping(m->ctx, fn[k], &map) != 0 ||
-			    !(map.flags & SCAN_MAP_FILE) || !(map.flags & SCAN_MAP_EXEC))
+			if (m->mapping(m->ctx, fn[k], &map) != 0 || !(map.flags & SCAN_MAP_FILE) ||
+			    !(map.flags & SCAN_MAP_EXEC))
 				break;
 			yes = ++found == 2;
 		}
@@ -448,25 +445,25 @@ static unsigned heuristic_match(struct scan *s, size_t i, uint64_t ptr)
 	uint64_t w0 = s->head[2 * i], w1 = s->head[2 * i + 1];
 
 	/* length, capacity, refcount, then the characters ptr points at */
-	if ((set & HEUR_MASK(HEUR_STDSTRING)) && ptr == data + 3 * WORD_BYTES &&
-	    has1 && 3 * WORD_BYTES + w1 + 1 == size && has0 && w0 <= w1)
+	if ((set & HEUR_MASK(HEUR_STDSTRING)) && ptr == data + 3 * WORD_BYTES && has1 &&
+	    3 * WORD_BYTES + w1 + 1 == size && has0 && w0 <= w1)
 		return HEUR_STDSTRING;
 	/* sqlite: a 64-bit count of the bytes that follow it */
-	if ((set & HEUR_MASK(HEUR_LENGTH64)) && ptr == data + WORD_BYTES &&
-	    has0 && w0 > 0 && size - WORD_BYTES == w0)
+	if ((set & HEUR_MASK(HEUR_LENGTH64)) && ptr == data + WORD_BYTES && has0 && w0 > 0 &&
+	    size - WORD_BYTES == w0)
 		return HEUR_LENGTH64;
 	/* new[] of objects with a destructor: the element count comes first */
-	if ((set & HEUR_MASK(HEUR_NEWARRAY)) && ptr == data + WORD_BYTES &&
-	    has0 && w0 > 0 && (size - WORD_BYTES) % w0 == 0)
+	if ((set & HEUR_MASK(HEUR_NEWARRAY)) && ptr == data + WORD_BYTES && has0 && w0 > 0 &&
+	    (size - WORD_BYTES) % w0 == 0)
 		return HEUR_NEWARRAY;
 	/* a secondary base class: both the object's first word and the word
 	 * at ptr are vtable pointers */
 	if ((set & HEUR_MASK(HEUR_MULTIPLEINHERITANCE)) && ptr % WORD_BYTES == 0 &&
-	    ptr + WORD_BYTES <= data + size && has0 && plausible_vptr(w0) &&
-	    is_vtable(s, w0)) {
+	    ptr + WORD_BYTES <= data + size && has0 && plausible_vptr(w0) && is_vtable(s, w0)) {
 		uint64_t inner = w1;
-		bool ok = ptr == data + WORD_BYTES ? has1 :
-			  scan_read(s, ptr, &inner, sizeof inner) == sizeof inner;
+		bool ok = ptr == data + WORD_BYTES
+			      ? has1
+			      : scan_read(s, ptr, &inner, sizeof inner) == sizeof inner;
 		if (ok && plausible_vptr(inner) && is_vtable(s, inner))
 			return HEUR_MULTIPLEINHERITANCE;
 	}
@@ -510,8 +507,7 @@ static bool stack_pop(struct scan *s, size_t *i)
 /* memcheck's lc_push_without_clique_if_a_chunk_ptr: ptr points into block
  * i (at its start when via_start), found in a root (prior_definite) or in a
  * block being scanned. */
-static void mark_found(struct scan *s, size_t i, uint64_t ptr, bool via_start,
-		       bool prior_definite)
+static void mark_found(struct scan *s, size_t i, uint64_t ptr, bool via_start, bool prior_definite)
 {
 	unsigned st = state_of(s, i);
 	if (st == LEAK_REACHABLE) {
@@ -545,8 +541,7 @@ static void mark_root_memory(struct scan *s, uint64_t from, uint64_t to)
 		for (size_t k = 0; k < got / WORD_BYTES; k++) {
 			long t = index_find(s, s->buf[k]);
 			if (t != NO_BLOCK)
-				mark_found(s, (size_t)t, s->buf[k],
-					   s->buf[k] == s->start[t], true);
+				mark_found(s, (size_t)t, s->buf[k], s->buf[k] == s->start[t], true);
 		}
 		p = got == want ? p + want : skip_unreadable(p + got);
 	}
@@ -616,7 +611,8 @@ static void cliques_gather(struct scan *s)
 				if (state_of(s, t) != LEAK_DEFINITE || t == leader)
 					continue;
 				stack_push(s, t);
-				s->b[leader].indirect_bytes += s->b[t].size + s->b[t].indirect_bytes;
+				s->b[leader].indirect_bytes +=
+				    s->b[t].size + s->b[t].indirect_bytes;
 				s->b[t].indirect_bytes = 0;
 				s->b[t].clique = (uint32_t)leader;
 				set_state(s, t, LEAK_INDIRECT);

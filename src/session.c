@@ -14,13 +14,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/kcmp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sched.h>
-#include <linux/kcmp.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
@@ -58,11 +58,11 @@
 #define MAP_FIXED_NOREPLACE 0x100000
 #endif
 
-#define MAX_FNS 64
-#define RING_RECORDS 4096	/* records in the fast path's ring */
-#define RING_STACK 4096		/* stack bytes each record carries for the unwinder */
-#define SPIN_US 200	/* how long the tracer polls for the next stop before sleeping */
-#define MAX_FRAMES 512
+#define MAX_FNS	      64
+#define RING_RECORDS  4096 /* records in the fast path's ring */
+#define RING_STACK    4096 /* stack bytes each record carries for the unwinder */
+#define SPIN_US	      200  /* how long the tracer polls for the next stop before sleeping */
+#define MAX_FRAMES    512
 #define RT_CONSISTENT 0
 
 enum { TAG_DLSTATE = 100000, TAG_EXIT, TAG_EXIT_CALL, TAG_FD_BASE = 200000 };
@@ -70,18 +70,18 @@ enum { TAG_DLSTATE = 100000, TAG_EXIT, TAG_EXIT_CALL, TAG_FD_BASE = 200000 };
 /* A function entry the fast path patched with a jmp to its stub. */
 struct fast_patch {
 	uint64_t func;
-	uint8_t orig[16];	/* the bytes the patch and the moved instructions replaced */
+	uint8_t orig[16]; /* the bytes the patch and the moved instructions replaced */
 	uint8_t len;
-	uint64_t trap_full[2];	/* the stub's ring-full int3s */
-	uint64_t copy_insn, copy_resume;	/* its stack copy's fault fixup */
-	uint64_t call_return;	/* FP_ALLOC: where the original returns into the stub */
-	uint64_t check_trap;	/* FP_FREE_CHECKED: the int3 of a suspect free */
-	uint64_t check_loads[2];	/* and its loads that may fault on a wild pointer */
-	unsigned fn;		/* index into the session's function table */
+	uint64_t trap_full[2];		 /* the stub's ring-full int3s */
+	uint64_t copy_insn, copy_resume; /* its stack copy's fault fixup */
+	uint64_t call_return;		 /* FP_ALLOC: where the original returns into the stub */
+	uint64_t check_trap;		 /* FP_FREE_CHECKED: the int3 of a suspect free */
+	uint64_t check_loads[2];	 /* and its loads that may fault on a wild pointer */
+	unsigned fn;			 /* index into the session's function table */
 };
 
 struct hooked_fn {
-	unsigned afn;		/* index into allocfn_table */
+	unsigned afn; /* index into allocfn_table */
 	uint64_t addr, size;
 };
 
@@ -97,21 +97,21 @@ struct session {
 	struct stacktab *stacks;
 	struct freeq *freed;
 	struct suppress *supp;
-	struct fdtab *fds;		/* --track-fds */
+	struct fdtab *fds; /* --track-fds */
 
 	/* the fast path (src/fastpath.c): stubs record allocations in a ring
 	 * shared with us, without a stop */
 	bool fast_wanted, fast_failed;
-	struct fp_ring_hdr *ring;	/* our view of the shared ring */
+	struct fp_ring_hdr *ring; /* our view of the shared ring */
 	size_t ring_size;
-	uint64_t ring_addr;		/* the target's view */
+	uint64_t ring_addr; /* the target's view */
 	int ring_fd;
-	uint64_t ring_next;		/* first record not yet consumed */
-	uint64_t ring_done[RING_RECORDS];	/* per slot: index + 1 of the record consumed there */
+	uint64_t ring_next;		  /* first record not yet consumed */
+	uint64_t ring_done[RING_RECORDS]; /* per slot: index + 1 of the record consumed there */
 	int32_t tid_offset;
 	struct fast_patch fast[MAX_FNS];
 	unsigned nfast;
-	uint64_t fd_hooked[64];		/* entry address of each fdfn_table entry, or 0 */
+	uint64_t fd_hooked[64]; /* entry address of each fdfn_table entry, or 0 */
 	struct suppression_use *supp_used;
 	FILE *log, *xml;
 
@@ -119,36 +119,36 @@ struct session {
 	unsigned nfns;
 	uint64_t rdebug, exit_fn, exit_call_fn, libc_freeres, cxx_freeres;
 	uint64_t syscall_insn;
-	pid_t borrow_tid;		/* a stopped thread for injected syscalls */
+	pid_t borrow_tid; /* a stopped thread for injected syscalls */
 
 	uint64_t allocs, frees, bytes;
-	uint64_t unseen_frees;		/* frees of blocks allocated out of our sight */
-	uint64_t tcache_key_addr;	/* libc's tcache_key, to tell a tcache'd chunk */
+	uint64_t unseen_frees;	  /* frees of blocks allocated out of our sight */
+	uint64_t tcache_key_addr; /* libc's tcache_key, to tell a tcache'd chunk */
 	bool tcache_key_missing;
 	double scan_seconds;
-	size_t heap_bytes;		/* the shadow heap's size at the last report */
-	int64_t *growth_prev;		/* --interval: live bytes per stack at the last look */
+	size_t heap_bytes;    /* the shadow heap's size at the last report */
+	int64_t *growth_prev; /* --interval: live bytes per stack at the last look */
 	double next_interval;
 	size_t growth_n;
-	uint64_t last_sps[MAX_FRAMES];	/* stack pointer of each frame of the last capture */
+	uint64_t last_sps[MAX_FRAMES]; /* stack pointer of each frame of the last capture */
 	unsigned last_nsps;
 	struct thread *last_thread;
 
 	struct mem_error *errors;
-	uint32_t *error_stacks;		/* stacktab id of each error's call */
+	uint32_t *error_stacks; /* stacktab id of each error's call */
 	size_t nerrors, errcap;
-	unsigned error_occurrences;	/* memcheck numbers errors by occurrence */
+	unsigned error_occurrences; /* memcheck numbers errors by occurrence */
 
 	bool exec_seen, group_exiting, final_done, hooks_warned, detached, detaching;
-	bool is_fork_copy;		/* this leaktrace traces a forked child */
-	unsigned threads_seen;		/* memcheck thread numbers handed out */
-	int stopped_by;			/* a signal that ended leaktrace early */
-	int exit_status;		/* wait status of the leader */
+	bool is_fork_copy;     /* this leaktrace traces a forked child */
+	unsigned threads_seen; /* memcheck thread numbers handed out */
+	int stopped_by;	       /* a signal that ended leaktrace early */
+	int exit_status;       /* wait status of the leader */
 	bool exited;
 	struct timespec t0;
 	int exec_err_fd;
-	char **cmdline;			/* -p: the target's, argv[0] owns the strings */
-	struct report rep;		/* identity fields, filled once */
+	char **cmdline;	   /* -p: the target's, argv[0] owns the strings */
+	struct report rep; /* identity fields, filled once */
 };
 
 static void lt_error(const char *fmt, ...)
@@ -187,10 +187,12 @@ static uint64_t find_syscall_insn(struct session *s)
 	for (int pass = 0; pass < 2 && !s->syscall_insn; pass++) {
 		for (size_t i = 0; i < m.n && !s->syscall_insn; i++) {
 			const struct mapping *mp = &m.v[i];
-			bool preferred = strstr(mp->path, "ld-linux") || !strcmp(mp->path, "[vdso]");
+			bool preferred =
+			    strstr(mp->path, "ld-linux") || !strcmp(mp->path, "[vdso]");
 			if (!mp->x || !mp->r || (pass == 0) != preferred)
 				continue;
-			for (uint64_t a = mp->start; a < mp->end && !s->syscall_insn; a += sizeof buf - 1) {
+			for (uint64_t a = mp->start; a < mp->end && !s->syscall_insn;
+			     a += sizeof buf - 1) {
 				size_t len = mp->end - a < sizeof buf ? mp->end - a : sizeof buf;
 				ssize_t n = target_read(&s->tm, a, buf, len);
 				if (n < 2)
@@ -221,8 +223,12 @@ static uint64_t map_scratch(void *ctx, uint64_t near, uint64_t len, int *err)
 		hint = procmaps_free_near(&m, near, len);
 		procmaps_free(&m);
 	}
-	long args[6] = { (long)hint, (long)len, PROT_READ | PROT_EXEC,
-			 MAP_PRIVATE | MAP_ANONYMOUS | (hint ? MAP_FIXED_NOREPLACE : 0), -1, 0 };
+	long args[6] = { (long)hint,
+			 (long)len,
+			 PROT_READ | PROT_EXEC,
+			 MAP_PRIVATE | MAP_ANONYMOUS | (hint ? MAP_FIXED_NOREPLACE : 0),
+			 -1,
+			 0 };
 	struct thread *th = tracee_thread(s->tr, s->borrow_tid);
 	int e = tracee_inject_syscall(s->borrow_tid, insn, SYS_mmap, args, &ret,
 				      th ? &th->pending_sig : NULL);
@@ -298,11 +304,12 @@ static int fast_setup(struct session *s)
 	    tid != (uint32_t)th->tid)
 		return -1;
 	s->tid_offset = FP_TID_OFFSET_GLIBC;
-	uint64_t name_at = (r.rsp - 512) & ~(uint64_t)15;	/* dead stack, below the red zone */
+	uint64_t name_at = (r.rsp - 512) & ~(uint64_t)15; /* dead stack, below the red zone */
 	if (target_write(&s->tm, name_at, name, sizeof name))
 		return -1;
 	long a1[6] = { (long)name_at, MFD_CLOEXEC, 0, 0, 0, 0 };
-	if (tracee_inject_syscall(th->tid, insn, SYS_memfd_create, a1, &fd, &th->pending_sig) || fd < 0)
+	if (tracee_inject_syscall(th->tid, insn, SYS_memfd_create, a1, &fd, &th->pending_sig) ||
+	    fd < 0)
 		return -1;
 	char path[64];
 	snprintf(path, sizeof path, "/proc/%d/fd/%ld", (int)s->pid, fd);
@@ -345,12 +352,13 @@ static int fast_hook(struct session *s, unsigned idx, enum fp_kind kind)
 	uint64_t key = 0, size;
 	if (kind == FP_FREE_CHECKED &&
 	    symbols_lookup_in_module_of(s->sym, f->addr, "tcache_key", &key, &size))
-		return -1;	/* no glibc symbols: free stays on a breakpoint */
-	struct fp_stub_req req = { f->addr, code, sizeof code, stub, s->ring_addr, kind,
-				   (uint16_t)idx, s->tid_offset, key };
+		return -1; /* no glibc symbols: free stays on a breakpoint */
+	struct fp_stub_req req = { f->addr, code,	   sizeof code,	  stub, s->ring_addr,
+				   kind,    (uint16_t)idx, s->tid_offset, key };
 	if (fp_stub_build(&req, &st)) {
 		if (s->cfg->verbose)
-			lt_error("note: %s stays on a breakpoint: %s", allocfn_table[f->afn].name, st.why);
+			lt_error("note: %s stays on a breakpoint: %s", allocfn_table[f->afn].name,
+				 st.why);
 		return -1;
 	}
 	if (target_write(&s->tm, stub, st.code, st.code_len))
@@ -392,10 +400,15 @@ static bool fast_kind(enum afn_kind k, enum fp_kind *out)
 	case AFN_FREE:
 		*out = FP_FREE_CHECKED;
 		return true;
-	case AFN_MALLOC: case AFN_CALLOC: case AFN_MEMALIGN: case AFN_VALLOC: case AFN_PVALLOC:
+	case AFN_MALLOC:
+	case AFN_CALLOC:
+	case AFN_MEMALIGN:
+	case AFN_VALLOC:
+	case AFN_PVALLOC:
 		*out = FP_ALLOC;
 		return true;
-	case AFN_OP_NEW: case AFN_OP_DELETE:
+	case AFN_OP_NEW:
+	case AFN_OP_DELETE:
 		*out = FP_MARKER;
 		return true;
 	default:
@@ -429,7 +442,8 @@ static void install_hooks(struct session *s)
 			if (!s->ring && fast_setup(s)) {
 				s->fast_failed = true;
 				if (s->cfg->verbose)
-					lt_error("note: the fast path cannot be set up; breakpoints only");
+					lt_error("note: the fast path cannot be set up; "
+						 "breakpoints only");
 			}
 			if (s->ring && !fast_hook(s, s->nfns, fk)) {
 				symbols_mark_entry(s->sym, addr, allocfn_table[i].name);
@@ -450,13 +464,14 @@ static void install_hooks(struct session *s)
 	}
 	if (!s->libc_freeres && !symbols_bind(s->sym, "__libc_freeres", &addr, &size, NULL))
 		s->libc_freeres = addr;
-	if (!s->cxx_freeres && !symbols_bind(s->sym, "_ZN9__gnu_cxx9__freeresEv", &addr, &size, NULL))
+	if (!s->cxx_freeres &&
+	    !symbols_bind(s->sym, "_ZN9__gnu_cxx9__freeresEv", &addr, &size, NULL))
 		s->cxx_freeres = addr;
 	for (unsigned i = 0; s->cfg->track_fds && i < fdfn_count; i++) {
 		if (s->fd_hooked[i] || symbols_bind(s->sym, fdfn_table[i].name, &addr, &size, NULL))
 			continue;
 		if (bptab_lookup(s->bt, addr))
-			continue;	/* an alias of one hooked already */
+			continue; /* an alias of one hooked already */
 		if (!hook_addr(s, addr, TAG_FD_BASE + (int)i, fdfn_table[i].name))
 			s->fd_hooked[i] = addr;
 	}
@@ -529,7 +544,7 @@ static int setup_after_exec(struct session *s, pid_t tid)
 		if ((err = hook_addr(s, addr, TAG_DLSTATE, "_dl_debug_state")))
 			return err;
 	} else {
-		install_hooks(s);	/* static: the allocator is in the program */
+		install_hooks(s); /* static: the allocator is in the program */
 	}
 	return 0;
 }
@@ -587,7 +602,8 @@ static uint32_t capture_from(struct session *s, uint64_t *pcs, unsigned max,
 		    (a = fn_addr_of(s, "malloc")))
 			first = a;
 		else if ((req->kind == AFN_MEMALIGN || req->kind == AFN_VALLOC ||
-			  req->kind == AFN_POSIX_MEMALIGN) && (a = fn_addr_of(s, "memalign")))
+			  req->kind == AFN_POSIX_MEMALIGN) &&
+			 (a = fn_addr_of(s, "memalign")))
 			first = a;
 		out[k++] = first;
 		if (req->kind == AFN_POSIX_MEMALIGN && first != pcs[0] && k < s->cfg->num_callers)
@@ -607,7 +623,7 @@ static bool marker_applies(const struct session *s, const struct op_marker *mk,
 	if (!mk->valid)
 		return false;
 	if (r->rsp == mk->sp && ret == mk->ret)
-		return true;	/* reached by tail calls from the operator */
+		return true; /* reached by tail calls from the operator */
 	return in_fn_range(s, ret - 1, true) && mk->sp > r->rsp && mk->sp - r->rsp <= 512;
 }
 
@@ -700,9 +716,13 @@ static void describe_non_heap(struct session *s, struct mem_error *e)
 				if (s->last_sps[k] && s->last_sps[k] <= e->addr) {
 					uint64_t lo, hi;
 					const char *path;
-					uint64_t pc = e->stack.pcs && k < e->stack.n ? e->stack.pcs[k] : 0;
-					uint64_t entry = pc ? symbols_function_entry(s->sym, k ? pc - 1 : pc) : 0;
-					if (entry && symbols_module_of(s->sym, entry, &lo, &hi, &path)) {
+					uint64_t pc =
+					    e->stack.pcs && k < e->stack.n ? e->stack.pcs[k] : 0;
+					uint64_t entry =
+					    pc ? symbols_function_entry(s->sym, k ? pc - 1 : pc)
+					       : 0;
+					if (entry &&
+					    symbols_module_of(s->sym, entry, &lo, &hi, &path)) {
 						e->stack_frame_known = true;
 						e->stack_frame_no = k;
 						/* described as a return address would be: entry + 1 */
@@ -760,14 +780,14 @@ static void describe_bad_addr(struct session *s, struct mem_error *e)
  * freeing it is the program's business, not an error. */
 static bool glibc_chunk_in_use(const struct session *s, uint64_t ptr)
 {
-	uint64_t hdr[2], next;	/* prev_size, size */
+	uint64_t hdr[2], next; /* prev_size, size */
 
 	if (ptr % 16 || ptr < 4096 || target_read(&s->tm, ptr - 16, hdr, 16) != 16)
 		return false;
 	uint64_t size = hdr[1], csize = size & ~(uint64_t)7;
 	if (csize < 32 || csize % 16)
 		return false;
-	if (size & 2)	/* IS_MMAPPED: its own mapping, prev_size = front padding */
+	if (size & 2) /* IS_MMAPPED: its own mapping, prev_size = front padding */
 		return (ptr - 16 - hdr[0]) % 4096 == 0;
 	if (target_read(&s->tm, ptr - 16 + csize + 8, &next, 8) != 8)
 		return false;
@@ -813,8 +833,8 @@ static enum free_verdict judge_unknown(struct session *s, struct mem_error *e, u
 	if (caller && free_addr && symbols_in_local_function(s->sym, caller - 1, free_addr))
 		return FREE_UNSEEN;
 	describe_bad_addr(s, e);
-	if (e->desc == ADDR_FREED && e->addr == e->block_addr &&
-	    glibc_chunk_in_use(s, e->addr) && !glibc_in_tcache(s, e->addr)) {
+	if (e->desc == ADDR_FREED && e->addr == e->block_addr && glibc_chunk_in_use(s, e->addr) &&
+	    !glibc_in_tcache(s, e->addr)) {
 		freeq_forget(s->freed, e->block_addr, e->block_size ? e->block_size : 1);
 		return FREE_UNSEEN;
 	}
@@ -834,9 +854,12 @@ static bool on_free(struct session *s, struct thread *th, uint64_t ptr, uint8_t 
 	if (!heapmap_remove(s->heap, ptr, &b)) {
 		s->frees++;
 		if (b.family != family) {
-			struct mem_error e = { .kind = ERR_MISMATCHED_FREE, .addr = ptr,
-					       .stack = stack_of(s, stack_id), .desc = ADDR_ALLOCD,
-					       .block_addr = b.addr, .block_size = b.size,
+			struct mem_error e = { .kind = ERR_MISMATCHED_FREE,
+					       .addr = ptr,
+					       .stack = stack_of(s, stack_id),
+					       .desc = ADDR_ALLOCD,
+					       .block_addr = b.addr,
+					       .block_size = b.size,
 					       .alloc_stack = stack_of(s, b.stack_id) };
 			add_error(s, th, &e, stack_id);
 		}
@@ -844,7 +867,9 @@ static bool on_free(struct session *s, struct thread *th, uint64_t ptr, uint8_t 
 		freeq_push(s->freed, &fb);
 		return false;
 	}
-	struct mem_error e = { .kind = ERR_INVALID_FREE, .addr = ptr, .stack = stack_of(s, stack_id) };
+	struct mem_error e = { .kind = ERR_INVALID_FREE,
+			       .addr = ptr,
+			       .stack = stack_of(s, stack_id) };
 	if (judge_unknown(s, &e, caller) == FREE_UNSEEN) {
 		s->unseen_frees++;
 		return false;
@@ -857,7 +882,10 @@ static bool on_free(struct session *s, struct thread *th, uint64_t ptr, uint8_t 
 static void on_alloc(struct session *s, struct thread *th, uint64_t addr, uint64_t size,
 		     uint32_t stack_id, uint8_t family)
 {
-	struct block b = { .addr = addr, .size = size, .stack_id = stack_id, .family = family,
+	struct block b = { .addr = addr,
+			   .size = size,
+			   .stack_id = stack_id,
+			   .family = family,
 			   .tid_index = (uint8_t)(th->num > 255 ? 255 : th->num) };
 
 	s->allocs++;
@@ -900,9 +928,14 @@ static int on_fd_entry(struct session *s, struct thread *th, const struct breakp
 	stack_id = intern(s, st.pcs, st.n);
 	if (target_write(&s->tm, r->rsp, &trap, 8))
 		return tracee_setregs(th->tid, r);
-	th->calls[th->ncalls++] = (struct pending_call){ .req = req, .sp = r->rsp, .ret = ret,
-		.stack_id = stack_id, .fn = -1, .fdfn = idx,
-		.args = { r->rdi, r->rsi, r->rdx, r->rcx } };
+	th->calls[th->ncalls++] =
+	    (struct pending_call){ .req = req,
+				   .sp = r->rsp,
+				   .ret = ret,
+				   .stack_id = stack_id,
+				   .fn = -1,
+				   .fdfn = idx,
+				   .args = { r->rdi, r->rsi, r->rdx, r->rcx } };
 	return tracee_setregs(th->tid, r);
 }
 
@@ -920,17 +953,19 @@ static void on_fd_return(struct session *s, const struct pending_call *pc, int64
 			return;
 		path[0] = '\0';
 		if (f->path_arg >= 0) {
-			ssize_t n = target_read(&s->tm, pc->args[f->path_arg], path, sizeof path - 1);
+			ssize_t n =
+			    target_read(&s->tm, pc->args[f->path_arg], path, sizeof path - 1);
 			path[n > 0 ? n : 0] = '\0';
 			path[strnlen(path, sizeof path - 1)] = '\0';
 		} else if (!strncmp(f->name, "dup", 3) &&
 			   fdreport_resolve_path(s->tm.pid, (int)res, path, sizeof path) < 0) {
-			path[0] = '\0';	/* (it returns the length on success) */
+			path[0] = '\0'; /* (it returns the length on success) */
 		}
 		fdtab_open(s->fds, (int)res, pc->stack_id, path[0] ? path : NULL);
 		return;
 	case FDF_PAIR:
-		if (res == 0 && target_read(&s->tm, pc->args[f->pair_arg], fds, sizeof fds) == sizeof fds) {
+		if (res == 0 &&
+		    target_read(&s->tm, pc->args[f->pair_arg], fds, sizeof fds) == sizeof fds) {
 			fdtab_open(s->fds, fds[0], pc->stack_id, NULL);
 			fdtab_open(s->fds, fds[1], pc->stack_id, NULL);
 		}
@@ -1001,7 +1036,8 @@ static int on_fn_entry(struct session *s, struct thread *th, const struct breakp
 		/* realloc of something not allocated: memcheck's InvalidFree;
 		 * the call returns NULL without reaching the allocator.  A block
 		 * we did not see allocated goes through as a fresh allocation. */
-		struct mem_error e = { .kind = ERR_INVALID_FREE, .addr = req.old_ptr,
+		struct mem_error e = { .kind = ERR_INVALID_FREE,
+				       .addr = req.old_ptr,
 				       .stack = stack_of(s, stack_id) };
 		if (judge_unknown(s, &e, ret) == FREE_UNSEEN) {
 			s->unseen_frees++;
@@ -1017,8 +1053,13 @@ static int on_fn_entry(struct session *s, struct thread *th, const struct breakp
 	uint64_t trap = bptab_trap(s->bt, TRAP_RETURN);
 	if (target_write(&s->tm, r->rsp, &trap, 8))
 		return tracee_setregs(th->tid, r);
-	th->calls[th->ncalls++] = (struct pending_call){ .req = req, .sp = r->rsp, .ret = ret,
-		.stack_id = stack_id, .family = family, .fn = bp->tag, .fdfn = -1 };
+	th->calls[th->ncalls++] = (struct pending_call){ .req = req,
+							 .sp = r->rsp,
+							 .ret = ret,
+							 .stack_id = stack_id,
+							 .family = family,
+							 .fn = bp->tag,
+							 .fdfn = -1 };
 	return tracee_setregs(th->tid, r);
 }
 
@@ -1042,7 +1083,8 @@ static void apply_return(struct session *s, struct thread *th, const struct pend
 			struct block b;
 			s->frees++;
 			if (!heapmap_remove(s->heap, pc->req.old_ptr, &b)) {
-				struct freed_block fb = { b.addr, b.size, b.stack_id, pc->stack_id, b.family };
+				struct freed_block fb = { b.addr, b.size, b.stack_id, pc->stack_id,
+							  b.family };
 				freeq_push(s->freed, &fb);
 			}
 			on_alloc(s, th, res, pc->req.size, pc->stack_id, pc->family);
@@ -1067,17 +1109,24 @@ static int on_record(const struct fp_rec *rec, uint64_t index, void *ctx)
 	(void)index;
 
 	if (!th || th->kind != TK_THREAD || rec->op >= s->nfns)
-		return 0;	/* a vfork child on our memory: not ours to count */
+		return 0; /* a vfork child on our memory: not ours to count */
 	const struct hooked_fn *f = &s->fns[rec->op];
 	const struct allocfn *a = &allocfn_table[f->afn];
-	struct user_regs_struct r = { .rip = f->addr, .rsp = rec->rsp, .rbx = rec->rbx,
-				      .rbp = rec->rbp, .r12 = rec->r12, .r13 = rec->r13,
-				      .r14 = rec->r14, .r15 = rec->r15, .rdi = rec->rdi,
-				      .rsi = rec->rsi, .rdx = rec->rdx };
+	struct user_regs_struct r = { .rip = f->addr,
+				      .rsp = rec->rsp,
+				      .rbx = rec->rbx,
+				      .rbp = rec->rbp,
+				      .r12 = rec->r12,
+				      .r13 = rec->r13,
+				      .r14 = rec->r14,
+				      .r15 = rec->r15,
+				      .rdi = rec->rdi,
+				      .rsi = rec->rsi,
+				      .rdx = rec->rdx };
 
 	if (rec->phase == FP_RETURN) {
 		while (th->ncalls && th->calls[th->ncalls - 1].sp < rec->rsp)
-			th->ncalls--;	/* abandoned by a longjmp */
+			th->ncalls--; /* abandoned by a longjmp */
 		if (!th->ncalls || th->calls[th->ncalls - 1].sp != rec->rsp)
 			return 0;
 		struct pending_call pc = th->calls[--th->ncalls];
@@ -1101,9 +1150,11 @@ static int on_record(const struct fp_rec *rec, uint64_t index, void *ctx)
 		allocfn_read_args(a->kind, &r, &req);
 		bool marked = marker_applies(s, &th->marker, &r, rec->ret);
 		uint64_t pcs[MAX_FRAMES];
-		unsigned max = s->cfg->num_callers + 3 < MAX_FRAMES ? s->cfg->num_callers + 3 : MAX_FRAMES;
+		unsigned max =
+		    s->cfg->num_callers + 3 < MAX_FRAMES ? s->cfg->num_callers + 3 : MAX_FRAMES;
 		unwind_capture_copy(s->uw, th->tid, &r, rec->stack, rec->stack_len, pcs, max);
-		uint32_t stack_id = capture_from(s, pcs, max, &r, marked ? &th->marker : NULL, &req);
+		uint32_t stack_id =
+		    capture_from(s, pcs, max, &r, marked ? &th->marker : NULL, &req);
 		uint8_t family = marked ? th->marker.family : FAMILY_MALLOC;
 		th->marker.valid = false;
 		s->last_thread = th;
@@ -1115,15 +1166,18 @@ static int on_record(const struct fp_rec *rec, uint64_t index, void *ctx)
 	bool nested = th->ncalls && (in_fn_range(s, rec->ret - 1, false) ||
 				     rec->ret == bptab_trap(s->bt, TRAP_RETURN));
 	for (unsigned i = 0; i < s->nfast && th->ncalls && !nested; i++)
-		nested = rec->ret == s->fast[i].call_return;	/* a tail call from another stub's call */
-	struct pending_call pc = { .sp = rec->rsp, .ret = rec->ret, .fn = rec->op, .fdfn = -1,
-				   .ignore = nested };
+		nested =
+		    rec->ret == s->fast[i].call_return; /* a tail call from another stub's call */
+	struct pending_call pc = {
+		.sp = rec->rsp, .ret = rec->ret, .fn = rec->op, .fdfn = -1, .ignore = nested
+	};
 	if (!nested) {
 		allocfn_read_args(a->kind, &r, &pc.req);
 		bool marked = marker_applies(s, &th->marker, &r, rec->ret);
 		pc.family = marked ? th->marker.family : FAMILY_MALLOC;
 		uint64_t pcs[MAX_FRAMES];
-		unsigned max = s->cfg->num_callers + 3 < MAX_FRAMES ? s->cfg->num_callers + 3 : MAX_FRAMES;
+		unsigned max =
+		    s->cfg->num_callers + 3 < MAX_FRAMES ? s->cfg->num_callers + 3 : MAX_FRAMES;
 		unwind_capture_copy(s->uw, th->tid, &r, rec->stack, rec->stack_len, pcs, max);
 		pc.stack_id = capture_from(s, pcs, max, &r, marked ? &th->marker : NULL, &pc.req);
 		th->marker.valid = false;
@@ -1153,10 +1207,10 @@ static void drain_ring(struct session *s)
 		uint64_t slot = i & h->mask;
 		if (s->ring_done[slot] == i + 1)
 			continue;
-		const struct fp_rec *rec = (const struct fp_rec *)((const char *)h + sizeof *h +
-								   slot * h->rec_size);
+		const struct fp_rec *rec =
+		    (const struct fp_rec *)((const char *)h + sizeof *h + slot * h->rec_size);
 		if (__atomic_load_n(&rec->seq, __ATOMIC_ACQUIRE) != i + 1)
-			continue;	/* claimed, not yet published */
+			continue; /* claimed, not yet published */
 		on_record(rec, i, s);
 		s->ring_done[slot] = i + 1;
 	}
@@ -1204,7 +1258,9 @@ static int on_fn_entry(struct session *s, struct thread *th, const struct breakp
 static int on_suspect_free(struct session *s, struct thread *th, const struct fast_patch *fp,
 			   struct user_regs_struct *r)
 {
-	struct breakpoint bp = { .addr = fp->func, .resume = fp->check_trap + 1, .tag = (int)fp->fn };
+	struct breakpoint bp = { .addr = fp->func,
+				 .resume = fp->check_trap + 1,
+				 .tag = (int)fp->fn };
 
 	return on_fn_entry(s, th, &bp, r);
 }
@@ -1225,7 +1281,8 @@ static int on_return(struct session *s, struct thread *th, struct user_regs_stru
 		th->ncalls--;
 	if (!th->ncalls || th->calls[th->ncalls - 1].sp + 8 != r->rsp) {
 		lt_error("internal error: thread %d returned to the trap from an unknown call; "
-			 "killing it to avoid running on at a wrong address", th->tid);
+			 "killing it to avoid running on at a wrong address",
+			 th->tid);
 		return -EFAULT;
 	}
 	struct pending_call pc = th->calls[--th->ncalls];
@@ -1259,7 +1316,7 @@ static bool inject_next_call(struct session *s, struct thread *th)
 		return false;
 	struct user_regs_struct r = th->inject_saved;
 	uint64_t trap = bptab_trap(s->bt, TRAP_INJECT);
-	r.rsp = ((r.rsp - 256) & ~(uint64_t)15) - 8;	/* below the red zone, ABI-aligned */
+	r.rsp = ((r.rsp - 256) & ~(uint64_t)15) - 8; /* below the red zone, ABI-aligned */
 	if (target_write(&s->tm, r.rsp, &trap, 8))
 		return false;
 	r.rip = fns[th->inject_next++];
@@ -1387,7 +1444,7 @@ static void stop_all_threads(struct session *s, struct thread *except)
 			if (r < 0 && errno == EINTR)
 				continue;
 			if (r < 0 || !WIFSTOPPED(status)) {
-				th->dead = true;	/* gone: nothing to scan */
+				th->dead = true; /* gone: nothing to scan */
 				th->state = TH_EXITING;
 				break;
 			}
@@ -1455,14 +1512,15 @@ static void add_unseen_chunks(struct session *s, const struct maps *m, struct sc
 			memcpy(&size, buf + cur + 8, 8);
 			size &= ~(uint64_t)7;
 			if (size < 32 || cur + size + 16 > len)
-				break;	/* the top chunk */
+				break; /* the top chunk */
 			memcpy(&next, buf + cur + size + 8, 8);
 			uint64_t user = mp->start + cur + 16;
 			if ((next & 1) && !heapmap_lookup(s->heap, user)) {
 				struct scan_range *nr = realloc(*roots, (*nroots + 1) * sizeof *nr);
 				if (nr) {
 					*roots = nr;
-					nr[(*nroots)++] = (struct scan_range){ user, user + size - 8 };
+					nr[(*nroots)++] =
+					    (struct scan_range){ user, user + size - 8 };
 				}
 			}
 			cur += size;
@@ -1471,7 +1529,8 @@ static void add_unseen_chunks(struct session *s, const struct maps *m, struct sc
 			struct scan_range *nr = realloc(*roots, (*nroots + 1) * sizeof *nr);
 			if (nr) {
 				*roots = nr;
-				nr[(*nroots)++] = (struct scan_range){ mp->start + from[0], mp->start + from[1] };
+				nr[(*nroots)++] =
+				    (struct scan_range){ mp->start + from[0], mp->start + from[1] };
 			}
 		}
 		free(buf);
@@ -1496,7 +1555,8 @@ static void write_flamegraphs(struct session *s)
 			continue;
 		FILE *f = fopen(files[i], "we");
 		int err = f ? (i ? flamegraph_write_svg(f, &s->rep, FLAMEGRAPH_KINDS_DEFAULT, NULL)
-				: flamegraph_write_folded(f, &s->rep, FLAMEGRAPH_KINDS_DEFAULT)) : -errno;
+				 : flamegraph_write_folded(f, &s->rep, FLAMEGRAPH_KINDS_DEFAULT))
+			    : -errno;
 		if (f && fclose(f) && !err)
 			err = -errno;
 		if (err)
@@ -1509,12 +1569,15 @@ static void print_stats(struct session *s, size_t nblocks)
 {
 	size_t hm = s->heap_bytes, sm = stacktab_memory(s->stacks);
 
-	fprintf(s->log, "--%d-- leaktrace: %" PRIu64 " allocs, %" PRIu64 " frees traced; "
-		"scan of %zu blocks took %.3f s\n", s->pid, s->allocs, s->frees, nblocks,
-		s->scan_seconds);
-	fprintf(s->log, "--%d-- leaktrace: shadow heap %zu bytes (%.1f per live block), "
-		"%zu stacks interned in %zu bytes\n", s->pid, hm,
-		nblocks ? (double)hm / (double)nblocks : 0.0, stacktab_count(s->stacks), sm);
+	fprintf(s->log,
+		"--%d-- leaktrace: %" PRIu64 " allocs, %" PRIu64 " frees traced; "
+		"scan of %zu blocks took %.3f s\n",
+		s->pid, s->allocs, s->frees, nblocks, s->scan_seconds);
+	fprintf(s->log,
+		"--%d-- leaktrace: shadow heap %zu bytes (%.1f per live block), "
+		"%zu stacks interned in %zu bytes\n",
+		s->pid, hm, nblocks ? (double)hm / (double)nblocks : 0.0, stacktab_count(s->stacks),
+		sm);
 }
 
 /* Stacks end at main, as memcheck prints them (--show-below-main=no). */
@@ -1562,14 +1625,14 @@ static void heap_report(struct session *s, struct thread *exiting, bool last)
 		if (ths[i] == exiting)
 			continue;
 		uint64_t w[17] = { r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rbp, r.rsp, r.r8,
-				   r.r9, r.r10, r.r11, r.r12, r.r13, r.r14, r.r15, r.rip };
+				   r.r9,  r.r10, r.r11, r.r12, r.r13, r.r14, r.r15, r.rip };
 		memcpy(words + nwords, w, sizeof w);
 		nwords += 17;
 	}
 
 	size_t nblocks = 0;
 	struct block *blocks = heapmap_sorted(s->heap, &nblocks);
-	s->heap_bytes = heapmap_memory(s->heap);	/* for -v */
+	s->heap_bytes = heapmap_memory(s->heap); /* for -v */
 	struct heapmap *empty;
 	if (last && blocks && (empty = heapmap_new())) {
 		/* the sorted copy holds all the table did, and the process is
@@ -1584,7 +1647,7 @@ static void heap_report(struct session *s, struct thread *exiting, bool last)
 	}
 
 	memset(rep->totals, 0, sizeof rep->totals);
-	free(rep->records);	/* a report asked for earlier (SIGUSR1 in -p mode) */
+	free(rep->records); /* a report asked for earlier (SIGUSR1 in -p mode) */
 	rep->records = NULL;
 	rep->nrecords = 0;
 	if (s->cfg->leak_check != LEAK_CHECK_NO && nblocks && sb) {
@@ -1595,8 +1658,9 @@ static void heap_report(struct session *s, struct thread *exiting, bool last)
 		size_t nscr = bptab_scratch(s->bt, starts, lens, 32);
 		for (size_t i = 0; i < nscr && i < 32; i++)
 			ex[nex++] = (struct scan_range){ starts[i], starts[i] + lens[i] };
-		if (s->ring)	/* our records hold the pointers malloc returned */
-			ex[nex++] = (struct scan_range){ s->ring_addr, s->ring_addr + s->ring_size };
+		if (s->ring) /* our records hold the pointers malloc returned */
+			ex[nex++] =
+			    (struct scan_range){ s->ring_addr, s->ring_addr + s->ring_size };
 		exclude_symbol(s, "main_arena", ex, &nex);
 		/* sorted exclusions for roots_collect */
 		for (size_t i = 1; i < nex; i++)
@@ -1614,14 +1678,16 @@ static void heap_report(struct session *s, struct thread *exiting, bool last)
 			add_unseen_chunks(s, &m, &roots, &nroots);
 		struct scan_ctx sc = { &s->tm, &m };
 		struct scan_memory mem = { &sc, scan_read, scan_mapping };
-		struct scan_input in = { sb, nblocks, roots, nroots, words, nwords, &mem,
-					 s->cfg->heuristics };
+		struct scan_input in = { sb,	nblocks, roots, nroots,
+					 words, nwords,	 &mem,	s->cfg->heuristics };
 		struct timespec t1, t2;
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (scan_run(&in))
-			lt_error("out of memory in the leak scan; every block is reported as reachable");
+			lt_error(
+			    "out of memory in the leak scan; every block is reported as reachable");
 		clock_gettime(CLOCK_MONOTONIC, &t2);
-		s->scan_seconds = (double)(t2.tv_sec - t1.tv_sec) + (double)(t2.tv_nsec - t1.tv_nsec) / 1e9;
+		s->scan_seconds =
+		    (double)(t2.tv_sec - t1.tv_sec) + (double)(t2.tv_nsec - t1.tv_nsec) / 1e9;
 		procmaps_free(&m);
 		free(roots);
 	} else if (sb) {
@@ -1630,7 +1696,8 @@ static void heap_report(struct session *s, struct thread *exiting, bool last)
 	}
 	if (nblocks && sb && blocks)
 		lossrec_build(blocks, sb, nblocks, s->stacks, s->cfg->leak_resolution,
-			      &rep->records, &rep->nrecords, rep->totals, rep->reachable_via_heuristic);
+			      &rep->records, &rep->nrecords, rep->totals,
+			      rep->reachable_via_heuristic);
 	memset(&rep->suppressed, 0, sizeof rep->suppressed);
 	for (size_t i = 0; i < rep->nrecords; i++) {
 		struct loss_record *lr = &rep->records[i];
@@ -1673,7 +1740,8 @@ static void heap_report(struct session *s, struct thread *exiting, bool last)
 		if (!s->cfg->xml || s->cfg->log_file)
 			fdreport_write_text(s->log, rep, &fr);
 		if (s->xml)
-			fdreport_write_xml(s->xml, rep, &fr, (unsigned)(s->error_occurrences + rep->nrecords));
+			fdreport_write_xml(s->xml, rep, &fr,
+					   (unsigned)(s->error_occurrences + rep->nrecords));
 	}
 	if (!s->cfg->xml || s->cfg->log_file)
 		report_text_final(s->log, rep);
@@ -1724,7 +1792,7 @@ static int handle_trap(struct session *s, struct thread *th)
 	drain_ring(s);
 	uint64_t at = r.rip - 1;
 	if (fast_ring_full_trap(s, at))
-		return tracee_cont(th, 0);	/* drained: the stub claims its slot again */
+		return tracee_cont(th, 0); /* drained: the stub claims its slot again */
 	const struct fast_patch *suspect = fast_free_check(s, at, false);
 	if (suspect) {
 		if (on_suspect_free(s, th, suspect, &r) == -EFAULT)
@@ -1848,9 +1916,9 @@ static void on_child_stop(struct session *s, struct thread *ch, int status)
 	ch->held_status = status;
 	switch (ch->kind) {
 	case TK_UNKNOWN:
-		return;		/* held until the parent's fork event says what it is */
+		return; /* held until the parent's fork event says what it is */
 	case TK_FORK_CHILD: {
-		pid_t tid = ch->tid;	/* a handed-over child's entry is gone */
+		pid_t tid = ch->tid; /* a handed-over child's entry is gone */
 		if (s->cfg->trace_children && hand_over_fork_child(s, ch))
 			return;
 		if ((ch = tracee_thread(s->tr, tid)))
@@ -1875,7 +1943,7 @@ static void on_child_stop(struct session *s, struct thread *ch, int status)
 			}
 		}
 		if (!event && sig == SIGSEGV && fast_fault_fixup(s, ch)) {
-			tracee_cont(ch, 0);	/* our stub's stack copy, on our memory */
+			tracee_cont(ch, 0); /* our stub's stack copy, on our memory */
 			return;
 		}
 		tracee_cont(ch, event || sig == (SIGTRAP | 0x80) ? 0 : sig);
@@ -1944,7 +2012,7 @@ static void take_pending_trap(struct thread *th)
 		return;
 	int st = th->held_status;
 	if (WIFSTOPPED(st) && !(st >> 16) && WSTOPSIG(st) == SIGTRAP)
-		return;		/* that trap is the stop we hold */
+		return; /* that trap is the stop we hold */
 	if (ptrace(PTRACE_CONT, th->tid, 0, 0))
 		return;
 	for (;;) {
@@ -1996,10 +2064,10 @@ static void detach_all(struct session *s)
 				r.rip = th->inject_resume;
 				th->in_inject = false;
 			} else {
-				th->pending_sig = SIGTRAP;	/* the program's own */
+				th->pending_sig = SIGTRAP; /* the program's own */
 			}
 		}
-		if (th->in_inject) {	/* stopped inside an injected freeres call */
+		if (th->in_inject) { /* stopped inside an injected freeres call */
 			uint64_t keep_rip = th->inject_saved.rip;
 			r = th->inject_saved;
 			r.rip = keep_rip;
@@ -2044,9 +2112,10 @@ static void interrupt_session(struct session *s, int sig)
 {
 	if (!s->final_done && s->exec_seen) {
 		s->rep.incomplete = true;
-		fprintf(s->log, "==%d== leaktrace: interrupted by signal %d (%s); the report covers "
-			"what ran until now, and the program runs on untraced\n", s->pid, sig,
-			strsignal(sig));
+		fprintf(s->log,
+			"==%d== leaktrace: interrupted by signal %d (%s); the report covers "
+			"what ran until now, and the program runs on untraced\n",
+			s->pid, sig, strsignal(sig));
 		s->detaching = true;
 		final_report(s, NULL);
 	}
@@ -2073,7 +2142,8 @@ static void growth_report(struct session *s, double seconds)
 		}
 		total += blocks[i].size;
 	}
-	fprintf(s->log, "==%d== growth over the last %.0f s (live now: %" PRIu64 " bytes in %zu blocks):\n",
+	fprintf(s->log,
+		"==%d== growth over the last %.0f s (live now: %" PRIu64 " bytes in %zu blocks):\n",
 		s->pid, seconds, total, n);
 	for (int k = 0; k < 5; k++) {
 		size_t best = SIZE_MAX;
@@ -2088,8 +2158,10 @@ static void growth_report(struct session *s, double seconds)
 		if (best == SIZE_MAX)
 			break;
 		shown[best] = true;
-		fprintf(s->log, "==%d== +%" PRId64 " bytes, now %" PRId64 " bytes in %" PRId64
-			" blocks, allocated at\n", s->pid, bestd, now[best], nblk[best]);
+		fprintf(s->log,
+			"==%d== +%" PRId64 " bytes, now %" PRId64 " bytes in %" PRId64
+			" blocks, allocated at\n",
+			s->pid, bestd, now[best], nblk[best]);
 		struct report_stack st = trim_below_main(s, stack_of(s, (uint32_t)best));
 		report_text_stack(s->log, &s->rep, &st);
 	}
@@ -2140,7 +2212,7 @@ static int restart_for_exec(struct session *s, struct thread *th)
 	size_t n = tracee_threads(s->tr, all, 4096);
 	for (size_t i = 0; i < n && i < 4096; i++)
 		if (all[i]->kind == TK_THREAD && all[i] != th)
-			all[i]->dead = true;	/* execve ended them */
+			all[i]->dead = true; /* execve ended them */
 	th->ncalls = 0;
 	th->marker.valid = false;
 	th->in_inject = false;
@@ -2153,7 +2225,8 @@ static int restart_for_exec(struct session *s, struct thread *th)
 		free(argv[0]);
 	free(argv);
 	if (!s->cfg->quiet && (!s->cfg->xml || s->cfg->log_file)) {
-		fprintf(s->log, "==%d== \n==%d== Command: %s\n==%d== \n", s->pid, s->pid, exe, s->pid);
+		fprintf(s->log, "==%d== \n==%d== Command: %s\n==%d== \n", s->pid, s->pid, exe,
+			s->pid);
 		fflush(s->log);
 	}
 	return setup_after_exec(s, th->tid) ? -1 : 0;
@@ -2218,7 +2291,7 @@ static bool hand_over_fork_child(struct session *s, struct thread *ch)
 	target_mem_close(&s->tm);
 	target_mem_open(&s->tm, child);
 	unwind_free(s->uw);
-	s->sym = symbols_new(child, &s->tm);	/* the parent's stays with the copy-on-write image */
+	s->sym = symbols_new(child, &s->tm); /* the parent's stays with the copy-on-write image */
 	s->rep.symbolize_ctx = s->sym;
 	if (s->sym)
 		symbols_refresh(s->sym);
@@ -2248,7 +2321,8 @@ static int handle_event(struct session *s, struct thread *th, int status)
 		if (!s->exec_seen) {
 			s->exec_seen = true;
 			if (setup_after_exec(s, th->tid)) {
-				lt_error("cannot trace %s; it runs on untraced", s->cfg->target_argv[0]);
+				lt_error("cannot trace %s; it runs on untraced",
+					 s->cfg->target_argv[0]);
 				ptrace(PTRACE_DETACH, th->tid, 0, 0);
 				s->detached = true;
 				return -1;
@@ -2303,8 +2377,14 @@ static bool signal_is_fatal(pid_t tid, int sig)
 	FILE *f;
 
 	switch (sig) {
-	case SIGCHLD: case SIGCONT: case SIGSTOP: case SIGTSTP: case SIGTTIN:
-	case SIGTTOU: case SIGURG: case SIGWINCH:
+	case SIGCHLD:
+	case SIGCONT:
+	case SIGSTOP:
+	case SIGTSTP:
+	case SIGTTIN:
+	case SIGTTOU:
+	case SIGURG:
+	case SIGWINCH:
 		return false;
 	}
 	snprintf(fn, sizeof fn, "/proc/%d/status", (int)tid);
@@ -2326,12 +2406,24 @@ static const char *fault_event(int sig, int code)
 					    "Bad permissions for mapped region" };
 	static const char *const bus[] = { NULL, "Invalid address alignment",
 					   "Non-existent physical address", "Hardware error" };
-	static const char *const ill[] = { NULL, "Illegal opcode", "Illegal operand",
-					   "Illegal addressing mode", "Illegal trap", "Privileged opcode",
-					   "Privileged register", "Coprocessor error", "Internal stack error" };
-	static const char *const fpe[] = { NULL, "Integer divide by zero", "Integer overflow",
-					   "FP divide by zero", "FP overflow", "FP underflow", "FP inexact",
-					   "FP invalid operation", "FP subscript out of range" };
+	static const char *const ill[] = { NULL,
+					   "Illegal opcode",
+					   "Illegal operand",
+					   "Illegal addressing mode",
+					   "Illegal trap",
+					   "Privileged opcode",
+					   "Privileged register",
+					   "Coprocessor error",
+					   "Internal stack error" };
+	static const char *const fpe[] = { NULL,
+					   "Integer divide by zero",
+					   "Integer overflow",
+					   "FP divide by zero",
+					   "FP overflow",
+					   "FP underflow",
+					   "FP inexact",
+					   "FP invalid operation",
+					   "FP subscript out of range" };
 
 	if (sig == SIGSEGV && code == SI_KERNEL)
 		return "General Protection Fault";
@@ -2370,8 +2462,9 @@ static void note_fatal_signal(struct session *s, struct thread *th, int sig)
 	f->tid = th->num;
 	/* the interrupted instruction itself, not a return address */
 	symbols_mark_entry(s->sym, r.rip, NULL);
-	unsigned n = unwind_capture(s->uw, th->tid, &r, pcs,
-				    s->cfg->num_callers < MAX_FRAMES ? s->cfg->num_callers : MAX_FRAMES);
+	unsigned n =
+	    unwind_capture(s->uw, th->tid, &r, pcs,
+			   s->cfg->num_callers < MAX_FRAMES ? s->cfg->num_callers : MAX_FRAMES);
 	f->stack = trim_below_main(s, stack_of(s, intern(s, pcs, n)));
 	if (!s->cfg->xml || s->cfg->log_file) {
 		report_text_fatal(s->log, &s->rep);
@@ -2393,7 +2486,7 @@ static void on_stop_signal(int sig, siginfo_t *si, void *uc)
 		return;
 	}
 	if (sig == SIGALRM)
-		return;		/* only wakes waitpid up */
+		return; /* only wakes waitpid up */
 	/* Ctrl-C and Ctrl-\ in the terminal of a program we started reach
 	 * the program too; it decides, and we report when it ends */
 	if (tty_signals_are_the_programs && (sig == SIGINT || sig == SIGQUIT) && si &&
@@ -2409,7 +2502,7 @@ static void install_signal_handlers(bool attached)
 	tty_signals_are_the_programs = !attached;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_sigaction = on_stop_signal;
-	sa.sa_flags = SA_SIGINFO;	/* no SA_RESTART: waitpid returns EINTR */
+	sa.sa_flags = SA_SIGINFO; /* no SA_RESTART: waitpid returns EINTR */
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGQUIT, &sa, NULL);
@@ -2426,8 +2519,10 @@ static void install_signal_handlers(bool attached)
 static void note_unseen_frees(struct session *s)
 {
 	if (s->rep.attached && (!s->cfg->xml || s->cfg->log_file)) {
-		fprintf(s->log, "==%d== frees of blocks allocated before the attach: %" PRIu64
-			" (not errors)\n", s->pid, s->unseen_frees);
+		fprintf(s->log,
+			"==%d== frees of blocks allocated before the attach: %" PRIu64
+			" (not errors)\n",
+			s->pid, s->unseen_frees);
 		fflush(s->log);
 	}
 }
@@ -2487,12 +2582,13 @@ static pid_t wait_next(struct session *s, int *status)
 		 * so that it seldom fills and stops the program */
 		if (s->ring && __atomic_load_n(&s->ring->head, __ATOMIC_ACQUIRE) > s->ring_next) {
 			drain_ring(s);
-			clock_gettime(CLOCK_MONOTONIC, &t0);	/* busy: keep polling */
+			clock_gettime(CLOCK_MONOTONIC, &t0); /* busy: keep polling */
 			continue;
 		}
 		if ((i & 15) == 15) {
 			clock_gettime(CLOCK_MONOTONIC, &now);
-			long us = (now.tv_sec - t0.tv_sec) * 1000000 + (now.tv_nsec - t0.tv_nsec) / 1000;
+			long us =
+			    (now.tv_sec - t0.tv_sec) * 1000000 + (now.tv_nsec - t0.tv_nsec) / 1000;
 			if (us > SPIN_US)
 				break;
 		}
@@ -2573,7 +2669,7 @@ static int wait_loop(struct session *s)
 			    (suspect = fast_free_check(s, fr.rip, true))) {
 				drain_ring(s);
 				on_suspect_free(s, th, suspect, &fr);
-				tracee_cont(th, 0);	/* the fault was ours to take */
+				tracee_cont(th, 0); /* the fault was ours to take */
 				continue;
 			}
 			if (s->exec_seen)
@@ -2606,7 +2702,7 @@ static int check_program(const char *name, char **path)
 	ssize_t n = read(fd, hdr, sizeof hdr);
 	close(fd);
 	if (n >= 2 && hdr[0] == '#' && hdr[1] == '!')
-		return 0;	/* a script: its interpreter is what gets traced */
+		return 0; /* a script: its interpreter is what gets traced */
 	if (n < 20 || memcmp(hdr, ELFMAG, SELFMAG)) {
 		lt_error("'%s' is not an executable program (not ELF)", *path);
 		return -1;
@@ -2686,7 +2782,7 @@ static char **read_cmdline(pid_t pid)
 		argv[k++] = buf + i;
 	if (!k)
 		argv[k++] = buf;
-	return argv;	/* argv[0] owns buf */
+	return argv; /* argv[0] owns buf */
 }
 
 /* leaktrace -p PID: take hold of every thread, hook the allocator, let it
@@ -2708,8 +2804,9 @@ static int run_attached(struct session *s)
 			 strerror(errno));
 		return 1;
 	}
-	if (cfg->xml && !(s->xml = cfg->xml_file ? open_log(cfg->xml_file, 2, s->pid)
-				       : cfg->xml_fd >= 0 ? open_log(NULL, cfg->xml_fd, s->pid) : NULL)) {
+	if (cfg->xml && !(s->xml = cfg->xml_file      ? open_log(cfg->xml_file, 2, s->pid)
+				   : cfg->xml_fd >= 0 ? open_log(NULL, cfg->xml_fd, s->pid)
+						      : NULL)) {
 		lt_error("--xml=yes needs --xml-file=FILE or --xml-fd=N that can be written");
 		return 1;
 	}
@@ -2721,7 +2818,8 @@ static int run_attached(struct session *s)
 		return 1;
 	}
 	/* from here on the process is stopped: every failure must let it go */
-	if (attach_seize_all(s->tr, s->pid, tracee_options(false), &s->threads_seen, err, sizeof err)) {
+	if (attach_seize_all(s->tr, s->pid, tracee_options(false), &s->threads_seen, err,
+			     sizeof err)) {
 		lt_error("%s", err);
 		return 1;
 	}
@@ -2745,7 +2843,8 @@ static int run_attached(struct session *s)
 	if (!e && (e = bptab_ensure_traps(s->bt, at_base)))
 		lt_error("%s", bptab_errmsg(s->bt));
 	if (e) {
-		lt_error("cannot set up tracing of %d: %s; detached, it runs on", s->pid, strerror(-e));
+		lt_error("cannot set up tracing of %d: %s; detached, it runs on", s->pid,
+			 strerror(-e));
 		detach_all(s);
 		return 1;
 	}
@@ -2771,8 +2870,8 @@ static int run_attached(struct session *s)
 	if (!cfg->quiet && (!cfg->xml || cfg->log_file)) {
 		fprintf(s->log, "==%d== leaktrace-%s, a ptrace-based leak analyzer\n", s->pid,
 			LEAKTRACE_VERSION);
-		fprintf(s->log, "==%d== attached to %d (%s), %zu threads\n==%d== \n", s->pid, s->pid,
-			comm, live_threads(s, ths, 4096), s->pid);
+		fprintf(s->log, "==%d== attached to %d (%s), %zu threads\n==%d== \n", s->pid,
+			s->pid, comm, live_threads(s, ths, 4096), s->pid);
 		fflush(s->log);
 	}
 	if (s->xml)
@@ -2789,7 +2888,8 @@ static int run_attached(struct session *s)
 		note_unseen_frees(s);
 		fprintf(s->log, "==%d== %d exited during the session (%s %d)\n", s->pid, s->pid,
 			WIFSIGNALED(s->exit_status) ? "killed by signal" : "status",
-			WIFSIGNALED(s->exit_status) ? WTERMSIG(s->exit_status) : WEXITSTATUS(s->exit_status));
+			WIFSIGNALED(s->exit_status) ? WTERMSIG(s->exit_status)
+						    : WEXITSTATUS(s->exit_status));
 		fflush(s->log);
 	}
 	if (cfg->error_exitcode && count_errors(s))
@@ -2854,7 +2954,8 @@ int session_run(const struct config *cfg)
 		else if (cfg->xml_fd >= 0)
 			s.xml = open_log(NULL, cfg->xml_fd, s.pid);
 		if (!s.xml) {
-			lt_error("--xml=yes needs --xml-file=FILE or --xml-fd=N that can be written");
+			lt_error(
+			    "--xml=yes needs --xml-file=FILE or --xml-fd=N that can be written");
 			kill(s.pid, SIGKILL);
 			waitpid(s.pid, NULL, 0);
 			goto out;

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STACKTAB_CHUNK_PCS 8192u	/* 64 KiB: room for >= 128 full stacks */
+#define STACKTAB_CHUNK_PCS 8192u /* 64 KiB: room for >= 128 full stacks */
 #define STACKTAB_MIN_INDEX 256u
 
 struct stacktab_entry {
@@ -32,9 +32,9 @@ struct stacktab_chunk {
 struct stacktab {
 	struct stacktab_entry *entries;
 	size_t count, entries_cap;
-	uint32_t *index;	/* ids; STACKTAB_NONE = empty */
+	uint32_t *index; /* ids; STACKTAB_NONE = empty */
 	size_t index_mask;
-	struct stacktab_chunk *chunk;	/* newest; older ones linked behind */
+	struct stacktab_chunk *chunk; /* newest; older ones linked behind */
 	size_t chunk_bytes;
 };
 
@@ -59,7 +59,7 @@ static uint32_t *stacktab_index_alloc(size_t cap)
 	uint32_t *idx = malloc(cap * sizeof(*idx));
 
 	if (idx)
-		memset(idx, 0xff, cap * sizeof(*idx));	/* all STACKTAB_NONE */
+		memset(idx, 0xff, cap * sizeof(*idx)); /* all STACKTAB_NONE */
 	return idx;
 }
 
@@ -95,8 +95,8 @@ void stacktab_free(struct stacktab *st)
 
 /* The index slot holding a stack equal to pcs[0..n), or the empty slot
  * where it belongs. */
-static size_t stacktab_probe(const struct stacktab *st, const uint64_t *pcs,
-			     unsigned n, uint32_t hash)
+static size_t stacktab_probe(const struct stacktab *st, const uint64_t *pcs, unsigned n,
+			     uint32_t hash)
 {
 	size_t i = hash & st->index_mask;
 

@@ -23,8 +23,8 @@ enum loc_type { LOC_FUN, LOC_OBJ, LOC_SRC, LOC_DOTS };
 
 struct loc {
 	enum loc_type type;
-	char *patt;		/* NULL for LOC_DOTS */
-	unsigned line;		/* LOC_SRC: 0 = any line */
+	char *patt;    /* NULL for LOC_DOTS */
+	unsigned line; /* LOC_SRC: 0 = any line */
 };
 
 /* Only the kinds leaktrace can report need telling apart. */
@@ -33,10 +33,10 @@ enum supp_kind { SK_LEAK, SK_FREE, SK_OTHER };
 struct supp {
 	char *name;
 	enum supp_kind kind;
-	unsigned leak_kinds;	/* bit (1 << enum leak_kind) */
+	unsigned leak_kinds; /* bit (1 << enum leak_kind) */
 	struct loc *locs;
 	unsigned nlocs;
-	const char *file;	/* one of suppress.files */
+	const char *file; /* one of suppress.files */
 	unsigned line;
 	unsigned count;
 	uint64_t bytes, blocks;
@@ -54,9 +54,9 @@ struct suppress {
 /* memcheck's recognised kinds that leaktrace never reports: accepted so a
  * suppression file written for valgrind loads unchanged. */
 static const char *const other_kinds[] = {
-	"Param", "User", "CoreMem", "Addr1", "Addr2", "Addr4", "Addr8", "Addr16",
-	"Addr32", "Jump", "Value0", "Value1", "Value2", "Value4", "Value8",
-	"Value16", "Value32", "Cond", "Overlap", "FishyValue", "ReallocZero",
+	"Param",  "User",    "CoreMem", "Addr1",  "Addr2",   "Addr4",	   "Addr8",
+	"Addr16", "Addr32",  "Jump",	"Value0", "Value1",  "Value2",	   "Value4",
+	"Value8", "Value16", "Value32", "Cond",	  "Overlap", "FishyValue", "ReallocZero",
 };
 
 struct suppress *suppress_new(void)
@@ -95,7 +95,7 @@ size_t suppress_count(const struct suppress *s)
 struct parser {
 	const char *fname;
 	const char *p, *end;
-	unsigned lineno;	/* of the line last returned */
+	unsigned lineno; /* of the line last returned */
 	char line[4096];
 	char *err;
 	size_t errlen;
@@ -264,7 +264,7 @@ static int parse_one(struct parser *ps, struct supp *sp, bool *keep)
 		return perr(ps, "unexpected end of file, expected a suppression name");
 	if (strcmp(l, "}") == 0)
 		return perr(ps, "unexpected '}', expected a suppression name");
-	sp->line = ps->lineno;	/* memcheck names a suppression by its name's line */
+	sp->line = ps->lineno; /* memcheck names a suppression by its name's line */
 	if (!(sp->name = strdup(l)))
 		return -ENOMEM;
 
@@ -308,7 +308,10 @@ static int parse_one(struct parser *ps, struct supp *sp, bool *keep)
 			while (*set == ' ' || *set == '\t')
 				set++;
 			if (parse_leak_kinds(set, &sp->leak_kinds) < 0)
-				return perr(ps, "bad leak kinds in '%s' (want definite, indirect, possible, reachable, all or none)", l);
+				return perr(ps,
+					    "bad leak kinds in '%s' (want definite, indirect, "
+					    "possible, reachable, all or none)",
+					    l);
 			first = false;
 			continue;
 		}
@@ -333,11 +336,12 @@ static const char *intern_file(struct suppress *s, const char *fname)
 	return nf[s->nfiles++];
 }
 
-int suppress_load_buffer(struct suppress *s, const char *fname, const char *text,
-			 size_t len, char *err, size_t errlen)
+int suppress_load_buffer(struct suppress *s, const char *fname, const char *text, size_t len,
+			 char *err, size_t errlen)
 {
-	struct parser ps = { .fname = fname, .p = text, .end = text + len,
-			     .err = err, .errlen = errlen };
+	struct parser ps = {
+		.fname = fname, .p = text, .end = text + len, .err = err, .errlen = errlen
+	};
 	const char *file = intern_file(s, fname);
 	const char *l;
 
@@ -493,8 +497,8 @@ static bool locs_match(const struct loc *l, unsigned nl, const struct frame_info
 	return true;
 }
 
-int suppress_find_leak(const struct suppress *s, enum leak_kind k,
-		       const struct frame_info *frames, unsigned n)
+int suppress_find_leak(const struct suppress *s, enum leak_kind k, const struct frame_info *frames,
+		       unsigned n)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		const struct supp *sp = &s->v[i];
@@ -525,8 +529,7 @@ const char *suppress_name(const struct suppress *s, int idx)
 	return s->v[idx].name;
 }
 
-void suppress_add_use(struct suppress *s, int idx, unsigned count,
-		      uint64_t bytes, uint64_t blocks)
+void suppress_add_use(struct suppress *s, int idx, unsigned count, uint64_t bytes, uint64_t blocks)
 {
 	if (idx < 0 || (size_t)idx >= s->n)
 		return;
@@ -536,8 +539,8 @@ void suppress_add_use(struct suppress *s, int idx, unsigned count,
 }
 
 const char *suppress_match_leak(struct suppress *s, enum leak_kind k,
-				const struct frame_info *frames, unsigned n,
-				uint64_t bytes, uint64_t blocks)
+				const struct frame_info *frames, unsigned n, uint64_t bytes,
+				uint64_t blocks)
 {
 	int i = suppress_find_leak(s, k, frames, n);
 
@@ -571,9 +574,13 @@ long suppress_used(const struct suppress *s, struct suppression_use **out)
 		if (sp->count == 0)
 			continue;
 		(*out)[n++] = (struct suppression_use){
-			.name = sp->name, .count = sp->count, .file = sp->file,
-			.line = sp->line, .leak = sp->kind == SK_LEAK,
-			.bytes = sp->bytes, .blocks = sp->blocks,
+			.name = sp->name,
+			.count = sp->count,
+			.file = sp->file,
+			.line = sp->line,
+			.leak = sp->kind == SK_LEAK,
+			.bytes = sp->bytes,
+			.blocks = sp->blocks,
 		};
 	}
 	return (long)n;
@@ -606,8 +613,8 @@ void suppress_gen_frame(const struct frame_info *f, const char **type, const cha
 	}
 }
 
-void suppress_gen_write(FILE *out, const struct supp_head *h,
-			const struct frame_info *frames, unsigned n)
+void suppress_gen_write(FILE *out, const struct supp_head *h, const struct frame_info *frames,
+			unsigned n)
 {
 	fputs("{\n   <insert_a_suppression_name_here>\n", out);
 	fprintf(out, "   %s\n", h->skind);

@@ -24,14 +24,14 @@ char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
 
 struct entry {
 	uint64_t pc;
-	const char *name;	/* static storage: the allocator table's */
+	const char *name; /* static storage: the allocator table's */
 };
 
 #define MAX_INLINE 16
 
 struct desc_entry {
 	uint64_t ip;
-	struct frame_info *fi;	/* innermost inlined function first */
+	struct frame_info *fi; /* innermost inlined function first */
 	unsigned n;
 	bool used;
 };
@@ -43,10 +43,10 @@ struct symbols {
 	Dwfl_Callbacks cb;
 	char *debuginfo_path;
 
-	struct desc_entry *cache;	/* open addressing on ip */
+	struct desc_entry *cache; /* open addressing on ip */
 	size_t cache_cap, cache_n;
 
-	struct entry *entries;		/* function entries that start stacks */
+	struct entry *entries; /* function entries that start stacks */
 	size_t nentries, entries_cap;
 };
 
@@ -70,7 +70,7 @@ void symbols_mark_entry(struct symbols *s, uint64_t pc, const char *name)
 		while (s->cache[j].used && s->cache[j].ip != pc)
 			j = (j + 1) & (s->cache_cap - 1);
 		if (s->cache[j].used)
-			s->cache[j].ip = 0;	/* unreachable key: a leak of one entry, rare */
+			s->cache[j].ip = 0; /* unreachable key: a leak of one entry, rare */
 	}
 }
 
@@ -152,21 +152,21 @@ int symbols_refresh(struct symbols *s)
 struct symidx_ent {
 	uint64_t value, size;
 	const char *name;
-	uint32_t ndx;		/* index in the module's symbol table */
+	uint32_t ndx; /* index in the module's symbol table */
 	uint8_t bind, type;
 	bool defined;
 };
 
 struct symidx {
-	struct symidx_ent *byaddr;	/* sorted by value, then table index */
+	struct symidx_ent *byaddr; /* sorted by value, then table index */
 	size_t n;
-	uint32_t *hash;			/* byaddr index + 1, open addressing on name */
+	uint32_t *hash; /* byaddr index + 1, open addressing on name */
 	size_t hcap;
 };
 
 static uint64_t name_hash(const char *p)
 {
-	uint64_t h = 1469598103934665603ull;	/* FNV-1a */
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
 
 	while (*p)
 		h = (h ^ (uint8_t)*p++) * 1099511628211ull;
@@ -189,9 +189,10 @@ static struct symidx *module_index(Dwfl_Module *m)
 	dwfl_module_info(m, &ud, NULL, NULL, NULL, NULL, NULL, NULL);
 	if (!ud)
 		return NULL;
-	if (*ud)
-		return *ud;
-	struct symidx *x = calloc(1, sizeof *x);
+	struct symidx *x = *ud;
+	if (x)
+		return x;
+	x = calloc(1, sizeof *x);
 	int n = dwfl_module_getsymtab(m);
 	if (!x)
 		return NULL;
@@ -206,9 +207,13 @@ static struct symidx *module_index(Dwfl_Module *m)
 		const char *name = dwfl_module_getsym_info(m, i, &sym, &value, NULL, NULL, NULL);
 		if (!name || !*name)
 			continue;
-		x->byaddr[x->n++] = (struct symidx_ent){ value, sym.st_size, name, (uint32_t)i,
-			(uint8_t)GELF_ST_BIND(sym.st_info), (uint8_t)GELF_ST_TYPE(sym.st_info),
-			sym.st_shndx != SHN_UNDEF };
+		x->byaddr[x->n++] = (struct symidx_ent){ value,
+							 sym.st_size,
+							 name,
+							 (uint32_t)i,
+							 (uint8_t)GELF_ST_BIND(sym.st_info),
+							 (uint8_t)GELF_ST_TYPE(sym.st_info),
+							 sym.st_shndx != SHN_UNDEF };
 	}
 	qsort(x->byaddr, x->n, sizeof *x->byaddr, cmp_ent);
 	x->hcap = 16;
@@ -256,7 +261,8 @@ static const struct symidx_ent *find_named(Dwfl_Module *m, const char *name, sym
 
 	if (!x)
 		return NULL;
-	for (size_t j = (size_t)name_hash(name) & (x->hcap - 1); x->hash[j]; j = (j + 1) & (x->hcap - 1)) {
+	for (size_t j = (size_t)name_hash(name) & (x->hcap - 1); x->hash[j];
+	     j = (j + 1) & (x->hcap - 1)) {
 		const struct symidx_ent *e = &x->byaddr[x->hash[j] - 1];
 		if (!strcmp(e->name, name) && ok(e) && (!best || e->ndx < best->ndx))
 			best = e;
@@ -308,13 +314,14 @@ struct mod_list {
 	Dwfl_Module *exe;
 };
 
-static int collect_module(Dwfl_Module *mod, void **ud, const char *name, Dwarf_Addr start, void *arg)
+static int collect_module(Dwfl_Module *mod, void **ud, const char *name, Dwarf_Addr start,
+			  void *arg)
 {
 	struct mod_list *ml = arg;
 	(void)ud;
 	(void)start;
 
-	if (name && name[0] == '[')	/* [vdso] and friends define no allocator */
+	if (name && name[0] == '[') /* [vdso] and friends define no allocator */
 		return DWARF_CB_OK;
 	if (ml->n < ml->max)
 		ml->v[ml->n++] = mod;
@@ -338,7 +345,7 @@ static size_t link_map_order(struct symbols *s, Dwfl_Module **all, size_t nall, 
 	if (target_read(s->tm, rdebug + 8, &lm, 8) != 8)
 		return 0;
 	for (int guard = 0; lm && guard < 4096 && n < max; guard++) {
-		uint64_t f[4];	/* l_addr, l_name, l_ld, l_next */
+		uint64_t f[4]; /* l_addr, l_name, l_ld, l_next */
 		if (target_read(s->tm, lm, f, sizeof f) != sizeof f)
 			break;
 		Dwfl_Module *m = f[2] ? dwfl_addrmodule(s->dwfl, f[2]) : NULL;
@@ -481,7 +488,8 @@ static const char *function_name(Dwfl_Module *m, uint64_t ip)
 static void set_name(struct frame_info *fi, const char *name)
 {
 	int status = -1;
-	char *dem = name[0] == '_' && name[1] == 'Z' ? __cxa_demangle(name, NULL, NULL, &status) : NULL;
+	char *dem =
+	    name[0] == '_' && name[1] == 'Z' ? __cxa_demangle(name, NULL, NULL, &status) : NULL;
 
 	fi->mangled = strdup(name);
 	fi->fn = dem && status == 0 ? dem : fi->mangled;
@@ -559,9 +567,10 @@ static unsigned describe_inlined(Dwfl_Module *m, uint64_t ip, const char *obj,
 			dwarf_getsrcfiles(cu, &files, &nfiles);
 		file = NULL;
 		lineno = 0;
-		if (dwarf_attr(&scopes[i], DW_AT_call_file, &attr) && !dwarf_formudata(&attr, &cf) &&
-		    dwarf_attr(&scopes[i], DW_AT_call_line, &attr) && !dwarf_formudata(&attr, &cl) &&
-		    files && cf < nfiles) {
+		if (dwarf_attr(&scopes[i], DW_AT_call_file, &attr) &&
+		    !dwarf_formudata(&attr, &cf) &&
+		    dwarf_attr(&scopes[i], DW_AT_call_line, &attr) &&
+		    !dwarf_formudata(&attr, &cl) && files && cf < nfiles) {
 			file = dwarf_filesrc(files, cf, NULL, NULL);
 			lineno = (int)cl;
 		}
@@ -577,18 +586,20 @@ static unsigned describe_inlined(Dwfl_Module *m, uint64_t ip, const char *obj,
 	return n;
 }
 
-static unsigned describe_uncached(struct symbols *s, uint64_t pc, struct frame_info *out, unsigned max)
+static unsigned describe_uncached(struct symbols *s, uint64_t pc, struct frame_info *out,
+				  unsigned max)
 {
 	/* a return address: the call is the instruction before it */
 	const struct entry *e = find_entry(s, pc);
-	uint64_t ip = e ? pc : pc - 1;	/* entries with no name: a faulting pc */
+	uint64_t ip = e ? pc : pc - 1; /* entries with no name: a faulting pc */
 	Dwfl_Module *m = dwfl_addrmodule(s->dwfl, ip);
 	unsigned n = 0;
 
 	memset(out, 0, sizeof *out);
 	if (m) {
 		const char *mainfile = NULL;
-		const char *modname = dwfl_module_info(m, NULL, NULL, NULL, NULL, NULL, &mainfile, NULL);
+		const char *modname =
+		    dwfl_module_info(m, NULL, NULL, NULL, NULL, NULL, &mainfile, NULL);
 		const char *obj = mainfile ? mainfile : modname;
 		if (e && e->name) {
 			/* An allocator entry is named by the function that was
@@ -609,7 +620,8 @@ static unsigned describe_uncached(struct symbols *s, uint64_t pc, struct frame_i
 			Dwfl_Line *line = dwfl_module_getsrc(m, ip);
 			if (line) {
 				int lineno = 0;
-				const char *src = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
+				const char *src =
+				    dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
 				set_source(out, src, lineno, dwfl_line_comp_dir(line));
 			}
 			n = 1;
@@ -632,7 +644,8 @@ static struct desc_entry *cache_slot(struct symbols *s, uint64_t ip)
 		for (size_t i = 0; i < s->cache_cap; i++) {
 			if (!s->cache[i].used)
 				continue;
-			size_t j = (size_t)(s->cache[i].ip * 0x9e3779b97f4a7c15ull >> 17) & (ncap - 1);
+			size_t j =
+			    (size_t)(s->cache[i].ip * 0x9e3779b97f4a7c15ull >> 17) & (ncap - 1);
 			while (nc[j].used)
 				j = (j + 1) & (ncap - 1);
 			nc[j] = s->cache[i];
@@ -727,7 +740,8 @@ const char *symbols_data_symbol(struct symbols *s, uint64_t addr, uint64_t *star
 		const struct symidx_ent *e = &x->byaddr[i];
 		if (e->type != STT_OBJECT)
 			continue;
-		if (addr < e->value + (e->size ? e->size : 1) && (!best || prefer_name(e->name, best))) {
+		if (addr < e->value + (e->size ? e->size : 1) &&
+		    (!best || prefer_name(e->name, best))) {
 			best = e->name;
 			*start = e->value;
 		}
@@ -763,7 +777,8 @@ bool symbols_in_local_function(struct symbols *s, uint64_t pc, uint64_t same_mod
 	/* a local alias of an exported function is no internal function */
 	uint64_t start = pc - off;
 	struct symidx *x = module_index(m);
-	for (size_t i = x ? lower_bound(x, start) : 0; x && i < x->n && x->byaddr[i].value == start; i++)
+	for (size_t i = x ? lower_bound(x, start) : 0; x && i < x->n && x->byaddr[i].value == start;
+	     i++)
 		if (x->byaddr[i].bind != STB_LOCAL && x->byaddr[i].type == STT_FUNC)
 			return false;
 	return true;

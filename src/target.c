@@ -74,7 +74,8 @@ int target_write(const struct target_mem *tm, uint64_t addr, const void *buf, si
 	size_t done = 0;
 
 	while (done < len) {
-		ssize_t n = pwrite(tm->memfd, (const char *)buf + done, len - done, (off_t)(addr + done));
+		ssize_t n =
+		    pwrite(tm->memfd, (const char *)buf + done, len - done, (off_t)(addr + done));
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;

@@ -26,7 +26,7 @@
 #include "leaktrace/tracee.h"
 
 struct tracee {
-	struct thread **slots;	/* open addressing on tid */
+	struct thread **slots; /* open addressing on tid */
 	size_t cap, count;
 };
 
@@ -141,9 +141,8 @@ unsigned long tracee_options(bool trace_children)
 	(void)trace_children;
 	/* fork/vfork/clone children are always seized: they inherit our int3s
 	 * and must be cleaned before they run, traced or not. */
-	return PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC |
-	       PTRACE_O_TRACEEXIT | PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK |
-	       PTRACE_O_TRACEVFORK;
+	return PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT |
+	       PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK;
 }
 
 char *tracee_find_program(const char *name)
@@ -156,7 +155,7 @@ char *tracee_find_program(const char *name)
 	const char *path = getenv("PATH");
 	if (!path)
 		path = "/usr/local/bin:/usr/bin:/bin";
-	for (const char *p = path;; ) {
+	for (const char *p = path;;) {
 		size_t len = strcspn(p, ":");
 		char *cand;
 		if (asprintf(&cand, "%.*s%s%s", (int)len, p, len ? "/" : "", name) < 0)
@@ -208,8 +207,10 @@ int tracee_spawn(char *const argv[], pid_t *pidp, int *exec_err_fd, char *err, s
 	if (ptrace(PTRACE_SEIZE, pid, 0, (void *)tracee_options(false))) {
 		int e = errno;
 		snprintf(err, errlen, "cannot trace the program: %s%s", strerror(e),
-			 e == EPERM ? " (is ptrace restricted by /proc/sys/kernel/yama/ptrace_scope, "
-				      "or are we ourselves traced?)" : "");
+			 e == EPERM
+			     ? " (is ptrace restricted by /proc/sys/kernel/yama/ptrace_scope, "
+			       "or are we ourselves traced?)"
+			     : "");
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
 		close(pipefd[0]);
@@ -281,17 +282,17 @@ static void restart_interrupted_syscall(struct user_regs_struct *r)
 
 	if ((long)r->orig_rax < 0)
 		return;
-	if (rax == -512 || rax == -513 || rax == -514) {	/* ERESTARTSYS, NOINTR, NOHAND */
+	if (rax == -512 || rax == -513 || rax == -514) { /* ERESTARTSYS, NOINTR, NOHAND */
 		r->rax = r->orig_rax;
 		r->rip -= 2;
-	} else if (rax == -516) {				/* ERESTART_RESTARTBLOCK */
+	} else if (rax == -516) { /* ERESTART_RESTARTBLOCK */
 		r->rax = SYS_restart_syscall;
 		r->rip -= 2;
 	}
 }
 
-int tracee_inject_syscall(pid_t tid, uint64_t syscall_insn, long nr, const long args[6],
-			  long *ret, int *pending_sig)
+int tracee_inject_syscall(pid_t tid, uint64_t syscall_insn, long nr, const long args[6], long *ret,
+			  int *pending_sig)
 {
 	struct user_regs_struct saved, r;
 	int status, err, phase = 0;
@@ -301,7 +302,7 @@ int tracee_inject_syscall(pid_t tid, uint64_t syscall_insn, long nr, const long 
 	r = saved;
 	r.rip = syscall_insn;
 	r.rax = (unsigned long long)nr;
-	r.orig_rax = (unsigned long long)-1;	/* not in a syscall: no restart logic */
+	r.orig_rax = (unsigned long long)-1; /* not in a syscall: no restart logic */
 	r.rdi = (unsigned long long)args[0];
 	r.rsi = (unsigned long long)args[1];
 	r.rdx = (unsigned long long)args[2];
@@ -320,7 +321,7 @@ int tracee_inject_syscall(pid_t tid, uint64_t syscall_insn, long nr, const long 
 			phase++;
 			continue;
 		}
-		if (status >> 16)	/* an event stop (e.g. PTRACE_EVENT_STOP): go on */
+		if (status >> 16) /* an event stop (e.g. PTRACE_EVENT_STOP): go on */
 			continue;
 		/* a signal arrived first: keep it for later, run the syscall */
 		if (sig != SIGTRAP && pending_sig && !*pending_sig)

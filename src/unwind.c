@@ -13,7 +13,7 @@
 #include "leaktrace/unwind.h"
 
 #define STACK_CACHE 16384u
-#define STACK_STEP 2048u
+#define STACK_STEP  2048u
 
 struct unwinder {
 	Dwfl *dwfl;
@@ -24,10 +24,10 @@ struct unwinder {
 	pid_t tid;
 	const struct user_regs_struct *regs;
 	uint64_t cache_base;
-	size_t cache_len;	/* bytes valid from cache_base */
+	size_t cache_len; /* bytes valid from cache_base */
 	uint8_t cache[STACK_CACHE];
 
-	bool copy_only;		/* serve memory from the cache alone */
+	bool copy_only; /* serve memory from the cache alone */
 	uint64_t *pcs;
 	unsigned n, max;
 	uint64_t sps[512];
@@ -38,7 +38,7 @@ static pid_t cb_next_thread(Dwfl *dwfl, void *arg, void **thread_argp)
 	(void)dwfl;
 	(void)arg;
 	(void)thread_argp;
-	return 0;	/* threads are named explicitly, never enumerated */
+	return 0; /* threads are named explicitly, never enumerated */
 }
 
 static bool cb_get_thread(Dwfl *dwfl, pid_t tid, void *arg, void **thread_argp)
@@ -56,7 +56,8 @@ static bool fill_cache(struct unwinder *u, uint64_t upto)
 		size_t want = STACK_STEP;
 		if (u->cache_len + want > STACK_CACHE)
 			want = STACK_CACHE - u->cache_len;
-		ssize_t n = target_read(u->tm, u->cache_base + u->cache_len, u->cache + u->cache_len, want);
+		ssize_t n =
+		    target_read(u->tm, u->cache_base + u->cache_len, u->cache + u->cache_len, want);
 		if (n <= 0)
 			return false;
 		u->cache_len += (size_t)n;
@@ -95,8 +96,8 @@ static bool cb_set_initial_registers(Dwfl_Thread *thread, void *arg)
 	const struct user_regs_struct *r = u->regs;
 	/* DWARF register numbers 0..16 of x86-64 */
 	Dwarf_Word regs[17] = {
-		r->rax, r->rdx, r->rcx, r->rbx, r->rsi, r->rdi, r->rbp, r->rsp,
-		r->r8, r->r9, r->r10, r->r11, r->r12, r->r13, r->r14, r->r15, r->rip,
+		r->rax, r->rdx, r->rcx, r->rbx, r->rsi, r->rdi, r->rbp, r->rsp, r->r8,
+		r->r9,	r->r10, r->r11, r->r12, r->r13, r->r14, r->r15, r->rip,
 	};
 
 	if (!dwfl_thread_state_registers(thread, 0, 17, regs))

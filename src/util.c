@@ -29,8 +29,8 @@ char *util_fmt_elapsed(char buf[UTIL_TIME_BUFSZ], uint64_t ms)
 {
 	unsigned long long s = ms / 1000, m = s / 60, h = m / 60, d = h / 24;
 
-	snprintf(buf, UTIL_TIME_BUFSZ, "%02llu:%02llu:%02llu:%02llu.%03llu", d,
-		 h % 24, m % 60, s % 60, (unsigned long long)(ms % 1000));
+	snprintf(buf, UTIL_TIME_BUFSZ, "%02llu:%02llu:%02llu:%02llu.%03llu", d, h % 24, m % 60,
+		 s % 60, (unsigned long long)(ms % 1000));
 	return buf;
 }
 

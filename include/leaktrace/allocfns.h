@@ -10,23 +10,23 @@
 #include "leaktrace/heapmap.h"
 
 enum afn_kind {
-	AFN_MALLOC,		/* size = rdi */
-	AFN_CALLOC,		/* size = rdi * rsi */
-	AFN_REALLOC,		/* old = rdi, size = rsi */
-	AFN_REALLOCARRAY,	/* old = rdi, size = rsi * rdx */
-	AFN_FREE,		/* ptr = rdi */
-	AFN_POSIX_MEMALIGN,	/* *rdi = result, size = rdx; returns 0 */
-	AFN_MEMALIGN,		/* align = rdi, size = rsi (memalign, aligned_alloc) */
-	AFN_VALLOC,		/* size = rdi */
-	AFN_PVALLOC,		/* size = rdi rounded up to a page */
-	AFN_OP_NEW,		/* operator new/new[]: entry marker only */
-	AFN_OP_DELETE,		/* operator delete/delete[]: entry marker only */
+	AFN_MALLOC,	    /* size = rdi */
+	AFN_CALLOC,	    /* size = rdi * rsi */
+	AFN_REALLOC,	    /* old = rdi, size = rsi */
+	AFN_REALLOCARRAY,   /* old = rdi, size = rsi * rdx */
+	AFN_FREE,	    /* ptr = rdi */
+	AFN_POSIX_MEMALIGN, /* *rdi = result, size = rdx; returns 0 */
+	AFN_MEMALIGN,	    /* align = rdi, size = rsi (memalign, aligned_alloc) */
+	AFN_VALLOC,	    /* size = rdi */
+	AFN_PVALLOC,	    /* size = rdi rounded up to a page */
+	AFN_OP_NEW,	    /* operator new/new[]: entry marker only */
+	AFN_OP_DELETE,	    /* operator delete/delete[]: entry marker only */
 };
 
 struct allocfn {
-	const char *name;	/* linkage name */
+	const char *name; /* linkage name */
 	enum afn_kind kind;
-	enum alloc_family family;	/* for the operators */
+	enum alloc_family family; /* for the operators */
 };
 
 extern const struct allocfn allocfn_table[];
@@ -38,12 +38,13 @@ bool allocfn_hooks_return(enum afn_kind k);
 /* The request an entry describes. */
 struct alloc_request {
 	enum afn_kind kind;
-	uint64_t old_ptr;	/* realloc, free */
+	uint64_t old_ptr; /* realloc, free */
 	uint64_t size;
-	uint64_t out_ptr;	/* posix_memalign's result slot */
-	bool overflow;		/* calloc/reallocarray: nmemb * size overflows */
+	uint64_t out_ptr; /* posix_memalign's result slot */
+	bool overflow;	  /* calloc/reallocarray: nmemb * size overflows */
 };
 
-void allocfn_read_args(enum afn_kind k, const struct user_regs_struct *r, struct alloc_request *req);
+void allocfn_read_args(enum afn_kind k, const struct user_regs_struct *r,
+		       struct alloc_request *req);
 
 #endif

@@ -11,17 +11,17 @@
 
 /* Special int3s in the scratch mapping, each at its own address. */
 enum bp_trap {
-	TRAP_RETURN,	/* allocator calls return here: the result is read */
-	TRAP_INJECT,	/* functions called by leaktrace inside the target return here */
-	TRAP_PARK,	/* not an int3: "jmp ." where a thread waits for a new tracer */
+	TRAP_RETURN, /* allocator calls return here: the result is read */
+	TRAP_INJECT, /* functions called by leaktrace inside the target return here */
+	TRAP_PARK,   /* not an int3: "jmp ." where a thread waits for a new tracer */
 	TRAP_COUNT
 };
 
 struct breakpoint {
-	uint64_t addr;		/* address of the int3 */
-	uint64_t resume;	/* where a thread stopped on it continues */
-	uint8_t orig;		/* the byte the int3 replaced */
-	int tag;		/* the owner's: which function this is */
+	uint64_t addr;	 /* address of the int3 */
+	uint64_t resume; /* where a thread stopped on it continues */
+	uint8_t orig;	 /* the byte the int3 replaced */
+	int tag;	 /* the owner's: which function this is */
 };
 
 /* Maps len bytes of read+execute memory at or near addr (0 = anywhere) in

@@ -60,50 +60,50 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FP_RING_MAGIC 0x31474e52504c544cull	/* "LTLPRNG1" */
-#define FP_FLAG_DISABLED 1u
-#define FP_STUB_MAX 640u
-#define FP_TID_OFFSET_GLIBC 0x2d0	/* offsetof(struct pthread, tid), 2.36 */
+#define FP_RING_MAGIC	    0x31474e52504c544cull /* "LTLPRNG1" */
+#define FP_FLAG_DISABLED    1u
+#define FP_STUB_MAX	    640u
+#define FP_TID_OFFSET_GLIBC 0x2d0 /* offsetof(struct pthread, tid), 2.36 */
 
 /* Offsets are part of the stub's code: change them only with fastpath.c. */
 struct fp_ring_hdr {
 	uint64_t magic;
 	uint32_t version;
-	uint32_t rec_size;	/* bytes per record, a multiple of 64 */
-	uint64_t capacity;	/* records, a power of two */
-	uint64_t mask;		/* capacity - 1 */
-	uint64_t stack_qwords;	/* stack bytes copied at an entry / 8 */
-	uint64_t flags;		/* FP_FLAG_* */
-	uint64_t drained;	/* written by the tracer: records consumed */
+	uint32_t rec_size;     /* bytes per record, a multiple of 64 */
+	uint64_t capacity;     /* records, a power of two */
+	uint64_t mask;	       /* capacity - 1 */
+	uint64_t stack_qwords; /* stack bytes copied at an entry / 8 */
+	uint64_t flags;	       /* FP_FLAG_* */
+	uint64_t drained;      /* written by the tracer: records consumed */
 	uint64_t reserved0;
-	uint64_t head;		/* claimed records; own cache line */
+	uint64_t head; /* claimed records; own cache line */
 	uint64_t reserved1[7];
 };
 
 enum fp_kind {
-	FP_ALLOC,	/* entry, original runs, return (rax) */
-	FP_FREE,	/* entry, then the original */
-	FP_MARKER,	/* same as FP_FREE; named for operator new/delete */
-	FP_FREE_CHECKED,/* glibc's free: suspect calls trap, the rest as FP_FREE */
+	FP_ALLOC,	 /* entry, original runs, return (rax) */
+	FP_FREE,	 /* entry, then the original */
+	FP_MARKER,	 /* same as FP_FREE; named for operator new/delete */
+	FP_FREE_CHECKED, /* glibc's free: suspect calls trap, the rest as FP_FREE */
 };
 
 enum fp_phase { FP_ENTRY = 1, FP_RETURN = 2 };
 
 struct fp_rec {
-	uint64_t seq;		/* index + 1 once published */
-	uint16_t op;		/* the caller's number for the hooked function */
-	uint8_t phase;		/* enum fp_phase */
+	uint64_t seq;  /* index + 1 once published */
+	uint16_t op;   /* the caller's number for the hooked function */
+	uint8_t phase; /* enum fp_phase */
 	uint8_t pad0;
-	uint32_t tid;		/* kernel tid, 0 when tid_offset < 0 */
-	uint32_t stack_len;	/* bytes in stack[]; 0 for returns */
+	uint32_t tid;	    /* kernel tid, 0 when tid_offset < 0 */
+	uint32_t stack_len; /* bytes in stack[]; 0 for returns */
 	uint32_t pad1;
-	uint64_t tp;		/* thread pointer, %fs:0 */
-	uint64_t rdi, rsi, rdx;	/* arguments (entry) */
-	uint64_t rax;		/* result (return) */
-	uint64_t rsp;		/* rsp at entry: points at the return address */
-	uint64_t ret;		/* the return address, [rsp] at entry */
-	uint64_t rbx, rbp, r12, r13, r14, r15;	/* at entry */
-	uint8_t stack[];	/* copy of [rsp, rsp + stack_len) at entry */
+	uint64_t tp;			       /* thread pointer, %fs:0 */
+	uint64_t rdi, rsi, rdx;		       /* arguments (entry) */
+	uint64_t rax;			       /* result (return) */
+	uint64_t rsp;			       /* rsp at entry: points at the return address */
+	uint64_t ret;			       /* the return address, [rsp] at entry */
+	uint64_t rbx, rbp, r12, r13, r14, r15; /* at entry */
+	uint8_t stack[];		       /* copy of [rsp, rsp + stack_len) at entry */
 };
 
 /* Bytes of one record / of a whole ring (header included) for a stack
@@ -132,29 +132,29 @@ uint64_t fp_ring_published(const void *buf, size_t len, uint64_t from);
  * index after the last record handed over: the next value of drained.
  * The record pointer is valid during the call only. */
 typedef int (*fp_rec_fn)(const struct fp_rec *r, uint64_t index, void *ctx);
-uint64_t fp_ring_drain(const void *buf, size_t len, uint64_t from, uint64_t max,
-		       fp_rec_fn fn, void *ctx);
+uint64_t fp_ring_drain(const void *buf, size_t len, uint64_t from, uint64_t max, fp_rec_fn fn,
+		       void *ctx);
 
 struct fp_stub_req {
-	uint64_t func;		/* entry of the hooked function in the target */
-	const uint8_t *code;	/* bytes read at func; 32 are plenty */
+	uint64_t func;	     /* entry of the hooked function in the target */
+	const uint8_t *code; /* bytes read at func; 32 are plenty */
 	size_t code_len;
-	uint64_t stub;		/* where the stub will be written, +-2 GiB of func */
-	uint64_t ring;		/* address of the ring's header in the target */
+	uint64_t stub; /* where the stub will be written, +-2 GiB of func */
+	uint64_t ring; /* address of the ring's header in the target */
 	enum fp_kind kind;
 	uint16_t op;
-	int32_t tid_offset;	/* FP_TID_OFFSET_GLIBC, or -1 */
-	uint64_t tcache_key;	/* FP_FREE_CHECKED: address of glibc's tcache_key */
+	int32_t tid_offset;  /* FP_TID_OFFSET_GLIBC, or -1 */
+	uint64_t tcache_key; /* FP_FREE_CHECKED: address of glibc's tcache_key */
 };
 
 struct fp_stub {
-	uint8_t code[FP_STUB_MAX];	/* write at req.stub */
+	uint8_t code[FP_STUB_MAX]; /* write at req.stub */
 	size_t code_len;
-	uint8_t entry_patch[5];	/* write at req.func, all threads stopped */
-	uint8_t displaced;	/* bytes of whole instructions moved out */
-	uint64_t trap_full[2];	/* addresses of the ring-full int3s (0 = none) */
-	uint64_t copy_insn, copy_resume;	/* stack-copy fault fixup */
-	uint64_t call_return;	/* FP_ALLOC: the return address the original sees */
+	uint8_t entry_patch[5];		 /* write at req.func, all threads stopped */
+	uint8_t displaced;		 /* bytes of whole instructions moved out */
+	uint64_t trap_full[2];		 /* addresses of the ring-full int3s (0 = none) */
+	uint64_t copy_insn, copy_resume; /* stack-copy fault fixup */
+	uint64_t call_return;		 /* FP_ALLOC: the return address the original sees */
 	/* FP_FREE_CHECKED: the int3 of a suspect free (the thread's registers
 	 * are those of free's entry; resuming after it runs the original), and
 	 * the two loads that may fault on a wild pointer (the same case) */
@@ -164,7 +164,7 @@ struct fp_stub {
 	uint8_t ninsn;
 	uint8_t orig_off[8];
 	uint16_t new_off[8];
-	char why[160];		/* set when fp_stub_build fails */
+	char why[160]; /* set when fp_stub_build fails */
 };
 
 /* Generates the stub and the entry patch.  0, -ENOTSUP (an instruction in

@@ -42,9 +42,9 @@ struct fdtab;
  * valid until the fd is opened or closed again or the table is freed. */
 struct fd_entry {
 	int fd;
-	bool inherited;		/* open before the program started: no stack */
-	uint32_t stack_id;	/* stacktab id of the creating call (STACKTAB_NONE if inherited) */
-	const char *path;	/* memcheck's name for it, or NULL (see above) */
+	bool inherited;	   /* open before the program started: no stack */
+	uint32_t stack_id; /* stacktab id of the creating call (STACKTAB_NONE if inherited) */
+	const char *path;  /* memcheck's name for it, or NULL (see above) */
 };
 
 /* NULL on allocation failure.  Free with fdtab_free. */
@@ -92,7 +92,7 @@ int fdreport_scan_inherited(struct fdtab *t, pid_t pid);
  * addresses; read /proc/PID/net and the socket's xattr instead.  Without
  * this flag /proc is the fallback when pidfd_getfd is unavailable (Linux
  * before 5.6, seccomp) or refused. */
-#define FDREPORT_NO_PIDFD 1u
+#define FDREPORT_NO_PIDFD	 1u
 /* Name a nameless fd by fdreport_resolve_path at exit, for tracers that do
  * not record names as fds are created (not memcheck's behaviour). */
 #define FDREPORT_RESOLVE_AT_EXIT 2u
@@ -119,16 +119,16 @@ int fdreport_describe(pid_t pid, int fd, const char *path, unsigned flags, char 
 struct fdreport_entry {
 	int fd;
 	bool inherited;
-	struct report_stack stack;	/* creation stack (empty when inherited) */
-	const char *what;		/* fdreport_describe's line */
-	const char *path;		/* the recorded name, or NULL (XML <path>) */
+	struct report_stack stack; /* creation stack (empty when inherited) */
+	const char *what;	   /* fdreport_describe's line */
+	const char *path;	   /* the recorded name, or NULL (XML <path>) */
 };
 
 struct fdreport {
-	const struct fdreport_entry *entries;	/* in fdtab_list's order */
+	const struct fdreport_entry *entries; /* in fdtab_list's order */
 	size_t n;
-	bool all;		/* --track-fds=all: show 0, 1 and 2 too */
-	bool quiet;		/* -q */
+	bool all;   /* --track-fds=all: show 0, 1 and 2 too */
+	bool quiet; /* -q */
 	/* The text block's closing empty line is left to the next writer:
 	 * report_text_final starts with an empty line, which in memcheck's
 	 * output is this block's last line. */

@@ -31,7 +31,7 @@
 #include "leaktrace/report.h"
 
 /* Bit (1 << enum leak_kind) per kind to draw, like report.show_kinds. */
-#define FLAMEGRAPH_KINDS_DEFAULT \
+#define FLAMEGRAPH_KINDS_DEFAULT                                                                   \
 	((1u << LEAK_DEFINITE) | (1u << LEAK_INDIRECT) | (1u << LEAK_POSSIBLE))
 #define FLAMEGRAPH_KINDS_ALL (FLAMEGRAPH_KINDS_DEFAULT | (1u << LEAK_REACHABLE))
 
@@ -54,7 +54,6 @@ int flamegraph_write_folded(FILE *out, const struct report *r, unsigned kinds_ma
  * fractions of the total) and data-n (the name), which the script uses and
  * tests can check.  An empty selection gives a valid document saying "No
  * leaks".  Returns 0, -ENOMEM, or -EIO when writing failed. */
-int flamegraph_write_svg(FILE *out, const struct report *r, unsigned kinds_mask,
-			 const char *title);
+int flamegraph_write_svg(FILE *out, const struct report *r, unsigned kinds_mask, const char *title);
 
 #endif

@@ -14,17 +14,17 @@
 /* Which family of allocator functions made a block: free/delete/delete[]
  * of it must be of the same family (memcheck's MismatchedFree). */
 enum alloc_family {
-	FAMILY_MALLOC = 0,	/* malloc, calloc, realloc, memalign, ... */
-	FAMILY_NEW,		/* operator new, every variant */
-	FAMILY_NEW_ARRAY,	/* operator new[], every variant */
+	FAMILY_MALLOC = 0, /* malloc, calloc, realloc, memalign, ... */
+	FAMILY_NEW,	   /* operator new, every variant */
+	FAMILY_NEW_ARRAY,  /* operator new[], every variant */
 };
 
 struct block {
 	uint64_t addr;
-	uint64_t size;		/* as requested by the program */
-	uint32_t stack_id;	/* stacktab id of the allocation stack */
-	uint8_t family;		/* enum alloc_family */
-	uint8_t tid_index;	/* memcheck thread number (1 = main), capped at 255 */
+	uint64_t size;	   /* as requested by the program */
+	uint32_t stack_id; /* stacktab id of the allocation stack */
+	uint8_t family;	   /* enum alloc_family */
+	uint8_t tid_index; /* memcheck thread number (1 = main), capped at 255 */
 	uint16_t reserved;
 };
 

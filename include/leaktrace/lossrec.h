@@ -22,10 +22,9 @@
  * direct bytes only, as memcheck's LEAK SUMMARY counts them) and
  * heur[h] (blocks still reachable only through heuristic h).
  * 0 or -ENOMEM. */
-int lossrec_build(const struct block *blocks, const struct scan_block *sb,
-		  size_t n, const struct stacktab *st, unsigned resolution_frames,
-		  struct loss_record **out, size_t *nout,
-		  struct kind_total totals[LEAK_KIND_COUNT],
+int lossrec_build(const struct block *blocks, const struct scan_block *sb, size_t n,
+		  const struct stacktab *st, unsigned resolution_frames, struct loss_record **out,
+		  size_t *nout, struct kind_total totals[LEAK_KIND_COUNT],
 		  struct kind_total heur[HEUR_COUNT]);
 
 #endif

@@ -12,7 +12,7 @@ struct mapping {
 	uint64_t offset;
 	uint64_t inode;
 	bool r, w, x, shared;
-	char *path;		/* "" for anonymous, "[heap]", "[stack]", ... */
+	char *path; /* "" for anonymous, "[heap]", "[stack]", ... */
 };
 
 struct maps {

@@ -31,7 +31,7 @@ void report_text_fatal(FILE *out, const struct report *r);
 /* The ERROR SUMMARY numbers memcheck would print for r (also used for the
  * exit code of --error-exitcode). */
 struct report_counts {
-	unsigned long errors, contexts;		/* not suppressed */
+	unsigned long errors, contexts; /* not suppressed */
 	unsigned long supp_errors, supp_contexts;
 };
 void report_text_count_errors(const struct report *r, struct report_counts *c);

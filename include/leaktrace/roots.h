@@ -11,11 +11,11 @@
 
 struct roots_input {
 	const struct maps *maps;
-	const struct block *blocks;	/* live blocks sorted by address */
+	const struct block *blocks; /* live blocks sorted by address */
 	size_t nblocks;
-	const uint64_t *thread_sps;	/* stack pointer of every live thread */
+	const uint64_t *thread_sps; /* stack pointer of every live thread */
 	size_t nthreads;
-	const struct scan_range *exclude;	/* never roots: scratch, allocator state */
+	const struct scan_range *exclude; /* never roots: scratch, allocator state */
 	size_t nexclude;
 };
 

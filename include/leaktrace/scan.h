@@ -18,10 +18,10 @@
  * out reachable, possible, indirect, definite: sort by LEAK_REACHABLE - kind,
  * not by kind. */
 enum leak_kind {
-	LEAK_DEFINITE = 0,	/* memcheck "Unreached": no pointer at all */
-	LEAK_INDIRECT = 1,	/* only reachable from lost blocks */
-	LEAK_POSSIBLE = 2,	/* only interior pointers reach it */
-	LEAK_REACHABLE = 3,	/* a chain of start pointers from a root */
+	LEAK_DEFINITE = 0,  /* memcheck "Unreached": no pointer at all */
+	LEAK_INDIRECT = 1,  /* only reachable from lost blocks */
+	LEAK_POSSIBLE = 2,  /* only interior pointers reach it */
+	LEAK_REACHABLE = 3, /* a chain of start pointers from a root */
 	LEAK_KIND_COUNT
 };
 
@@ -35,14 +35,15 @@ enum leak_heuristic {
 	HEUR_COUNT
 };
 #define HEUR_MASK(h) (1u << (h))
-#define HEUR_ALL (HEUR_MASK(HEUR_STDSTRING) | HEUR_MASK(HEUR_LENGTH64) | \
-		  HEUR_MASK(HEUR_NEWARRAY) | HEUR_MASK(HEUR_MULTIPLEINHERITANCE))
+#define HEUR_ALL                                                                                   \
+	(HEUR_MASK(HEUR_STDSTRING) | HEUR_MASK(HEUR_LENGTH64) | HEUR_MASK(HEUR_NEWARRAY) |         \
+	 HEUR_MASK(HEUR_MULTIPLEINHERITANCE))
 
 struct scan_block {
 	uint64_t addr;
 	uint64_t size;
 	/* outputs */
-	uint8_t state;		/* enum leak_kind */
+	uint8_t state; /* enum leak_kind */
 	/* enum leak_heuristic, left exactly as memcheck leaves it: the
 	 * heuristic that recognised the last interior pointer seen while the
 	 * block was not yet reachable, cleared when a start pointer reaches an
@@ -51,19 +52,20 @@ struct scan_block {
 	 * pointer; memcheck's "reachable via heuristic" totals count every
 	 * block with heuristic != HEUR_NONE, whatever its state. */
 	uint8_t heuristic;
-	uint32_t clique;	/* LEAK_INDIRECT: index of its clique leader
+	uint32_t clique; /* LEAK_INDIRECT: index of its clique leader
 				 * (a LEAK_DEFINITE block); otherwise its own index */
-	uint64_t indirect_bytes; /* for a clique leader (LEAK_DEFINITE): bytes it holds indirectly */
+	uint64_t
+	    indirect_bytes; /* for a clique leader (LEAK_DEFINITE): bytes it holds indirectly */
 };
 
 /* A mapping of the target, as /proc/PID/maps shows it. */
-#define SCAN_MAP_READ 1u
+#define SCAN_MAP_READ  1u
 #define SCAN_MAP_WRITE 2u
-#define SCAN_MAP_EXEC 4u
-#define SCAN_MAP_FILE 8u	/* backed by a file (not anonymous, heap or stack) */
+#define SCAN_MAP_EXEC  4u
+#define SCAN_MAP_FILE  8u /* backed by a file (not anonymous, heap or stack) */
 struct scan_mapping {
-	uint64_t start, end;	/* [start, end) */
-	unsigned flags;		/* SCAN_MAP_* */
+	uint64_t start, end; /* [start, end) */
+	unsigned flags;	     /* SCAN_MAP_* */
 };
 
 /* read: reads len bytes of target memory at addr into buf.  Returns the
@@ -83,11 +85,11 @@ struct scan_memory {
 };
 
 struct scan_range {
-	uint64_t start, end;	/* [start, end) */
+	uint64_t start, end; /* [start, end) */
 };
 
 struct scan_input {
-	struct scan_block *blocks;	/* sorted by addr, non-overlapping */
+	struct scan_block *blocks; /* sorted by addr, non-overlapping */
 	size_t nblocks;
 	/* Memory to scan as roots, scanned in this order (memcheck goes by
 	 * address).  Words inside blocks are skipped, as memcheck never scans
@@ -96,10 +98,10 @@ struct scan_input {
 	 * hold stale pointers into blocks). */
 	const struct scan_range *roots;
 	size_t nroots;
-	const uint64_t *root_words;	/* register values of every thread */
+	const uint64_t *root_words; /* register values of every thread */
 	size_t nroot_words;
 	const struct scan_memory *mem;
-	unsigned heuristics;		/* HEUR_MASK() bits; HEUR_ALL is memcheck's default */
+	unsigned heuristics; /* HEUR_MASK() bits; HEUR_ALL is memcheck's default */
 };
 
 /* Classifies every block.  0, or -ENOMEM (blocks then hold no result).

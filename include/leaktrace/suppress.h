@@ -39,16 +39,16 @@ void suppress_free(struct suppress *s);
  * "FILE: strerror") into err.  Suppressions before the error stay loaded. */
 int suppress_load_file(struct suppress *s, const char *path, char *err, size_t errlen);
 /* The same from memory; fname names it in messages and -s lines. */
-int suppress_load_buffer(struct suppress *s, const char *fname, const char *text,
-			 size_t len, char *err, size_t errlen);
+int suppress_load_buffer(struct suppress *s, const char *fname, const char *text, size_t len,
+			 char *err, size_t errlen);
 
 /* Number of suppressions loaded (for the lead's -v output). */
 size_t suppress_count(const struct suppress *s);
 
 /* The index of the first suppression matching a leak record of kind k
  * (frames[0] = allocation function), or -1.  Counts nothing. */
-int suppress_find_leak(const struct suppress *s, enum leak_kind k,
-		       const struct frame_info *frames, unsigned n);
+int suppress_find_leak(const struct suppress *s, enum leak_kind k, const struct frame_info *frames,
+		       unsigned n);
 /* The same for a memory error (frames[0] = the bad free call). */
 int suppress_find_error(const struct suppress *s, enum mem_error_kind k,
 			const struct frame_info *frames, unsigned n);
@@ -56,14 +56,13 @@ int suppress_find_error(const struct suppress *s, enum mem_error_kind k,
 const char *suppress_name(const struct suppress *s, int idx);
 /* Records that suppression idx suppressed count more errors or loss
  * records, holding bytes in blocks (leaks; 0 otherwise). */
-void suppress_add_use(struct suppress *s, int idx, unsigned count,
-		      uint64_t bytes, uint64_t blocks);
+void suppress_add_use(struct suppress *s, int idx, unsigned count, uint64_t bytes, uint64_t blocks);
 
 /* find + add_use(1, bytes, blocks): the suppression's name or NULL.  bytes
  * is the record's total (direct + indirect), as memcheck counts it. */
 const char *suppress_match_leak(struct suppress *s, enum leak_kind k,
-				const struct frame_info *frames, unsigned n,
-				uint64_t bytes, uint64_t blocks);
+				const struct frame_info *frames, unsigned n, uint64_t bytes,
+				uint64_t blocks);
 /* find + add_use(1): for one occurrence of a memory error. */
 const char *suppress_match_error(struct suppress *s, enum mem_error_kind k,
 				 const struct frame_info *frames, unsigned n);
@@ -79,7 +78,7 @@ long suppress_used(const struct suppress *s, struct suppression_use **out);
  * "match-leak-kinds: definite", or "Memcheck:Free" and no aux line. */
 struct supp_head {
 	char skind[32];
-	char skaux[48];		/* "" when there is none */
+	char skaux[48]; /* "" when there is none */
 };
 void suppress_head_leak(enum leak_kind k, struct supp_head *h);
 void suppress_head_error(enum mem_error_kind k, struct supp_head *h);
@@ -91,7 +90,7 @@ void suppress_gen_frame(const struct frame_info *f, const char **type, const cha
 /* Writes the block memcheck prints ("{", "   <insert_a_suppression_name_here>",
  * the kind, the aux line, one line per frame, "}"), each line ending in
  * '\n'.  The text report prints it as is; the XML puts it in <rawtext>. */
-void suppress_gen_write(FILE *out, const struct supp_head *h,
-			const struct frame_info *frames, unsigned n);
+void suppress_gen_write(FILE *out, const struct supp_head *h, const struct frame_info *frames,
+			unsigned n);
 
 #endif

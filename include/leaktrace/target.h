@@ -8,7 +8,7 @@
 
 struct target_mem {
 	pid_t pid;
-	int memfd;		/* /proc/PID/mem, opened read-write */
+	int memfd; /* /proc/PID/mem, opened read-write */
 };
 
 /* 0 or a negative errno. */

@@ -14,48 +14,48 @@
 /* An allocator call whose return we wait for. */
 struct pending_call {
 	struct alloc_request req;
-	uint64_t sp;		/* rsp at entry: the return address slot */
-	uint64_t ret;		/* the real return address */
+	uint64_t sp;  /* rsp at entry: the return address slot */
+	uint64_t ret; /* the real return address */
 	uint32_t stack_id;
 	uint8_t family;
-	int fn;			/* index into the session's function table */
-	int fdfn;		/* --track-fds: index into fdfn_table, or -1 */
-	bool ignore;		/* a fast-path call inside another: its return is dropped */
-	uint64_t args[4];	/* the fd function's arguments */
+	int fn;		  /* index into the session's function table */
+	int fdfn;	  /* --track-fds: index into fdfn_table, or -1 */
+	bool ignore;	  /* a fast-path call inside another: its return is dropped */
+	uint64_t args[4]; /* the fd function's arguments */
 };
 
 /* Left at an operator new/delete entry for the malloc or free it leads to. */
 struct op_marker {
 	bool valid;
 	uint8_t family;
-	uint64_t sp, ret;	/* rsp and return address at the operator's entry */
-	uint64_t op_addr;	/* the operator's entry: the stack's first frame */
+	uint64_t sp, ret; /* rsp and return address at the operator's entry */
+	uint64_t op_addr; /* the operator's entry: the stack's first frame */
 };
 
 /* What a traced task is to us. */
 enum task_kind {
-	TK_THREAD,		/* a thread of the traced process */
-	TK_UNKNOWN,		/* reported before its parent's fork/clone event */
-	TK_FORK_CHILD,		/* a forked child: own memory, released once clean */
-	TK_VFORK_CHILD,		/* shares our memory until it execs or exits */
+	TK_THREAD,	/* a thread of the traced process */
+	TK_UNKNOWN,	/* reported before its parent's fork/clone event */
+	TK_FORK_CHILD,	/* a forked child: own memory, released once clean */
+	TK_VFORK_CHILD, /* shares our memory until it execs or exits */
 };
 
 enum thread_state {
 	TH_RUNNING,
-	TH_STOPPED,		/* held in a stop by us */
-	TH_EXITING,		/* held at PTRACE_EVENT_EXIT */
+	TH_STOPPED, /* held in a stop by us */
+	TH_EXITING, /* held at PTRACE_EVENT_EXIT */
 };
 
 struct thread {
 	pid_t tid;
-	unsigned num;		/* memcheck's thread number: 1 = main */
+	unsigned num; /* memcheck's thread number: 1 = main */
 	enum task_kind kind;
 	enum thread_state state;
-	bool dead;		/* passed PTRACE_EVENT_EXIT: not a root, not stopped */
-	bool announced;		/* its parent's PTRACE_EVENT_CLONE was seen */
-	bool started;		/* its first stop was seen */
-	int pending_sig;	/* a signal to deliver at the next resume */
-	int held_status;	/* wait status of the stop it is held in */
+	bool dead;	 /* passed PTRACE_EVENT_EXIT: not a root, not stopped */
+	bool announced;	 /* its parent's PTRACE_EVENT_CLONE was seen */
+	bool started;	 /* its first stop was seen */
+	int pending_sig; /* a signal to deliver at the next resume */
+	int held_status; /* wait status of the stop it is held in */
 
 	struct pending_call calls[MAX_NEST];
 	unsigned ncalls;
@@ -112,5 +112,5 @@ int tracee_finish_syscall(pid_t tid, int *pending_sig);
  * instruction syscall_insn; the thread's registers are restored.  A signal
  * that arrives meanwhile is kept in *pending_sig.  0 or a negative errno;
  * the syscall's own result is in *ret. */
-int tracee_inject_syscall(pid_t tid, uint64_t syscall_insn, long nr, const long args[6],
-			  long *ret, int *pending_sig);
+int tracee_inject_syscall(pid_t tid, uint64_t syscall_insn, long nr, const long args[6], long *ret,
+			  int *pending_sig);

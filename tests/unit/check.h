@@ -9,25 +9,25 @@
 
 static int failures, checks;
 
-#define CHECK(expr)                                                              \
-	do {                                                                     \
-		checks++;                                                        \
-		if (!(expr)) {                                                   \
-			failures++;                                              \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__,   \
-				__LINE__, #expr);                                \
-		}                                                                \
+#define CHECK(expr)                                                                                \
+	do {                                                                                       \
+		checks++;                                                                          \
+		if (!(expr)) {                                                                     \
+			failures++;                                                                \
+			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #expr);   \
+		}                                                                                  \
 	} while (0)
 
 /* Two strings equal; both are printed when they are not. */
-#define CHECK_STR(got, want)                                                     \
-	do {                                                                     \
-		checks++;                                                        \
-		if (strcmp((got), (want)) != 0) {                                \
-			failures++;                                              \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n--- got:\n%s\n--- want:\n%s\n---\n", \
-				__FILE__, __LINE__, #got " == " #want, (got), (want)); \
-		}                                                                \
+#define CHECK_STR(got, want)                                                                       \
+	do {                                                                                       \
+		checks++;                                                                          \
+		if (strcmp((got), (want)) != 0) {                                                  \
+			failures++;                                                                \
+			fprintf(stderr,                                                            \
+				"%s:%d: CHECK failed: %s\n--- got:\n%s\n--- want:\n%s\n---\n",     \
+				__FILE__, __LINE__, #got " == " #want, (got), (want));             \
+		}                                                                                  \
 	} while (0)
 
 /* "NAME: N checks, M failed"; nonzero when a check failed. */

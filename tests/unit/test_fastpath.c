@@ -24,27 +24,26 @@
 /* Checks inside signal handlers: no stdio there, the first failing line
  * is kept and printed later. */
 static atomic_int q_fail, q_checks, q_first_line;
-#define QCHECK(expr)                                                         \
-	do {                                                                 \
-		atomic_fetch_add(&q_checks, 1);                              \
-		if (!(expr) && atomic_fetch_add(&q_fail, 1) == 0)            \
-			q_first_line = __LINE__;                             \
+#define QCHECK(expr)                                                                               \
+	do {                                                                                       \
+		atomic_fetch_add(&q_checks, 1);                                                    \
+		if (!(expr) && atomic_fetch_add(&q_fail, 1) == 0)                                  \
+			q_first_line = __LINE__;                                                   \
 	} while (0)
 
 /* ---- the victims: first instructions as in glibc 2.36 ---- */
 
-extern char tf_malloc_like[], tf_free_like[], tf_free8_like[], tf_memalign_like[],
-	tf_opnew_like[], tf_victims_end[], lt_call_it_ret[];
+extern char tf_malloc_like[], tf_free_like[], tf_free8_like[], tf_memalign_like[], tf_opnew_like[],
+    tf_victims_end[], lt_call_it_ret[];
 extern long tf_free_nonnull, tf_free_null, tf_free_sum;
 uint64_t lt_call_it(void *fn, uint64_t a, uint64_t b, uint64_t c);
 uint64_t lt_call_on_stack(void *fn, uint64_t a, uint64_t b, uint64_t c, void *stack_top);
 uint32_t lt_fs_tid(void);
 
-#define CANARY 0x5a5a5a5aull
+#define CANARY	0x5a5a5a5aull
 #define BADREGS 0xbad0bad0bad0bad0ull
 
-__asm__(
-	".section .text.fp_victims,\"ax\"\n"
+__asm__(".section .text.fp_victims,\"ax\"\n"
 	".balign 4096\n"
 	/* malloc: push %r12; push %rbp; push %rbx; mov %rdi,%rbx.  Returns
 	 * 3a + 5b + 7c + 11*rcx + 13*r8 + 17*r9, or -1 if the stack is not
@@ -70,7 +69,7 @@ __asm__(
 	"	lock incq tf_free_nonnull(%rip)\n"
 	"	lock add %rdi, tf_free_sum(%rip)\n"
 	"	ret\n"
-	"	.fill 64, 1, 0x90\n"		/* so that the je is not rel8-able */
+	"	.fill 64, 1, 0x90\n" /* so that the je is not rel8-able */
 	"1:	lock incq tf_free_null(%rip)\n"
 	"	ret\n"
 	/* the same with je rel8: exactly 5 bytes displaced */
@@ -150,7 +149,7 @@ static uint64_t malloc_like_result(uint64_t a, uint64_t b, uint64_t c)
 
 enum { OP_MALLOC = 1, OP_FREE, OP_FREE8, OP_MEMALIGN, OP_OPNEW, OP_GMALLOC, OP_GFREE };
 
-#define STACK_BYTES 256u
+#define STACK_BYTES  256u
 #define RING_CAP_MAX (1u << 16)
 
 static struct fp_ring_hdr *ring;
@@ -202,9 +201,14 @@ static struct hook *hook(void *func, enum fp_kind kind, uint16_t op, uint8_t **n
 {
 	struct hook *h = &hooks[nhooks];
 	struct fp_stub_req req = {
-		.func = (uint64_t)func, .code = func, .code_len = 32,
-		.stub = (uint64_t)*next, .ring = (uint64_t)ring,
-		.kind = kind, .op = op, .tid_offset = FP_TID_OFFSET_GLIBC,
+		.func = (uint64_t)func,
+		.code = func,
+		.code_len = 32,
+		.stub = (uint64_t)*next,
+		.ring = (uint64_t)ring,
+		.kind = kind,
+		.op = op,
+		.tid_offset = FP_TID_OFFSET_GLIBC,
 	};
 	int err = fp_stub_build(&req, &h->s);
 
@@ -241,13 +245,13 @@ static bool is_full_trap(uint64_t addr)
 /* ---- the checker: what the tracer would do with the records ---- */
 
 #define NTHREADS 4
-#define NCALLS 100000
+#define NCALLS	 100000
 
 struct tstate {
 	uint32_t tid;
 	uint64_t tp;
-	uint64_t next;		/* iteration expected */
-	int step;		/* 0 malloc entry, 1 malloc return, 2 free entry */
+	uint64_t next; /* iteration expected */
+	int step;      /* 0 malloc entry, 1 malloc return, 2 free entry */
 	uint64_t entry_rsp;
 };
 
@@ -257,9 +261,18 @@ static atomic_long full_traps, drained_records;
 static atomic_long op_count[16][3];
 static fp_rec_fn checker;
 
-static uint64_t arg_a(int t, uint64_t i) { return (uint64_t)t << 32 | i; }
-static uint64_t arg_b(uint64_t i) { return i * 3 + 1; }
-static uint64_t arg_free(int t, uint64_t i) { return i % 3 ? arg_a(t, i) + 1 : 0; }
+static uint64_t arg_a(int t, uint64_t i)
+{
+	return (uint64_t)t << 32 | i;
+}
+static uint64_t arg_b(uint64_t i)
+{
+	return i * 3 + 1;
+}
+static uint64_t arg_free(int t, uint64_t i)
+{
+	return i % 3 ? arg_a(t, i) + 1 : 0;
+}
 
 static void check_callee_saved(const struct fp_rec *r)
 {
@@ -274,7 +287,7 @@ static int check_mt(const struct fp_rec *r, uint64_t index, void *ctx)
 	int t = (int)(r->op == OP_MALLOC && r->phase == FP_RETURN ? -1 : (int64_t)(r->rdi >> 32));
 	if (r->op == OP_FREE && r->rdi == 0)
 		t = -1;
-	if (t < 0) {		/* find the thread by tid */
+	if (t < 0) { /* find the thread by tid */
 		for (int k = 0; k < NTHREADS; k++)
 			if (ts[k].tid == r->tid)
 				t = k;
@@ -375,7 +388,7 @@ static void on_sigsegv(int sig, siginfo_t *si, void *uc_)
 		}
 	}
 	(void)si;
-	signal(sig, SIG_DFL);	/* not ours: crash for real */
+	signal(sig, SIG_DFL); /* not ours: crash for real */
 }
 
 static void reset_ring(uint64_t capacity)
@@ -434,13 +447,16 @@ static void test_tid_offset(void)
 static void test_refusals(uint8_t *stub_area)
 {
 	struct fp_stub s;
-	struct fp_stub_req req = { .func = (uint64_t)stub_area + 0x10000, .stub = (uint64_t)stub_area,
-				   .ring = 0x1000, .kind = FP_FREE, .tid_offset = -1 };
+	struct fp_stub_req req = { .func = (uint64_t)stub_area + 0x10000,
+				   .stub = (uint64_t)stub_area,
+				   .ring = 0x1000,
+				   .kind = FP_FREE,
+				   .tid_offset = -1 };
 	static const uint8_t call_first[] = { 0xe8, 0, 0, 0, 0, 0xc3 };
 	static const uint8_t short_fn[] = { 0x31, 0xc0, 0xc3, 0xcc, 0xcc, 0xcc };
 	static const uint8_t loop_first[] = { 0xe2, 0xfe, 0x90, 0x90, 0x90, 0x90 };
-	static const uint8_t into_patch[] = { 0x90, 0x74, 0xfd, 0x90, 0x90, 0x90 };	/* je func+0 */
-	static const uint8_t into_patch2[] = { 0x90, 0x90, 0x74, 0xfd, 0x90, 0x90 };	/* je func+1 */
+	static const uint8_t into_patch[] = { 0x90, 0x74, 0xfd, 0x90, 0x90, 0x90 };  /* je func+0 */
+	static const uint8_t into_patch2[] = { 0x90, 0x90, 0x74, 0xfd, 0x90, 0x90 }; /* je func+1 */
 
 	req.code = call_first, req.code_len = sizeof call_first;
 	CHECK(fp_stub_build(&req, &s) == -ENOTSUP);
@@ -449,7 +465,7 @@ static void test_refusals(uint8_t *stub_area)
 	req.code = loop_first, req.code_len = sizeof loop_first;
 	CHECK(fp_stub_build(&req, &s) == -ENOTSUP);
 	req.code = into_patch, req.code_len = sizeof into_patch;
-	CHECK(fp_stub_build(&req, &s) == 0);	/* to func itself: allowed, goes through the hook */
+	CHECK(fp_stub_build(&req, &s) == 0); /* to func itself: allowed, goes through the hook */
 	req.code = into_patch2, req.code_len = sizeof into_patch2;
 	CHECK(fp_stub_build(&req, &s) == -ENOTSUP);
 	req.code = short_fn;
@@ -528,7 +544,7 @@ static void test_single(void)
 	CHECK(tf_free_null == 1 && tf_free_nonnull == 1);
 	/* records: memalign E R, opnew E, malloc E R, free8 E E */
 	static const uint8_t want_op[] = { OP_MEMALIGN, OP_MEMALIGN, OP_OPNEW, OP_MALLOC,
-					   OP_MALLOC, OP_FREE8, OP_FREE8 };
+					   OP_MALLOC,	OP_FREE8,    OP_FREE8 };
 	static const uint8_t want_ph[] = { 1, 2, 1, 1, 2, 1, 1 };
 	CHECK(fp_ring_published(ring, ring_len, 0) == 7);
 	for (uint64_t i = 0; i < 7; i++) {
@@ -610,10 +626,24 @@ static double bench_malloc(long n)
 static void test_all_entries(void)
 {
 	static const char *const names[] = {
-		"malloc", "free", "calloc", "realloc", "reallocarray", "memalign",
-		"aligned_alloc", "posix_memalign", "valloc", "pvalloc",
-		"_Znwm", "_Znam", "_ZdlPv", "_ZdaPv", "_ZdlPvm", "_ZnwmRKSt9nothrow_t",
-		"_ZnwmSt11align_val_t", "_ZdlPvSt11align_val_t",
+		"malloc",
+		"free",
+		"calloc",
+		"realloc",
+		"reallocarray",
+		"memalign",
+		"aligned_alloc",
+		"posix_memalign",
+		"valloc",
+		"pvalloc",
+		"_Znwm",
+		"_Znam",
+		"_ZdlPv",
+		"_ZdaPv",
+		"_ZdlPvm",
+		"_ZnwmRKSt9nothrow_t",
+		"_ZnwmSt11align_val_t",
+		"_ZdlPvSt11align_val_t",
 	};
 	void *cxx = dlopen("libstdc++.so.6", RTLD_NOW | RTLD_GLOBAL);
 	uint8_t *area = map_near((uint64_t)malloc, 4096);
@@ -626,9 +656,13 @@ static void test_all_entries(void)
 			continue;
 		}
 		struct fp_stub s;
-		struct fp_stub_req req = { .func = (uint64_t)f, .code = f, .code_len = 32,
-					   .stub = (uint64_t)area, .ring = (uint64_t)ring,
-					   .kind = FP_ALLOC, .tid_offset = FP_TID_OFFSET_GLIBC };
+		struct fp_stub_req req = { .func = (uint64_t)f,
+					   .code = f,
+					   .code_len = 32,
+					   .stub = (uint64_t)area,
+					   .ring = (uint64_t)ring,
+					   .kind = FP_ALLOC,
+					   .tid_offset = FP_TID_OFFSET_GLIBC };
 		int err = fp_stub_build(&req, &s);
 		CHECK(err == 0);
 		if (err)
@@ -667,8 +701,8 @@ static void test_glibc(void)
 		unhook_all();
 		return;
 	}
-	CHECK(hf->s.displaced == 9);	/* test + je rel32, as in FACTS.md */
-	CHECK(hm->s.displaced == 7);	/* push r12; push rbp; push rbx; mov rdi,rbx */
+	CHECK(hf->s.displaced == 9); /* test + je rel32, as in FACTS.md */
+	CHECK(hm->s.displaced == 7); /* push r12; push rbp; push rbx; mov rdi,rbx */
 	double hooked = bench_malloc(N);
 	long traps = full_traps;
 	drain_ring();
@@ -677,9 +711,12 @@ static void test_glibc(void)
 	CHECK(op_count[OP_GFREE][FP_ENTRY] >= N);
 	long recs = drained_records;
 	/* the stubs read capacity and stack size from the header: sweep them */
-	static const struct { uint64_t cap; uint32_t stack; } sweep[] = {
-		{ 1024, 0 }, { 1024, 256 }, { 4096, 256 }, { 4096, 512 }, { 4096, 1024 },
-		{ 65536, 256 },
+	static const struct {
+		uint64_t cap;
+		uint32_t stack;
+	} sweep[] = {
+		{ 1024, 0 },   { 1024, 256 },  { 4096, 256 },
+		{ 4096, 512 }, { 4096, 1024 }, { 65536, 256 },
 	};
 	double swept[sizeof sweep / sizeof sweep[0]];
 	long swept_traps[sizeof sweep / sizeof sweep[0]];
@@ -697,7 +734,8 @@ static void test_glibc(void)
 	       " (%ld records, %ld ring-full traps)\n",
 	       N, plain, hooked, recs, traps);
 	for (size_t k = 0; k < sizeof sweep / sizeof sweep[0]; k++)
-		printf("    ring %5llu records, stack copy %4u bytes: %.1f ns/pair hooked, %ld traps\n",
+		printf("    ring %5llu records, stack copy %4u bytes: %.1f ns/pair hooked, %ld "
+		       "traps\n",
 		       (unsigned long long)sweep[k].cap, sweep[k].stack, swept[k], swept_traps[k]);
 }
 
@@ -738,8 +776,8 @@ int main(int argc, char **argv)
 	CHECK(hook(tf_opnew_like, FP_MARKER, OP_OPNEW, &next));
 	if (failures)
 		return 1;
-	CHECK(hooks[1].s.displaced == 9 && hooks[2].s.displaced == 5 &&
-	      hooks[3].s.displaced == 7 && hooks[4].s.displaced == 9);
+	CHECK(hooks[1].s.displaced == 9 && hooks[2].s.displaced == 5 && hooks[3].s.displaced == 7 &&
+	      hooks[4].s.displaced == 9);
 
 	test_single();
 	test_ring_full();

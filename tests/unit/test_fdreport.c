@@ -32,9 +32,9 @@ static void test_table(void)
 	CHECK(fdtab_inherit(t, 1, NULL) == 0);
 	CHECK(fdtab_inherit(t, 2, NULL) == 0);
 	CHECK(fdtab_open(t, 3, 7, path) == 0);
-	path[1] = 'X';				/* the table keeps its own copy */
+	path[1] = 'X'; /* the table keeps its own copy */
 	CHECK(fdtab_open(t, 4, 8, NULL) == 0);
-	CHECK(fdtab_open(t, 5000, 9, NULL) == 0);	/* grows the index */
+	CHECK(fdtab_open(t, 5000, 9, NULL) == 0); /* grows the index */
 	CHECK(fdtab_count(t) == 6);
 	CHECK(fdtab_open(t, -1, 1, NULL) == -EBADF);
 	CHECK(fdtab_close(t, -1) == -EBADF);
@@ -43,7 +43,8 @@ static void test_table(void)
 	CHECK(l[0].fd == 5000 && l[1].fd == 4 && l[2].fd == 3 && l[3].fd == 2 && l[4].fd == 1 &&
 	      l[5].fd == 0);
 	CHECK(strcmp(l[2].path, "/tmp/a") == 0 && l[2].stack_id == 7 && !l[2].inherited);
-	CHECK(l[5].inherited && l[5].stack_id == STACKTAB_NONE && strcmp(l[5].path, "/dev/null") == 0);
+	CHECK(l[5].inherited && l[5].stack_id == STACKTAB_NONE &&
+	      strcmp(l[5].path, "/dev/null") == 0);
 	CHECK(l[1].path == NULL && strcmp(path, "/Xmp/a") == 0);
 
 	/* close: once yes, twice no; an fd never opened: no */
@@ -116,7 +117,10 @@ static const uint64_t st_dup[] = { 0x4955A77, 0x10919A };
 static const uint64_t st_open[] = { 0x4955011, 0x10917E };
 
 static const struct fdreport_entry rel_entries[] = {
-	{ 4, false, { st_dup, 2 }, "Open file descriptor 4: /tmp/fdx/rel.txt (deleted)",
+	{ 4,
+	  false,
+	  { st_dup, 2 },
+	  "Open file descriptor 4: /tmp/fdx/rel.txt (deleted)",
 	  "/tmp/fdx/rel.txt (deleted)" },
 	{ 3, false, { st_open, 2 }, "Open file descriptor 3: rel.txt", "rel.txt" },
 	{ 251, true, { NULL, 0 }, "Open file descriptor 251:", NULL },
@@ -127,40 +131,38 @@ static const struct fdreport_entry rel_entries[] = {
 };
 
 /* valgrind --track-fds=yes ./rel, from the exit line to HEAP SUMMARY */
-static const char rel_yes[] =
-	"==7324== \n"
-	"==7324== FILE DESCRIPTORS: 7 open (3 std) at exit.\n"
-	"==7324== Open file descriptor 4: /tmp/fdx/rel.txt (deleted)\n"
-	"==7324==    at 0x4955A77: dup (syscall-template.S:120)\n"
-	"==7324==    by 0x10919A: main (rel.c:3)\n"
-	"==7324== \n"
-	"==7324== Open file descriptor 3: rel.txt\n"
-	"==7324==    at 0x4955011: open (open64.c:41)\n"
-	"==7324==    by 0x10917E: main (rel.c:3)\n"
-	"==7324== \n"
-	"==7324== Open file descriptor 251:\n"
-	"==7324==    <inherited from parent>\n"
-	"==7324== \n"
-	"==7324== Open file descriptor 10: /dev/null\n"
-	"==7324==    <inherited from parent>\n"
-	"==7324== \n"
-	"==7324== \n";
+static const char rel_yes[] = "==7324== \n"
+			      "==7324== FILE DESCRIPTORS: 7 open (3 std) at exit.\n"
+			      "==7324== Open file descriptor 4: /tmp/fdx/rel.txt (deleted)\n"
+			      "==7324==    at 0x4955A77: dup (syscall-template.S:120)\n"
+			      "==7324==    by 0x10919A: main (rel.c:3)\n"
+			      "==7324== \n"
+			      "==7324== Open file descriptor 3: rel.txt\n"
+			      "==7324==    at 0x4955011: open (open64.c:41)\n"
+			      "==7324==    by 0x10917E: main (rel.c:3)\n"
+			      "==7324== \n"
+			      "==7324== Open file descriptor 251:\n"
+			      "==7324==    <inherited from parent>\n"
+			      "==7324== \n"
+			      "==7324== Open file descriptor 10: /dev/null\n"
+			      "==7324==    <inherited from parent>\n"
+			      "==7324== \n"
+			      "==7324== \n";
 
 /* the tail --track-fds=all adds before the final empty line */
-static const char rel_all_tail[] =
-	"==7324== Open file descriptor 10: /dev/null\n"
-	"==7324==    <inherited from parent>\n"
-	"==7324== \n"
-	"==7324== Open file descriptor 2:\n"
-	"==7324==    <inherited from parent>\n"
-	"==7324== \n"
-	"==7324== Open file descriptor 1: /dev/null\n"
-	"==7324==    <inherited from parent>\n"
-	"==7324== \n"
-	"==7324== Open file descriptor 0: /dev/null\n"
-	"==7324==    <inherited from parent>\n"
-	"==7324== \n"
-	"==7324== \n";
+static const char rel_all_tail[] = "==7324== Open file descriptor 10: /dev/null\n"
+				   "==7324==    <inherited from parent>\n"
+				   "==7324== \n"
+				   "==7324== Open file descriptor 2:\n"
+				   "==7324==    <inherited from parent>\n"
+				   "==7324== \n"
+				   "==7324== Open file descriptor 1: /dev/null\n"
+				   "==7324==    <inherited from parent>\n"
+				   "==7324== \n"
+				   "==7324== Open file descriptor 0: /dev/null\n"
+				   "==7324==    <inherited from parent>\n"
+				   "==7324== \n"
+				   "==7324== \n";
 
 static char *render_text(const struct fdreport *fr)
 {
@@ -253,13 +255,15 @@ static void test_xml(void)
 	next = fdreport_write_xml(f, &r, &fr, 5);
 	fputs("</valgrindoutput>\n", f);
 	fclose(f);
-	CHECK(next == 8);	/* fd 2 not shown without all */
-	CHECK(strstr(buf, "<error>\n  <unique>0x5</unique>\n  <tid>1</tid>\n  <kind>FdNotClosed</kind>\n"
-			  "  <fd>3</fd>\n  <path>rel.txt</path>\n"
-			  "  <what>Open file descriptor 3: rel.txt</what>\n  <stack>\n    <frame>\n"
-			  "      <ip>0x4955011</ip>\n      <obj>/usr/lib/x86_64-linux-gnu/libc.so.6</obj>\n"
-			  "      <fn>open</fn>\n      <dir>./io/../sysdeps/unix/sysv/linux</dir>\n"
-			  "      <file>open64.c</file>\n      <line>41</line>\n    </frame>\n") != NULL);
+	CHECK(next == 8); /* fd 2 not shown without all */
+	CHECK(strstr(
+		  buf,
+		  "<error>\n  <unique>0x5</unique>\n  <tid>1</tid>\n  <kind>FdNotClosed</kind>\n"
+		  "  <fd>3</fd>\n  <path>rel.txt</path>\n"
+		  "  <what>Open file descriptor 3: rel.txt</what>\n  <stack>\n    <frame>\n"
+		  "      <ip>0x4955011</ip>\n      <obj>/usr/lib/x86_64-linux-gnu/libc.so.6</obj>\n"
+		  "      <fn>open</fn>\n      <dir>./io/../sysdeps/unix/sysv/linux</dir>\n"
+		  "      <file>open64.c</file>\n      <line>41</line>\n    </frame>\n") != NULL);
 	CHECK(strstr(buf, "<what>Open AF_UNIX socket 5: /tmp/&lt;s&amp;&gt;</what>") != NULL);
 	CHECK(strstr(buf, "<obj>/lib/&lt;x&amp;y&gt;.so</obj>") != NULL);
 	CHECK(strstr(buf, "<fd>10</fd>\n  <path>/dev/null</path>\n"
@@ -294,7 +298,8 @@ static void describe_both(int fd, const char *path, const char *want)
 
 	CHECK(fdreport_describe(getpid(), fd, path, 0, a, sizeof a) == (int)strlen(want));
 	CHECK_STR(a, want);
-	CHECK(fdreport_describe(getpid(), fd, path, FDREPORT_NO_PIDFD, b, sizeof b) == (int)strlen(want));
+	CHECK(fdreport_describe(getpid(), fd, path, FDREPORT_NO_PIDFD, b, sizeof b) ==
+	      (int)strlen(want));
 	CHECK_STR(b, want);
 }
 
@@ -312,7 +317,8 @@ static unsigned port_of(int fd)
 static void test_describe(void)
 {
 	char tmpl[] = "/tmp/test_fdreport.XXXXXX", sock_path[64], want[256], buf[256];
-	int file = mkstemp(tmpl), pipefd[2], sp[2], efd, lst, cli, acc, udp, tcp_unbound, un, dup_fd;
+	int file = mkstemp(tmpl), pipefd[2], sp[2], efd, lst, cli, acc, udp, tcp_unbound, un,
+	    dup_fd;
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	struct sockaddr_un ua = { .sun_family = AF_UNIX };
 	socklen_t alen = sizeof a;
@@ -353,10 +359,12 @@ static void test_describe(void)
 	snprintf(want, sizeof want, "Open file descriptor %d:", file);
 	describe_both(file, NULL, want);
 	/* ... unless resolved at exit: only names starting with '/' */
-	CHECK(fdreport_describe(getpid(), file, NULL, FDREPORT_RESOLVE_AT_EXIT, buf, sizeof buf) > 0);
+	CHECK(fdreport_describe(getpid(), file, NULL, FDREPORT_RESOLVE_AT_EXIT, buf, sizeof buf) >
+	      0);
 	snprintf(want, sizeof want, "Open file descriptor %d: %s", file, tmpl);
 	CHECK_STR(buf, want);
-	CHECK(fdreport_describe(getpid(), pipefd[1], NULL, FDREPORT_RESOLVE_AT_EXIT, buf, sizeof buf) > 0);
+	CHECK(fdreport_describe(getpid(), pipefd[1], NULL, FDREPORT_RESOLVE_AT_EXIT, buf,
+				sizeof buf) > 0);
 	snprintf(want, sizeof want, "Open file descriptor %d:", pipefd[1]);
 	CHECK_STR(buf, want);
 
@@ -367,11 +375,11 @@ static void test_describe(void)
 	describe_both(un, NULL, want);
 	snprintf(want, sizeof want, "Open AF_INET socket %d: 127.0.0.1:%u <-> unbound", lst, lport);
 	describe_both(lst, NULL, want);
-	snprintf(want, sizeof want, "Open AF_INET socket %d: 127.0.0.1:%u <-> 127.0.0.1:%u", cli, cport,
-		 lport);
+	snprintf(want, sizeof want, "Open AF_INET socket %d: 127.0.0.1:%u <-> 127.0.0.1:%u", cli,
+		 cport, lport);
 	describe_both(cli, NULL, want);
-	snprintf(want, sizeof want, "Open AF_INET socket %d: 127.0.0.1:%u <-> 127.0.0.1:%u", acc, lport,
-		 cport);
+	snprintf(want, sizeof want, "Open AF_INET socket %d: 127.0.0.1:%u <-> 127.0.0.1:%u", acc,
+		 lport, cport);
 	describe_both(acc, NULL, want);
 	snprintf(want, sizeof want, "Open AF_INET socket %d: <unbound> <-> unbound", udp);
 	describe_both(udp, NULL, want);
@@ -382,14 +390,15 @@ static void test_describe(void)
 	 * not list it, so only the pidfd_getfd way sees its address */
 	{
 		int b = socket(AF_INET, SOCK_STREAM, 0);
-		struct sockaddr_in ba = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		struct sockaddr_in ba = { .sin_family = AF_INET,
+					  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 		int pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
 		int d = pidfd >= 0 ? (int)syscall(SYS_pidfd_getfd, pidfd, b, 0) : -1;
 
 		CHECK(bind(b, (struct sockaddr *)&ba, sizeof ba) == 0);
 		if (d >= 0) {
-			snprintf(want, sizeof want, "Open AF_INET socket %d: 127.0.0.1:%u <-> unbound", b,
-				 port_of(b));
+			snprintf(want, sizeof want,
+				 "Open AF_INET socket %d: 127.0.0.1:%u <-> unbound", b, port_of(b));
 			CHECK(fdreport_describe(getpid(), b, NULL, 0, buf, sizeof buf) > 0);
 			CHECK_STR(buf, want);
 			close(d);
@@ -407,15 +416,16 @@ static void test_describe(void)
 	/* a connected UDP socket has a peer; a bound one only its address */
 	{
 		int u2 = socket(AF_INET, SOCK_DGRAM, 0);
-		struct sockaddr_in b = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		struct sockaddr_in b = { .sin_family = AF_INET,
+					 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 
 		CHECK(bind(udp, (struct sockaddr *)&b, sizeof b) == 0);
 		CHECK(connect(u2, (struct sockaddr *)&a, sizeof a) == 0);
 		snprintf(want, sizeof want, "Open AF_INET socket %d: 127.0.0.1:%u <-> unbound", udp,
 			 port_of(udp));
 		describe_both(udp, NULL, want);
-		snprintf(want, sizeof want, "Open AF_INET socket %d: 127.0.0.1:%u <-> 127.0.0.1:%u", u2,
-			 port_of(u2), lport);
+		snprintf(want, sizeof want, "Open AF_INET socket %d: 127.0.0.1:%u <-> 127.0.0.1:%u",
+			 u2, port_of(u2), lport);
 		describe_both(u2, NULL, want);
 		close(u2);
 	}
@@ -423,13 +433,14 @@ static void test_describe(void)
 	/* IPv6 loopback, where the kernel has it */
 	{
 		int l6 = socket(AF_INET6, SOCK_STREAM, 0);
-		struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+		struct sockaddr_in6 a6 = { .sin6_family = AF_INET6,
+					   .sin6_addr = IN6ADDR_LOOPBACK_INIT };
 		socklen_t l6len = sizeof a6;
 
-		if (l6 >= 0 && bind(l6, (struct sockaddr *)&a6, sizeof a6) == 0 && listen(l6, 1) == 0 &&
-		    getsockname(l6, (struct sockaddr *)&a6, &l6len) == 0) {
-			snprintf(want, sizeof want, "Open AF_INET6 socket %d: [::1]:%u <-> unbound", l6,
-				 ntohs(a6.sin6_port));
+		if (l6 >= 0 && bind(l6, (struct sockaddr *)&a6, sizeof a6) == 0 &&
+		    listen(l6, 1) == 0 && getsockname(l6, (struct sockaddr *)&a6, &l6len) == 0) {
+			snprintf(want, sizeof want, "Open AF_INET6 socket %d: [::1]:%u <-> unbound",
+				 l6, ntohs(a6.sin6_port));
 			describe_both(l6, NULL, want);
 		} else {
 			fprintf(stderr, "test_fdreport: no IPv6 loopback, skipped\n");
@@ -471,7 +482,7 @@ static void test_describe(void)
 			if (l[i].fd == pipefd[0])
 				saw_pipe = l[i].path == NULL;
 		}
-		CHECK(saw_file && saw_pipe && ascending);	/* listed newest, i.e. highest, first */
+		CHECK(saw_file && saw_pipe && ascending); /* listed newest, i.e. highest, first */
 		fdtab_free(t);
 	}
 
@@ -489,10 +500,12 @@ static void test_describe(void)
 		CHECK(fdreport_collect(t, st, getpid(), 0, &e, &n) == 0);
 		CHECK(n == 3);
 		if (n == 3) {
-			snprintf(want, sizeof want, "Open AF_INET socket %d: 127.0.0.1:%u <-> 127.0.0.1:%u",
-				 cli, cport, lport);
+			snprintf(want, sizeof want,
+				 "Open AF_INET socket %d: 127.0.0.1:%u <-> 127.0.0.1:%u", cli,
+				 cport, lport);
 			CHECK_STR(e[0].what, want);
-			CHECK(e[0].stack.n == 2 && e[0].stack.pcs[0] == st_open[0] && e[0].path == NULL);
+			CHECK(e[0].stack.n == 2 && e[0].stack.pcs[0] == st_open[0] &&
+			      e[0].path == NULL);
 			CHECK(e[1].fd == file && strcmp(e[1].path, "rel.txt") == 0);
 			CHECK(e[2].fd == 0 && e[2].inherited && e[2].stack.n == 0);
 		}

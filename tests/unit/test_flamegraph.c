@@ -15,7 +15,8 @@ static const struct frame_info syms[] = {
 	{ 0x2010, "/src/a", "push", "push", "/src", "a.c", 6 },
 	{ 0x3000, "/src/a", "main", "main", "/src", "a.c", 20 },
 	{ 0x3010, "/src/a", "main", "main", "/src", "a.c", 21 },
-	{ 0x4000, "/src/a", "std::vector<int, std::allocator<int> >::push_back(int&&)", "_ZNSt6vector", NULL, NULL, 0 },
+	{ 0x4000, "/src/a", "std::vector<int, std::allocator<int> >::push_back(int&&)",
+	  "_ZNSt6vector", NULL, NULL, 0 },
 	{ 0x4100, "/src/a", "f<A&B>;x", "f", NULL, NULL, 0 },
 	{ 0x5000, "/lib/libx.so", NULL, NULL, NULL, NULL, 0 },
 };
@@ -32,19 +33,29 @@ static int fake_symbolize(void *ctx, uint64_t ip, struct frame_info *out)
 }
 
 static const uint64_t st_push1[] = { 0x1000, 0x2000, 0x3000 };
-static const uint64_t st_push2[] = { 0x1000, 0x2010, 0x3010 };	/* same names as st_push1 */
+static const uint64_t st_push2[] = { 0x1000, 0x2010, 0x3010 }; /* same names as st_push1 */
 static const uint64_t st_vec[] = { 0x1100, 0x4000, 0x3000 };
 static const uint64_t st_odd[] = { 0x1000, 0x4100, 0x5000, 0x9999, 0x3000 };
 static const uint64_t st_main[] = { 0x1000, 0x3000 };
 
-#define STK(a) { a, sizeof a / sizeof a[0] }
+#define STK(a)                                                                                     \
+	{                                                                                          \
+		a, sizeof a / sizeof a[0]                                                          \
+	}
 
 static struct loss_record recs[] = {
-	{ .kind = LEAK_DEFINITE, .stack = STK(st_push1), .bytes = 48, .indirect_bytes = 100, .blocks = 3 },
+	{ .kind = LEAK_DEFINITE,
+	  .stack = STK(st_push1),
+	  .bytes = 48,
+	  .indirect_bytes = 100,
+	  .blocks = 3 },
 	{ .kind = LEAK_DEFINITE, .stack = STK(st_push2), .bytes = 16, .blocks = 1 },
 	{ .kind = LEAK_INDIRECT, .stack = STK(st_vec), .bytes = 100, .blocks = 2 },
 	{ .kind = LEAK_POSSIBLE, .stack = STK(st_odd), .bytes = 7, .blocks = 1 },
-	{ .kind = LEAK_DEFINITE, .stack = STK(st_main), .bytes = 1000, .blocks = 1,
+	{ .kind = LEAK_DEFINITE,
+	  .stack = STK(st_main),
+	  .bytes = 1000,
+	  .blocks = 1,
 	  .suppressed_by = "mysupp" },
 	{ .kind = LEAK_REACHABLE, .stack = STK(st_main), .bytes = 500, .blocks = 5 },
 	{ .kind = LEAK_DEFINITE, .stack = { NULL, 0 }, .bytes = 3, .blocks = 1 },
@@ -53,7 +64,9 @@ static struct loss_record recs[] = {
 
 static struct report make_report(void)
 {
-	struct report r = { .pid = 1, .records = recs, .nrecords = sizeof recs / sizeof recs[0],
+	struct report r = { .pid = 1,
+			    .records = recs,
+			    .nrecords = sizeof recs / sizeof recs[0],
 			    .symbolize = fake_symbolize };
 	return r;
 }
@@ -148,7 +161,7 @@ static bool xml_well_formed(const char *s)
 			if (len == 0 || depth == 256 || (depth == 0 && roots++ > 0))
 				return false;
 			p = n + len;
-			for (;;) {	/* attributes */
+			for (;;) { /* attributes */
 				while (*p == ' ' || *p == '\n' || *p == '\t')
 					p++;
 				if (*p == '>' || strncmp(p, "/>", 2) == 0)
@@ -181,7 +194,7 @@ static bool xml_well_formed(const char *s)
 			if (depth == 0 || !check_ref(&p))
 				return false;
 		} else if (*p == '>') {
-			return false;	/* legal, but our writer never leaves one raw */
+			return false; /* legal, but our writer never leaves one raw */
 		} else {
 			if (depth == 0 && *p != '\n' && *p != ' ')
 				return false;
@@ -224,7 +237,9 @@ static size_t parse_frames(const char *svg, struct gframe *out, size_t max)
 		struct gframe *g = &out[n];
 		const char *r, *nm;
 
-		if (sscanf(p, "<g class=\"f\" data-d=\"%u\" data-v=\"%llu\" data-x=\"%lf\" data-w=\"%lf\"",
+		if (sscanf(p,
+			   "<g class=\"f\" data-d=\"%u\" data-v=\"%llu\" data-x=\"%lf\" "
+			   "data-w=\"%lf\"",
 			   &g->d, &g->v, &g->x, &g->w) != 4)
 			break;
 		r = strstr(p, "<rect ");
@@ -268,12 +283,13 @@ static void test_folded(void)
 
 	out = render(flamegraph_write_folded, &r, FLAMEGRAPH_KINDS_DEFAULT);
 	/* two records whose stacks differ only in lines merge, sorted order */
-	CHECK(strcmp(out,
-		     "definitely lost 3\n"
-		     "definitely lost;main;push;malloc 64\n"
-		     "indirectly lost;main;std::vector<int, std::allocator<int> >::push_back(int&&);"
-		     "operator new(unsigned long) 100\n"
-		     "possibly lost;main;???;??? (in /lib/libx.so);f<A&B>:x;malloc 7\n") == 0);
+	CHECK(
+	    strcmp(out,
+		   "definitely lost 3\n"
+		   "definitely lost;main;push;malloc 64\n"
+		   "indirectly lost;main;std::vector<int, std::allocator<int> >::push_back(int&&);"
+		   "operator new(unsigned long) 100\n"
+		   "possibly lost;main;???;??? (in /lib/libx.so);f<A&B>:x;malloc 7\n") == 0);
 	if (strstr(out, "possibly") == NULL)
 		fprintf(stderr, "%s", out);
 	free(out);
@@ -300,7 +316,7 @@ static void test_svg(void)
 	check_xmllint(svg);
 	CHECK(strncmp(svg, "<?xml ", 6) == 0);
 	CHECK(strstr(svg, "<script") != NULL && strstr(svg, "http://www.w3.org/2000/svg") != NULL);
-	CHECK(strstr(svg, "href") == NULL);	/* nothing external */
+	CHECK(strstr(svg, "href") == NULL); /* nothing external */
 
 	/* all, 3 kinds, main/push/malloc, main/vector/new, main/???/???/f/malloc */
 	CHECK(n == 1 + 3 + 3 + 3 + 5);
@@ -326,7 +342,10 @@ static void test_svg(void)
 	}
 
 	/* escaping of C++ names and the title, in text and attributes */
-	CHECK(strstr(svg, "std::vector&lt;int, std::allocator&lt;int&gt; &gt;::push_back(int&amp;&amp;)") != NULL);
+	CHECK(strstr(
+		  svg,
+		  "std::vector&lt;int, std::allocator&lt;int&gt; &gt;::push_back(int&amp;&amp;)") !=
+	      NULL);
 	CHECK(strstr(svg, "data-n=\"f&lt;A&amp;B&gt;:x\"") != NULL);
 	CHECK(strstr(svg, "Leaks of &lt;a&amp;b&gt;") != NULL);
 	CHECK(strstr(svg, "<int") == NULL && strstr(svg, "A&B") == NULL);
@@ -343,7 +362,8 @@ static void test_svg(void)
 
 static int bad_symbolize(void *ctx, uint64_t ip, struct frame_info *out)
 {
-	static const struct frame_info bad = { 0x7777, "/x", "q\"uo'te\x01\xff<]]>;\n", NULL, NULL, NULL, 0 };
+	static const struct frame_info bad = { 0x7777, "/x", "q\"uo'te\x01\xff<]]>;\n", NULL, NULL,
+					       NULL,   0 };
 
 	(void)ctx;
 	*out = bad;
@@ -354,7 +374,9 @@ static int bad_symbolize(void *ctx, uint64_t ip, struct frame_info *out)
 static void test_hostile_symbols(void)
 {
 	static const uint64_t st[] = { 0x7777, 0x7778 };
-	struct loss_record rec = { .kind = LEAK_DEFINITE, .stack = STK(st), .bytes = 5, .blocks = 1 };
+	struct loss_record rec = {
+		.kind = LEAK_DEFINITE, .stack = STK(st), .bytes = 5, .blocks = 1
+	};
 	struct report r = { .pid = 1, .records = &rec, .nrecords = 1, .symbolize = bad_symbolize };
 	char *svg = render(svg_default, &r, FLAMEGRAPH_KINDS_DEFAULT);
 	char *fold = render(flamegraph_write_folded, &r, FLAMEGRAPH_KINDS_DEFAULT);
@@ -397,7 +419,8 @@ static int many_symbolize(void *ctx, uint64_t ip, struct frame_info *out)
 	memset(out, 0, sizeof *out);
 	out->ip = ip;
 	if (ip >= 0x100000 && ip < 0x100000 + 3000) {
-		snprintf(many_names[ip - 0x100000], sizeof many_names[0], "fn%u", (unsigned)(ip - 0x100000));
+		snprintf(many_names[ip - 0x100000], sizeof many_names[0], "fn%u",
+			 (unsigned)(ip - 0x100000));
 		out->fn = many_names[ip - 0x100000];
 	} else {
 		out->fn = "main";
@@ -419,8 +442,10 @@ static void test_many(void)
 	for (unsigned i = 0; i < N; i++) {
 		pcs[i][0] = 0x100000 + i;
 		pcs[i][1] = 0x3000;
-		many[i] = (struct loss_record){ .kind = (enum leak_kind)(i % 3), .stack = { pcs[i], 2 },
-						.bytes = i + 1, .blocks = 1 };
+		many[i] = (struct loss_record){ .kind = (enum leak_kind)(i % 3),
+						.stack = { pcs[i], 2 },
+						.bytes = i + 1,
+						.blocks = 1 };
 	}
 	fold = render(flamegraph_write_folded, &r, FLAMEGRAPH_KINDS_DEFAULT);
 	for (char *line = strtok(fold, "\n"); line; line = strtok(NULL, "\n"))

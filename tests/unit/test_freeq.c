@@ -18,8 +18,11 @@ static uint64_t rng_next(uint64_t *s)
 
 static void push(struct freeq *q, uint64_t addr, uint64_t size, uint32_t tag)
 {
-	struct freed_block b = { .addr = addr, .size = size, .alloc_stack = tag,
-				 .free_stack = tag + 1000, .family = 1 };
+	struct freed_block b = { .addr = addr,
+				 .size = size,
+				 .alloc_stack = tag,
+				 .free_stack = tag + 1000,
+				 .family = 1 };
 	freeq_push(q, &b);
 }
 
@@ -49,7 +52,7 @@ static void test_contains(void)
 	CHECK(found(q, 0x101f) == 1);
 	CHECK(found(q, 0x1020) == 0);
 	CHECK(found(q, 0x0fff) == 0);
-	CHECK(found(q, 0x2000) == 2);	/* a zero-size block owns its start */
+	CHECK(found(q, 0x2000) == 2); /* a zero-size block owns its start */
 	CHECK(found(q, 0x2001) == 0);
 	CHECK(found(q, 0x1fff) == 0);
 	CHECK(found(q, 0x3063) == 3);
@@ -59,7 +62,7 @@ static void test_contains(void)
 	/* the same address freed again: the newer free wins */
 	push(q, 0x1000, 16, 4);
 	CHECK(found(q, 0x1000) == 4);
-	CHECK(found(q, 0x1018) == 0);	/* the old 32-byte block is gone */
+	CHECK(found(q, 0x1018) == 0); /* the old 32-byte block is gone */
 
 	/* a new free overlapping an old one replaces it */
 	push(q, 0x3010, 8, 5);
@@ -84,15 +87,15 @@ static void test_limits(void)
 	push(q, 0x1000, 40, 1);
 	push(q, 0x2000, 40, 2);
 	CHECK(found(q, 0x1000) == 1 && found(q, 0x2000) == 2);
-	push(q, 0x3000, 40, 3);		/* 120 > 100: the oldest goes */
+	push(q, 0x3000, 40, 3); /* 120 > 100: the oldest goes */
 	CHECK(found(q, 0x1000) == 0);
 	CHECK(found(q, 0x2000) == 2 && found(q, 0x3000) == 3);
-	push(q, 0x4000, 101, 4);	/* bigger than the volume: not kept */
+	push(q, 0x4000, 101, 4); /* bigger than the volume: not kept */
 	CHECK(found(q, 0x4000) == 0);
 	CHECK(found(q, 0x2000) == 2 && found(q, 0x3000) == 3);
-	push(q, 0x5000, 20, 5);		/* exactly 100: all stay */
+	push(q, 0x5000, 20, 5); /* exactly 100: all stay */
 	CHECK(found(q, 0x2000) == 2 && found(q, 0x5000) == 5);
-	push(q, 0x6000, 100, 6);	/* == volume: kept, pushes out all */
+	push(q, 0x6000, 100, 6); /* == volume: kept, pushes out all */
 	CHECK(found(q, 0x6000) == 6);
 	CHECK(found(q, 0x2000) == 0 && found(q, 0x3000) == 0 && found(q, 0x5000) == 0);
 	freeq_free(q);
@@ -108,7 +111,7 @@ static void test_limits(void)
 	CHECK(found(q, 0x3000) == 3 && found(q, 0x4000) == 4 && found(q, 0x5000) == 5);
 	freeq_free(q);
 
-	q = freeq_new(1000, 0);		/* remembers nothing, but works */
+	q = freeq_new(1000, 0); /* remembers nothing, but works */
 	CHECK(q != NULL);
 	if (!q)
 		return;
@@ -128,14 +131,14 @@ static void test_forget(void)
 		return;
 	push(q, 0x1000, 64, 1);
 	push(q, 0x2000, 16, 2);
-	freeq_forget(q, 0x1fff, 1);	/* ends right before 0x2000 */
+	freeq_forget(q, 0x1fff, 1); /* ends right before 0x2000 */
 	CHECK(found(q, 0x2000) == 2);
-	freeq_forget(q, 0x1040, 0x100);	/* starts right after block 1 */
+	freeq_forget(q, 0x1040, 0x100); /* starts right after block 1 */
 	CHECK(found(q, 0x1000) == 1);
-	freeq_forget(q, 0x1030, 8);	/* carved from the middle */
+	freeq_forget(q, 0x1030, 8); /* carved from the middle */
 	CHECK(found(q, 0x1000) == 0 && found(q, 0x1030) == 0);
 	CHECK(found(q, 0x2000) == 2);
-	freeq_forget(q, 0x2008, 0);	/* malloc(0) inside it */
+	freeq_forget(q, 0x2008, 0); /* malloc(0) inside it */
 	CHECK(found(q, 0x2000) == 0);
 
 	/* forgotten bytes no longer count against the volume */
@@ -229,8 +232,7 @@ static void test_random(void)
 		uint64_t size = op < OPS / 3 ? (r >> 40) % 1024 : (r >> 40) % 9;
 
 		if (r % 10 < 6) {
-			struct freed_block b = { .addr = addr, .size = size,
-						 .alloc_stack = op };
+			struct freed_block b = { .addr = addr, .size = size, .alloc_stack = op };
 			freeq_push(q, &b);
 			model_push(&m, &b);
 		} else {
@@ -244,7 +246,7 @@ static void test_random(void)
 		}
 	}
 	CHECK(bad == 0);
-	CHECK(m.head > 0);	/* the volume and count limits did drop entries */
+	CHECK(m.head > 0); /* the volume and count limits did drop entries */
 	/* a full sweep at the end */
 	bad = 0;
 	for (uint64_t a = 0x10000; a < 0x10000 + SPAN + 0x1000; a += 4)

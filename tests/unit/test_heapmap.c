@@ -21,8 +21,9 @@ static uint64_t rng_next(uint64_t *s)
 
 static struct block make_block(uint64_t addr, uint64_t size, uint32_t stack)
 {
-	struct block b = { .addr = addr, .size = size, .stack_id = stack,
-			   .family = FAMILY_NEW, .tid_index = 3 };
+	struct block b = {
+		.addr = addr, .size = size, .stack_id = stack, .family = FAMILY_NEW, .tid_index = 3
+	};
 	return b;
 }
 
@@ -50,8 +51,8 @@ static void test_basics(void)
 	CHECK(heapmap_insert(h, &b) == 0);
 	CHECK(heapmap_count(h) == 1);
 	p = heapmap_lookup(h, 0x4a5b040);
-	CHECK(p != NULL && p->size == 17 && p->stack_id == 9 &&
-	      p->family == FAMILY_NEW && p->tid_index == 3);
+	CHECK(p != NULL && p->size == 17 && p->stack_id == 9 && p->family == FAMILY_NEW &&
+	      p->tid_index == 3);
 	CHECK(heapmap_lookup(h, 0x4a5b050) == NULL);
 
 	/* a second insert at the same address changes nothing */
@@ -94,7 +95,7 @@ static void test_churn(void)
 		goto out;
 	for (size_t i = 0; i < NADDR; i++) {
 		if (i % 1000 == 7)
-			addrs[i] = 0x7f0000000000ULL + i * 0x21001;  /* mmap'd, odd */
+			addrs[i] = 0x7f0000000000ULL + i * 0x21001; /* mmap'd, odd */
 		else
 			addrs[i] = 0x555555559000ULL + i * 16;
 	}
@@ -163,12 +164,18 @@ out:
 static void test_sorted_order(void)
 {
 	static const uint64_t addrs[] = {
-		0x7ffff7a00010, 0x555555559010, 0x4, 0xffffffffffff0000,
+		0x7ffff7a00010, 0x555555559010, 0x4,	     0xffffffffffff0000,
 		0x555555559000, 0x7ffff7a00000, 0x100000001, 0x1ff,
 	};
 	static const uint64_t want[] = {
-		0x4, 0x1ff, 0x100000001, 0x555555559000, 0x555555559010,
-		0x7ffff7a00000, 0x7ffff7a00010, 0xffffffffffff0000,
+		0x4,
+		0x1ff,
+		0x100000001,
+		0x555555559000,
+		0x555555559010,
+		0x7ffff7a00000,
+		0x7ffff7a00010,
+		0xffffffffffff0000,
 	};
 	struct heapmap *h = heapmap_new();
 	struct heapmap *one = heapmap_new();
@@ -223,7 +230,7 @@ static void test_memory(void)
 		}
 	}
 	CHECK(bad == 0);
-	CHECK(worst_x100 <= 6400 + 100);	/* + the struct header */
+	CHECK(worst_x100 <= 6400 + 100); /* + the struct header */
 	CHECK(heapmap_memory(h) < 200000 * 64);
 	heapmap_free(h);
 }
@@ -264,8 +271,8 @@ static int bench(void)
 			return 1;
 	}
 	t1 = now_ns();
-	printf("insert   %7.1f ns/op  (%zu blocks, %.1f bytes/block)\n",
-	       (t1 - t0) / N, heapmap_count(h), (double)heapmap_memory(h) / N);
+	printf("insert   %7.1f ns/op  (%zu blocks, %.1f bytes/block)\n", (t1 - t0) / N,
+	       heapmap_count(h), (double)heapmap_memory(h) / N);
 	/* look up in an order unrelated to insertion */
 	t0 = now_ns();
 	for (size_t i = 0; i < N; i++)
@@ -277,9 +284,8 @@ static int bench(void)
 		if (heapmap_remove(h, addrs[i], NULL) != 0)
 			return 1;
 	t1 = now_ns();
-	printf("remove   %7.1f ns/op  (%zu left, %.1f bytes/live block)\n",
-	       (t1 - t0) / (N / 2), heapmap_count(h),
-	       (double)heapmap_memory(h) / heapmap_count(h));
+	printf("remove   %7.1f ns/op  (%zu left, %.1f bytes/live block)\n", (t1 - t0) / (N / 2),
+	       heapmap_count(h), (double)heapmap_memory(h) / heapmap_count(h));
 	/* inserts into a table that no longer has to grow */
 	t0 = now_ns();
 	for (size_t i = 0; i < N; i += 2) {

@@ -15,8 +15,17 @@ static int rank(enum leak_kind k)
 	return k == LEAK_REACHABLE ? 0 : k == LEAK_POSSIBLE ? 1 : k == LEAK_INDIRECT ? 2 : 3;
 }
 
-enum { A = 0x401000, B = 0x402000, C = 0x403000, D = 0x404000, E = 0x405000,
-       F = 0x406000, X = 0x407000, Y = 0x408000, Z = 0x409000 };
+enum {
+	A = 0x401000,
+	B = 0x402000,
+	C = 0x403000,
+	D = 0x404000,
+	E = 0x405000,
+	F = 0x406000,
+	X = 0x407000,
+	Y = 0x408000,
+	Z = 0x409000
+};
 
 struct fixture {
 	struct block blk[16];
@@ -24,24 +33,25 @@ struct fixture {
 	size_t n;
 };
 
-static void add(struct fixture *f, uint64_t size, uint32_t stack,
-		enum leak_kind state, uint64_t indirect, enum leak_heuristic h)
+static void add(struct fixture *f, uint64_t size, uint32_t stack, enum leak_kind state,
+		uint64_t indirect, enum leak_heuristic h)
 {
 	size_t i = f->n++;
 
-	f->blk[i] = (struct block){ .addr = 0x10000 + i * 0x100, .size = size,
-				    .stack_id = stack };
-	f->sb[i] = (struct scan_block){ .addr = f->blk[i].addr, .size = size,
-					.state = (uint8_t)state, .heuristic = (uint8_t)h,
+	f->blk[i] = (struct block){ .addr = 0x10000 + i * 0x100, .size = size, .stack_id = stack };
+	f->sb[i] = (struct scan_block){ .addr = f->blk[i].addr,
+					.size = size,
+					.state = (uint8_t)state,
+					.heuristic = (uint8_t)h,
 					.indirect_bytes = indirect };
 }
 
-static int rec_is(const struct loss_record *r, enum leak_kind kind, uint32_t stack,
-		  uint64_t bytes, uint64_t indirect, uint64_t blocks, unsigned number)
+static int rec_is(const struct loss_record *r, enum leak_kind kind, uint32_t stack, uint64_t bytes,
+		  uint64_t indirect, uint64_t blocks, unsigned number)
 {
 	return r->kind == kind && r->stack_id == stack && r->bytes == bytes &&
-	       r->indirect_bytes == indirect && r->blocks == blocks &&
-	       r->number == number && r->suppressed_by == NULL;
+	       r->indirect_bytes == indirect && r->blocks == blocks && r->number == number &&
+	       r->suppressed_by == NULL;
 }
 
 /* High resolution: one record per (kind, stack); ties in total size go by
@@ -49,8 +59,8 @@ static int rec_is(const struct loss_record *r, enum leak_kind kind, uint32_t sta
 static void test_sort(void)
 {
 	struct stacktab *st = stacktab_new();
-	const uint64_t s0[] = { A, B, C, D, E }, s1[] = { A, B, C, D, F },
-		       s2[] = { A, B, X }, s3[] = { A }, s4[] = { Z, Y };
+	const uint64_t s0[] = { A, B, C, D, E }, s1[] = { A, B, C, D, F }, s2[] = { A, B, X },
+		       s3[] = { A }, s4[] = { Z, Y };
 	struct fixture f = { .n = 0 };
 	struct loss_record *r = NULL;
 	struct kind_total tot[LEAK_KIND_COUNT], heur[HEUR_COUNT];
@@ -66,16 +76,16 @@ static void test_sort(void)
 	CHECK(stacktab_intern(st, s4, 2) == 4);
 	CHECK(stacktab_intern(st, NULL, 0) == 5);
 
-	add(&f, 40, 3, LEAK_DEFINITE, 0, HEUR_NONE);		/* Rb */
-	add(&f, 10, 1, LEAK_DEFINITE, 30, HEUR_NONE);		/* Ra, holds Rd */
-	add(&f, 30, 4, LEAK_INDIRECT, 0, HEUR_NONE);		/* Rd */
-	add(&f, 20, 0, LEAK_REACHABLE, 0, HEUR_NONE);		/* Re */
-	add(&f, 40, 2, LEAK_POSSIBLE, 999, HEUR_LENGTH64);	/* Rc: junk ignored */
-	add(&f, 20, 0, LEAK_DEFINITE, 0, HEUR_NONE);		/* Rg */
-	add(&f, 10, 0, LEAK_REACHABLE, 0, HEUR_STDSTRING);	/* Re */
-	add(&f, 40, 5, LEAK_REACHABLE, 0, HEUR_NONE);		/* Rf */
-	add(&f, 20, 0, LEAK_DEFINITE, 0, HEUR_NONE);		/* Rg */
-	add(&f, 10, 0, LEAK_REACHABLE, 0, HEUR_NEWARRAY);	/* Re */
+	add(&f, 40, 3, LEAK_DEFINITE, 0, HEUR_NONE);	   /* Rb */
+	add(&f, 10, 1, LEAK_DEFINITE, 30, HEUR_NONE);	   /* Ra, holds Rd */
+	add(&f, 30, 4, LEAK_INDIRECT, 0, HEUR_NONE);	   /* Rd */
+	add(&f, 20, 0, LEAK_REACHABLE, 0, HEUR_NONE);	   /* Re */
+	add(&f, 40, 2, LEAK_POSSIBLE, 999, HEUR_LENGTH64); /* Rc: junk ignored */
+	add(&f, 20, 0, LEAK_DEFINITE, 0, HEUR_NONE);	   /* Rg */
+	add(&f, 10, 0, LEAK_REACHABLE, 0, HEUR_STDSTRING); /* Re */
+	add(&f, 40, 5, LEAK_REACHABLE, 0, HEUR_NONE);	   /* Rf */
+	add(&f, 20, 0, LEAK_DEFINITE, 0, HEUR_NONE);	   /* Rg */
+	add(&f, 10, 0, LEAK_REACHABLE, 0, HEUR_NEWARRAY);  /* Re */
 	memset(tot, 0xaa, sizeof(tot));
 	memset(heur, 0xaa, sizeof(heur));
 
@@ -116,9 +126,8 @@ static void test_sort(void)
 static void test_resolution(void)
 {
 	struct stacktab *st = stacktab_new();
-	const uint64_t s0[] = { A, B, C, D, E }, s1[] = { A, B, C, D, F },
-		       s2[] = { A, B, X }, s3[] = { A }, s4[] = { A, B },
-		       s5[] = { A, B, C, D };
+	const uint64_t s0[] = { A, B, C, D, E }, s1[] = { A, B, C, D, F }, s2[] = { A, B, X },
+		       s3[] = { A }, s4[] = { A, B }, s5[] = { A, B, C, D };
 	struct fixture f = { .n = 0 };
 	struct loss_record *r = NULL;
 	struct kind_total tot[LEAK_KIND_COUNT], heur[HEUR_COUNT];
@@ -140,11 +149,11 @@ static void test_resolution(void)
 	add(&f, 8, 3, LEAK_DEFINITE, 0, HEUR_NONE);
 	add(&f, 8, 4, LEAK_DEFINITE, 0, HEUR_NONE);
 	add(&f, 8, 5, LEAK_DEFINITE, 0, HEUR_NONE);
-	add(&f, 8, 0, LEAK_REACHABLE, 0, HEUR_NONE);	/* another kind: never merged */
+	add(&f, 8, 0, LEAK_REACHABLE, 0, HEUR_NONE); /* another kind: never merged */
 
 	CHECK(lossrec_build(f.blk, f.sb, f.n, st, 0, &r, &n, tot, heur) == 0);
 	CHECK(n == 7);
-	if (n == 7) {	/* all 8 bytes, 1 block: REACHABLE, then DEFINITE by stack age */
+	if (n == 7) { /* all 8 bytes, 1 block: REACHABLE, then DEFINITE by stack age */
 		CHECK(rec_is(&r[0], LEAK_REACHABLE, 0, 8, 0, 1, 1));
 		for (unsigned i = 0; i < 6; i++)
 			CHECK(rec_is(&r[i + 1], LEAK_DEFINITE, i, 8, 0, 1, i + 2));
@@ -169,7 +178,7 @@ static void test_resolution(void)
 	CHECK(n == 3);
 	if (n == 3) {
 		CHECK(rec_is(&r[0], LEAK_REACHABLE, 0, 8, 0, 1, 1));
-		CHECK(rec_is(&r[1], LEAK_DEFINITE, 3, 8, 0, 1, 2));	/* {A} alone */
+		CHECK(rec_is(&r[1], LEAK_DEFINITE, 3, 8, 0, 1, 2)); /* {A} alone */
 		CHECK(rec_is(&r[2], LEAK_DEFINITE, 1, 40, 0, 5, 3));
 		CHECK(r[2].stack.n == 5 && r[2].stack.pcs[4] == F);
 	}
@@ -261,9 +270,11 @@ static void test_random(void)
 	for (size_t i = 0; i < NB; i++) {
 		uint64_t r = rng_next(&seed);
 
-		blk[i] = (struct block){ .addr = 0x1000 + i * 16, .size = r % 50,
+		blk[i] = (struct block){ .addr = 0x1000 + i * 16,
+					 .size = r % 50,
 					 .stack_id = (uint32_t)((r >> 8) % stacktab_count(st)) };
-		sb[i] = (struct scan_block){ .addr = blk[i].addr, .size = blk[i].size,
+		sb[i] = (struct scan_block){ .addr = blk[i].addr,
+					     .size = blk[i].size,
 					     .state = (uint8_t)((r >> 20) % 4),
 					     .indirect_bytes = (r >> 30) % 7 };
 	}
@@ -299,10 +310,10 @@ static void test_random(void)
 				const struct loss_record *p = &r[j - 1], *q = &r[j];
 				uint64_t tp = p->bytes + p->indirect_bytes;
 				uint64_t tq = q->bytes + q->indirect_bytes;
-				int ordered = tp != tq ? tp < tq :
-					p->kind != q->kind ? rank(p->kind) < rank(q->kind) :
-					p->blocks != q->blocks ? p->blocks < q->blocks :
-					p->stack_id < q->stack_id;
+				int ordered = tp != tq		   ? tp < tq
+					      : p->kind != q->kind ? rank(p->kind) < rank(q->kind)
+					      : p->blocks != q->blocks ? p->blocks < q->blocks
+								       : p->stack_id < q->stack_id;
 				if (!ordered)
 					bad++;
 			}

@@ -82,13 +82,22 @@ static void list_report(struct report *r)
 	r->leak_check = LEAK_CHECK_FULL;
 	r->show_kinds = 0xf;
 	r->errors_for_kinds = 1u << LEAK_DEFINITE | 1u << LEAK_POSSIBLE;
-	list_records[0] = (struct loss_record){ .kind = LEAK_INDIRECT, .stack = { list_s1, 3 },
-						.bytes = 32, .blocks = 2, .number = 1 };
-	list_records[1] = (struct loss_record){ .kind = LEAK_DEFINITE, .stack = { list_s1, 3 },
-						.bytes = 16, .indirect_bytes = 32, .blocks = 1,
+	list_records[0] = (struct loss_record){ .kind = LEAK_INDIRECT,
+						.stack = { list_s1, 3 },
+						.bytes = 32,
+						.blocks = 2,
+						.number = 1 };
+	list_records[1] = (struct loss_record){ .kind = LEAK_DEFINITE,
+						.stack = { list_s1, 3 },
+						.bytes = 16,
+						.indirect_bytes = 32,
+						.blocks = 1,
 						.number = 2 };
-	list_records[2] = (struct loss_record){ .kind = LEAK_REACHABLE, .stack = { list_s3, 2 },
-						.bytes = 64, .blocks = 1, .number = 3 };
+	list_records[2] = (struct loss_record){ .kind = LEAK_REACHABLE,
+						.stack = { list_s3, 2 },
+						.bytes = 64,
+						.blocks = 1,
+						.number = 3 };
 	r->records = list_records;
 	r->nrecords = 3;
 	r->totals[LEAK_DEFINITE] = (struct kind_total){ 16, 1 };
@@ -109,8 +118,10 @@ static void test_numbers(void)
 	r.leak_check = LEAK_CHECK_NO;
 	s = render(report_text_final, &r);
 	CHECK(strstr(s, "==6495==     in use at exit: 1,164 bytes in 4 blocks\n") != NULL);
-	CHECK(strstr(s, "==6495==   total heap usage: 1,234,567 allocs, 0 frees, 72,882 bytes allocated\n") != NULL);
-	CHECK(strstr(s, "==6495== For a detailed leak analysis, rerun with: --leak-check=full\n==6495== \n") != NULL);
+	CHECK(strstr(s, "==6495==   total heap usage: 1,234,567 allocs, 0 frees, 72,882 bytes "
+			"allocated\n") != NULL);
+	CHECK(strstr(s, "==6495== For a detailed leak analysis, rerun with: "
+			"--leak-check=full\n==6495== \n") != NULL);
 	free(s);
 }
 
@@ -136,45 +147,47 @@ static void test_list_full_all(void)
 
 	list_report(&r);
 	s = render(report_text_final, &r);
-	CHECK_STR(s,
-"==6495== \n"
-"==6495== HEAP SUMMARY:\n"
-"==6495==     in use at exit: 112 bytes in 4 blocks\n"
-"==6495==   total heap usage: 4 allocs, 0 frees, 112 bytes allocated\n"
-"==6495== \n"
-"==6495== 32 bytes in 2 blocks are indirectly lost in loss record 1 of 3\n"
-"==6495==    at 0x48417B4: malloc (in /usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so)\n"
-"==6495==    by 0x109151: push (list.c:5)\n"
-"==6495==    by 0x10919A: main (list.c:8)\n"
-"==6495== \n"
-"==6495== 48 (16 direct, 32 indirect) bytes in 1 blocks are definitely lost in loss record 2 of 3\n"
-"==6495==    at 0x48417B4: malloc (in /usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so)\n"
-"==6495==    by 0x109151: push (list.c:5)\n"
-"==6495==    by 0x10919A: main (list.c:8)\n"
-"==6495== \n"
-"==6495== 64 bytes in 1 blocks are still reachable in loss record 3 of 3\n"
-"==6495==    at 0x48417B4: malloc (in /usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so)\n"
-"==6495==    by 0x1091BA: main (list.c:10)\n"
-"==6495== \n"
-"==6495== LEAK SUMMARY:\n"
-"==6495==    definitely lost: 16 bytes in 1 blocks\n"
-"==6495==    indirectly lost: 32 bytes in 2 blocks\n"
-"==6495==      possibly lost: 0 bytes in 0 blocks\n"
-"==6495==    still reachable: 64 bytes in 1 blocks\n"
-"==6495==         suppressed: 0 bytes in 0 blocks\n"
-"==6495== \n"
-"==6495== For lists of detected and suppressed errors, rerun with: -s\n"
-"==6495== ERROR SUMMARY: 1 errors from 1 contexts (suppressed: 0 from 0)\n");
+	CHECK_STR(s, "==6495== \n"
+		     "==6495== HEAP SUMMARY:\n"
+		     "==6495==     in use at exit: 112 bytes in 4 blocks\n"
+		     "==6495==   total heap usage: 4 allocs, 0 frees, 112 bytes allocated\n"
+		     "==6495== \n"
+		     "==6495== 32 bytes in 2 blocks are indirectly lost in loss record 1 of 3\n"
+		     "==6495==    at 0x48417B4: malloc (in "
+		     "/usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so)\n"
+		     "==6495==    by 0x109151: push (list.c:5)\n"
+		     "==6495==    by 0x10919A: main (list.c:8)\n"
+		     "==6495== \n"
+		     "==6495== 48 (16 direct, 32 indirect) bytes in 1 blocks are definitely lost "
+		     "in loss record 2 of 3\n"
+		     "==6495==    at 0x48417B4: malloc (in "
+		     "/usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so)\n"
+		     "==6495==    by 0x109151: push (list.c:5)\n"
+		     "==6495==    by 0x10919A: main (list.c:8)\n"
+		     "==6495== \n"
+		     "==6495== 64 bytes in 1 blocks are still reachable in loss record 3 of 3\n"
+		     "==6495==    at 0x48417B4: malloc (in "
+		     "/usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so)\n"
+		     "==6495==    by 0x1091BA: main (list.c:10)\n"
+		     "==6495== \n"
+		     "==6495== LEAK SUMMARY:\n"
+		     "==6495==    definitely lost: 16 bytes in 1 blocks\n"
+		     "==6495==    indirectly lost: 32 bytes in 2 blocks\n"
+		     "==6495==      possibly lost: 0 bytes in 0 blocks\n"
+		     "==6495==    still reachable: 64 bytes in 1 blocks\n"
+		     "==6495==         suppressed: 0 bytes in 0 blocks\n"
+		     "==6495== \n"
+		     "==6495== For lists of detected and suppressed errors, rerun with: -s\n"
+		     "==6495== ERROR SUMMARY: 1 errors from 1 contexts (suppressed: 0 from 0)\n");
 	free(s);
 }
 
-static const char list_tail_default[] =
-"==6495== LEAK SUMMARY:\n"
-"==6495==    definitely lost: 16 bytes in 1 blocks\n"
-"==6495==    indirectly lost: 32 bytes in 2 blocks\n"
-"==6495==      possibly lost: 0 bytes in 0 blocks\n"
-"==6495==    still reachable: 64 bytes in 1 blocks\n"
-"==6495==         suppressed: 0 bytes in 0 blocks\n";
+static const char list_tail_default[] = "==6495== LEAK SUMMARY:\n"
+					"==6495==    definitely lost: 16 bytes in 1 blocks\n"
+					"==6495==    indirectly lost: 32 bytes in 2 blocks\n"
+					"==6495==      possibly lost: 0 bytes in 0 blocks\n"
+					"==6495==    still reachable: 64 bytes in 1 blocks\n"
+					"==6495==         suppressed: 0 bytes in 0 blocks\n";
 
 static void test_list_default_kinds(void)
 {
@@ -187,14 +200,18 @@ static void test_list_default_kinds(void)
 	s = render(report_text_final, &r);
 	CHECK(strstr(s, "indirectly lost in loss record") == NULL);
 	CHECK(strstr(s, "still reachable in loss record") == NULL);
-	CHECK(strstr(s, "==6495== 48 (16 direct, 32 indirect) bytes in 1 blocks are definitely lost in loss record 2 of 3\n") != NULL);
+	CHECK(strstr(s, "==6495== 48 (16 direct, 32 indirect) bytes in 1 blocks are definitely "
+			"lost in loss record 2 of 3\n") != NULL);
 	CHECK(strstr(s, list_tail_default) != NULL);
-	CHECK(strstr(s, "         suppressed: 0 bytes in 0 blocks\n"
-			"==6495== Reachable blocks (those to which a pointer was found) are not shown.\n"
-			"==6495== To see them, rerun with: --leak-check=full --show-leak-kinds=all\n"
-			"==6495== \n"
-			"==6495== For lists of detected and suppressed errors, rerun with: -s\n"
-			"==6495== ERROR SUMMARY: 1 errors from 1 contexts (suppressed: 0 from 0)\n") != NULL);
+	CHECK(
+	    strstr(s,
+		   "         suppressed: 0 bytes in 0 blocks\n"
+		   "==6495== Reachable blocks (those to which a pointer was found) are not shown.\n"
+		   "==6495== To see them, rerun with: --leak-check=full --show-leak-kinds=all\n"
+		   "==6495== \n"
+		   "==6495== For lists of detected and suppressed errors, rerun with: -s\n"
+		   "==6495== ERROR SUMMARY: 1 errors from 1 contexts (suppressed: 0 from 0)\n") !=
+	    NULL);
 	free(s);
 
 	/* --leak-check=summary: no records, a hint, leaks are not errors */
@@ -205,7 +222,8 @@ static void test_list_default_kinds(void)
 			"==6495== Rerun with --leak-check=full to see details of leaked memory\n"
 			"==6495== \n") != NULL);
 	CHECK(strstr(s, "Reachable blocks") == NULL);
-	CHECK(strstr(s, "ERROR SUMMARY: 0 errors from 0 contexts (suppressed: 0 from 0)\n") != NULL);
+	CHECK(strstr(s, "ERROR SUMMARY: 0 errors from 0 contexts (suppressed: 0 from 0)\n") !=
+	      NULL);
 	free(s);
 }
 
@@ -221,16 +239,15 @@ static void test_all_freed(void)
 	r.nrecords = 0;
 	memset(r.totals, 0, sizeof r.totals);
 	s = render(report_text_final, &r);
-	CHECK_STR(s,
-"==6495== \n"
-"==6495== HEAP SUMMARY:\n"
-"==6495==     in use at exit: 0 bytes in 0 blocks\n"
-"==6495==   total heap usage: 1 allocs, 1 frees, 10 bytes allocated\n"
-"==6495== \n"
-"==6495== All heap blocks were freed -- no leaks are possible\n"
-"==6495== \n"
-"==6495== For lists of detected and suppressed errors, rerun with: -s\n"
-"==6495== ERROR SUMMARY: 0 errors from 0 contexts (suppressed: 0 from 0)\n");
+	CHECK_STR(s, "==6495== \n"
+		     "==6495== HEAP SUMMARY:\n"
+		     "==6495==     in use at exit: 0 bytes in 0 blocks\n"
+		     "==6495==   total heap usage: 1 allocs, 1 frees, 10 bytes allocated\n"
+		     "==6495== \n"
+		     "==6495== All heap blocks were freed -- no leaks are possible\n"
+		     "==6495== \n"
+		     "==6495== For lists of detected and suppressed errors, rerun with: -s\n"
+		     "==6495== ERROR SUMMARY: 0 errors from 0 contexts (suppressed: 0 from 0)\n");
 	free(s);
 }
 
@@ -246,11 +263,14 @@ static void test_attached_and_heuristics(void)
 	s = render(report_text_final, &r);
 	CHECK(strstr(s, "==6495== HEAP SUMMARY (blocks allocated since attach):\n"
 			"==6495==     in use: 112 bytes in 4 blocks\n"
-			"==6495==   total heap usage since attach: 4 allocs, 0 frees, 112 bytes allocated\n") != NULL);
+			"==6495==   total heap usage since attach: 4 allocs, 0 frees, 112 bytes "
+			"allocated\n") != NULL);
 	CHECK(strstr(s, "==6495==    still reachable: 64 bytes in 1 blocks\n"
 			"==6495==                       of which reachable via heuristic:\n"
-			"==6495==                         stdstring          : 45,209 bytes in 1,064 blocks\n"
-			"==6495==                         multipleinheritance: 423,864 bytes in 246 blocks\n"
+			"==6495==                         stdstring          : 45,209 bytes in "
+			"1,064 blocks\n"
+			"==6495==                         multipleinheritance: 423,864 bytes in "
+			"246 blocks\n"
 			"==6495==         suppressed: 0 bytes in 0 blocks\n") != NULL);
 	CHECK(strstr(s, "newarray") == NULL);
 	free(s);
@@ -265,14 +285,27 @@ static const uint64_t df_alloc[] = { 0x48417B4, 0x10A37A };
 static void mixed_errors(struct mem_error e[2])
 {
 	memset(e, 0, 2 * sizeof *e);
-	e[0] = (struct mem_error){ .kind = ERR_MISMATCHED_FREE, .tid = 1, .stack = { mm_stack, 2 },
-				   .addr = 0x4d6fd30, .desc = ADDR_ALLOCD, .block_addr = 0x4d6fd30,
-				   .block_size = 16, .alloc_stack = { mm_alloc, 2 }, .unique = 0,
+	e[0] = (struct mem_error){ .kind = ERR_MISMATCHED_FREE,
+				   .tid = 1,
+				   .stack = { mm_stack, 2 },
+				   .addr = 0x4d6fd30,
+				   .desc = ADDR_ALLOCD,
+				   .block_addr = 0x4d6fd30,
+				   .block_size = 16,
+				   .alloc_stack = { mm_alloc, 2 },
+				   .unique = 0,
 				   .count = 1 };
-	e[1] = (struct mem_error){ .kind = ERR_INVALID_FREE, .tid = 1, .stack = { df_stack, 2 },
-				   .addr = 0x4d6fd80, .desc = ADDR_FREED, .block_addr = 0x4d6fd80,
-				   .block_size = 10, .alloc_stack = { df_alloc, 2 },
-				   .free_stack = { df_free, 2 }, .unique = 1, .count = 1 };
+	e[1] = (struct mem_error){ .kind = ERR_INVALID_FREE,
+				   .tid = 1,
+				   .stack = { df_stack, 2 },
+				   .addr = 0x4d6fd80,
+				   .desc = ADDR_FREED,
+				   .block_addr = 0x4d6fd80,
+				   .block_size = 10,
+				   .alloc_stack = { df_alloc, 2 },
+				   .free_stack = { df_free, 2 },
+				   .unique = 1,
+				   .count = 1 };
 }
 
 static void test_errors(void)
@@ -286,39 +319,42 @@ static void test_errors(void)
 	r.gen_suppressions = GEN_SUPP_ALL;
 	mixed_errors(e);
 	s = render_error(&r, &e[0]);
-	CHECK_STR(s,
-"==10314== Mismatched free() / delete / delete []\n"
-"==10314==    at 0x484499B: operator delete(void*, unsigned long) (in /usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so)\n"
-"==10314==    by 0x10A370: main (mixed.cc:8)\n"
-"==10314==  Address 0x4d6fd30 is 0 bytes inside a block of size 16 alloc'd\n"
-"==10314==    at 0x484320F: operator new[](unsigned long) (in /usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so)\n"
-"==10314==    by 0x10A356: main (mixed.cc:8)\n"
-"==10314== \n"
-"{\n"
-"   <insert_a_suppression_name_here>\n"
-"   Memcheck:Free\n"
-"   fun:_ZdlPvm\n"
-"   fun:main\n"
-"}\n");
+	CHECK_STR(s, "==10314== Mismatched free() / delete / delete []\n"
+		     "==10314==    at 0x484499B: operator delete(void*, unsigned long) (in "
+		     "/usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so)\n"
+		     "==10314==    by 0x10A370: main (mixed.cc:8)\n"
+		     "==10314==  Address 0x4d6fd30 is 0 bytes inside a block of size 16 alloc'd\n"
+		     "==10314==    at 0x484320F: operator new[](unsigned long) (in "
+		     "/usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so)\n"
+		     "==10314==    by 0x10A356: main (mixed.cc:8)\n"
+		     "==10314== \n"
+		     "{\n"
+		     "   <insert_a_suppression_name_here>\n"
+		     "   Memcheck:Free\n"
+		     "   fun:_ZdlPvm\n"
+		     "   fun:main\n"
+		     "}\n");
 	free(s);
 	s = render_error(&r, &e[1]);
-	CHECK_STR(s,
-"==10314== Invalid free() / delete / delete[] / realloc()\n"
-"==10314==    at 0x484417B: free (in /usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so)\n"
-"==10314==    by 0x10A396: main (mixed.cc:9)\n"
-"==10314==  Address 0x4d6fd80 is 0 bytes inside a block of size 10 free'd\n"
-"==10314==    at 0x484417B: free (in /usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so)\n"
-"==10314==    by 0x10A38A: main (mixed.cc:9)\n"
-"==10314==  Block was alloc'd at\n"
-"==10314==    at 0x48417B4: malloc (in /usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so)\n"
-"==10314==    by 0x10A37A: main (mixed.cc:9)\n"
-"==10314== \n"
-"{\n"
-"   <insert_a_suppression_name_here>\n"
-"   Memcheck:Free\n"
-"   fun:free\n"
-"   fun:main\n"
-"}\n");
+	CHECK_STR(s, "==10314== Invalid free() / delete / delete[] / realloc()\n"
+		     "==10314==    at 0x484417B: free (in "
+		     "/usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so)\n"
+		     "==10314==    by 0x10A396: main (mixed.cc:9)\n"
+		     "==10314==  Address 0x4d6fd80 is 0 bytes inside a block of size 10 free'd\n"
+		     "==10314==    at 0x484417B: free (in "
+		     "/usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so)\n"
+		     "==10314==    by 0x10A38A: main (mixed.cc:9)\n"
+		     "==10314==  Block was alloc'd at\n"
+		     "==10314==    at 0x48417B4: malloc (in "
+		     "/usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so)\n"
+		     "==10314==    by 0x10A37A: main (mixed.cc:9)\n"
+		     "==10314== \n"
+		     "{\n"
+		     "   <insert_a_suppression_name_here>\n"
+		     "   Memcheck:Free\n"
+		     "   fun:free\n"
+		     "   fun:main\n"
+		     "}\n");
 	free(s);
 
 	/* a suppressed error prints nothing */
@@ -332,30 +368,38 @@ static void test_stack_and_unknown_frames(void)
 {
 	static const uint64_t st[] = { 0x484417B, 0x1091E9, 0x7000, 0x1234 };
 	struct report r;
-	struct mem_error e = { .kind = ERR_INVALID_FREE, .tid = 1, .stack = { st, 4 },
-			       .addr = 0x1fff0004dc, .desc = ADDR_STACK, .stack_tid = 1,
-			       .stack_frame_known = true, .stack_frame_no = 1,
-			       .stack_frame_ip = 0x109000, .count = 1 };
+	struct mem_error e = { .kind = ERR_INVALID_FREE,
+			       .tid = 1,
+			       .stack = { st, 4 },
+			       .addr = 0x1fff0004dc,
+			       .desc = ADDR_STACK,
+			       .stack_tid = 1,
+			       .stack_frame_known = true,
+			       .stack_frame_no = 1,
+			       .stack_frame_ip = 0x109000,
+			       .count = 1 };
 	char *s;
 
 	list_report(&r);
 	r.pid = 4332;
 	s = render_error(&r, &e);
-	CHECK_STR(s,
-"==4332== Invalid free() / delete / delete[] / realloc()\n"
-"==4332==    at 0x484417B: free (in /usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so)\n"
-"==4332==    by 0x1091E9: main (errs.cc:6)\n"
-"==4332==    by 0x7000: ??? (in /lib/libx.so)\n"
-"==4332==    by 0x1234: ???\n"
-"==4332==  Address 0x1fff0004dc is on thread 1's stack\n"
-"==4332==  in frame #1, created by main (errs.cc:3)\n"
-"==4332== \n");
+	CHECK_STR(s, "==4332== Invalid free() / delete / delete[] / realloc()\n"
+		     "==4332==    at 0x484417B: free (in "
+		     "/usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so)\n"
+		     "==4332==    by 0x1091E9: main (errs.cc:6)\n"
+		     "==4332==    by 0x7000: ??? (in /lib/libx.so)\n"
+		     "==4332==    by 0x1234: ???\n"
+		     "==4332==  Address 0x1fff0004dc is on thread 1's stack\n"
+		     "==4332==  in frame #1, created by main (errs.cc:3)\n"
+		     "==4332== \n");
 	free(s);
 
 	e.desc = ADDR_UNKNOWN;
 	e.addr = 0x1234;
 	s = render_error(&r, &e);
-	CHECK(strstr(s, "==4332==  Address 0x1234 is not stack'd, malloc'd or (recently) free'd\n") != NULL);
+	CHECK(
+	    strstr(s, "==4332==  Address 0x1234 is not stack'd, malloc'd or (recently) free'd\n") !=
+	    NULL);
 	free(s);
 
 	/* generated suppression: obj: for a frame without a name, obj:* for nothing */
@@ -370,8 +414,13 @@ static void test_error_summary_and_list(void)
 	struct report r;
 	struct mem_error e[2];
 	struct suppression_use used[2] = {
-		{ .name = "srcsupp", .count = 1, .file = "s1.supp", .line = 9, .leak = true,
-		  .bytes = 24, .blocks = 1 },
+		{ .name = "srcsupp",
+		  .count = 1,
+		  .file = "s1.supp",
+		  .line = 9,
+		  .leak = true,
+		  .bytes = 24,
+		  .blocks = 1 },
 		{ .name = "freesupp", .count = 1, .file = "s1.supp", .line = 16 },
 	};
 	struct report_counts c;
@@ -384,7 +433,7 @@ static void test_error_summary_and_list(void)
 	e[1].suppressed_by = "freesupp";
 	r.errors = e;
 	r.nerrors = 2;
-	list_records[0].suppressed_by = "srcsupp";	/* indirect: not an error kind */
+	list_records[0].suppressed_by = "srcsupp"; /* indirect: not an error kind */
 	report_text_count_errors(&r, &c);
 	CHECK(c.errors == 4 && c.contexts == 2);
 	CHECK(c.supp_errors == 1 && c.supp_contexts == 1);
@@ -394,20 +443,21 @@ static void test_error_summary_and_list(void)
 	r.nsupp_used = 2;
 	s = render(report_text_final, &r);
 	CHECK(strstr(s, "indirectly lost in loss record") == NULL);
+	CHECK(strstr(s, "==4309== \n"
+			"==4309== ERROR SUMMARY: 4 errors from 2 contexts (suppressed: 1 from 1)\n"
+			"==4309== \n"
+			"==4309== 3 errors in context 1 of 2:\n"
+			"==4309== Mismatched free() / delete / delete []\n") != NULL);
 	CHECK(strstr(s,
-"==4309== \n"
-"==4309== ERROR SUMMARY: 4 errors from 2 contexts (suppressed: 1 from 1)\n"
-"==4309== \n"
-"==4309== 3 errors in context 1 of 2:\n"
-"==4309== Mismatched free() / delete / delete []\n") != NULL);
-	CHECK(strstr(s,
-"==4309==    by 0x10A356: main (mixed.cc:8)\n"
-"==4309== \n"
-"--4309-- \n"
-"--4309-- used_suppression:      1 srcsupp s1.supp:9 suppressed: 24 bytes in 1 blocks\n"
-"--4309-- used_suppression:      1 freesupp s1.supp:16\n"
-"==4309== \n"
-"==4309== ERROR SUMMARY: 4 errors from 2 contexts (suppressed: 1 from 1)\n") != NULL);
+		     "==4309==    by 0x10A356: main (mixed.cc:8)\n"
+		     "==4309== \n"
+		     "--4309-- \n"
+		     "--4309-- used_suppression:      1 srcsupp s1.supp:9 suppressed: 24 bytes in "
+		     "1 blocks\n"
+		     "--4309-- used_suppression:      1 freesupp s1.supp:16\n"
+		     "==4309== \n"
+		     "==4309== ERROR SUMMARY: 4 errors from 2 contexts (suppressed: 1 from 1)\n") !=
+	      NULL);
 	CHECK(strstr(s, "For lists of detected") == NULL);
 	free(s);
 	list_records[0].suppressed_by = NULL;
@@ -432,17 +482,18 @@ static void test_gen_leak_suppression(void)
 	r.gen_suppressions = GEN_SUPP_ALL;
 	s = render(report_text_final, &r);
 	CHECK(strstr(s,
-"==6495==    by 0x10919A: main (list.c:8)\n"
-"==6495== \n"
-"{\n"
-"   <insert_a_suppression_name_here>\n"
-"   Memcheck:Leak\n"
-"   match-leak-kinds: definite\n"
-"   fun:malloc\n"
-"   fun:push\n"
-"   fun:main\n"
-"}\n"
-"==6495== 64 bytes in 1 blocks are still reachable in loss record 3 of 3\n") != NULL);
+		     "==6495==    by 0x10919A: main (list.c:8)\n"
+		     "==6495== \n"
+		     "{\n"
+		     "   <insert_a_suppression_name_here>\n"
+		     "   Memcheck:Leak\n"
+		     "   match-leak-kinds: definite\n"
+		     "   fun:malloc\n"
+		     "   fun:push\n"
+		     "   fun:main\n"
+		     "}\n"
+		     "==6495== 64 bytes in 1 blocks are still reachable in loss record 3 of 3\n") !=
+	      NULL);
 	free(s);
 }
 

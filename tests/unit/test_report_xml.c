@@ -25,7 +25,8 @@ static const struct frame_info syms[] = {
 	/* hostile names: markup characters, a space, invalid UTF-8, "]]>" */
 	{ 0x5000, "/opt/my dir/lib\xff.so", "std::map<std::string, int>::operator[](A&&)",
 	  "_Zweird]]>name", "/src/a&b", "x<y>.cc", 7 },
-	{ 0x5001, NULL, "caf\xc3\xa9 \xe2\x82\xac \xc0\xaf \xed\xa0\x80 \x01", NULL, NULL, NULL, 0 },
+	{ 0x5001, NULL, "caf\xc3\xa9 \xe2\x82\xac \xc0\xaf \xed\xa0\x80 \x01", NULL, NULL, NULL,
+	  0 },
 };
 
 static int fake_symbolize(void *ctx, uint64_t ip, struct frame_info *out)
@@ -67,9 +68,16 @@ static void test_escape(void)
 	CHECK_STR(s, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
 	free(s);
 	/* stray byte, overlong '/', surrogate, truncated sequence, control chars, NUL */
-	s = ESCAPED("a\xff" "b\xc0\xaf" "c\xed\xa0\x80" "d\x01\x1b\t\n" "e\xe2\x82");
-	CHECK_STR(s, "a\xEF\xBF\xBD" "b\xEF\xBF\xBD\xEF\xBF\xBD" "c\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"
-		     "d\xEF\xBF\xBD\xEF\xBF\xBD\t\n" "e\xEF\xBF\xBD\xEF\xBF\xBD");
+	s = ESCAPED("a\xff"
+		    "b\xc0\xaf"
+		    "c\xed\xa0\x80"
+		    "d\x01\x1b\t\n"
+		    "e\xe2\x82");
+	CHECK_STR(s, "a\xEF\xBF\xBD"
+		     "b\xEF\xBF\xBD\xEF\xBF\xBD"
+		     "c\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"
+		     "d\xEF\xBF\xBD\xEF\xBF\xBD\t\n"
+		     "e\xEF\xBF\xBD\xEF\xBF\xBD");
 	free(s);
 	s = ESCAPED("x\0y");
 	CHECK_STR(s, "x\xEF\xBF\xBDy");
@@ -100,13 +108,22 @@ static void list_report(struct report *r)
 	r->leak_check = LEAK_CHECK_FULL;
 	r->show_kinds = 0xf;
 	r->errors_for_kinds = 1u << LEAK_DEFINITE | 1u << LEAK_POSSIBLE;
-	list_records[0] = (struct loss_record){ .kind = LEAK_INDIRECT, .stack = { list_s1, 3 },
-						.bytes = 32, .blocks = 2, .number = 1 };
-	list_records[1] = (struct loss_record){ .kind = LEAK_DEFINITE, .stack = { list_s1, 3 },
-						.bytes = 16, .indirect_bytes = 32, .blocks = 1,
+	list_records[0] = (struct loss_record){ .kind = LEAK_INDIRECT,
+						.stack = { list_s1, 3 },
+						.bytes = 32,
+						.blocks = 2,
+						.number = 1 };
+	list_records[1] = (struct loss_record){ .kind = LEAK_DEFINITE,
+						.stack = { list_s1, 3 },
+						.bytes = 16,
+						.indirect_bytes = 32,
+						.blocks = 1,
 						.number = 2 };
-	list_records[2] = (struct loss_record){ .kind = LEAK_REACHABLE, .stack = { list_s3, 2 },
-						.bytes = 64, .blocks = 1, .number = 3 };
+	list_records[2] = (struct loss_record){ .kind = LEAK_REACHABLE,
+						.stack = { list_s3, 2 },
+						.bytes = 64,
+						.blocks = 1,
+						.number = 3 };
 	r->records = list_records;
 	r->nrecords = 3;
 	r->symbolize = fake_symbolize;
@@ -114,32 +131,41 @@ static void list_report(struct report *r)
 
 /* Everything memcheck wrote to list.xml from the first <status> on. */
 static const char list_xml_tail[] =
-"<status>\n  <state>RUNNING</state>\n  <time>00:00:00:00.021 </time>\n</status>\n\n\n"
-"<status>\n  <state>FINISHED</state>\n  <time>00:00:00:00.338 </time>\n</status>\n\n"
-"<error>\n  <unique>0x0</unique>\n  <tid>1</tid>\n  <kind>Leak_IndirectlyLost</kind>\n"
-"  <xwhat>\n    <text>32 bytes in 2 blocks are indirectly lost in loss record 1 of 3</text>\n"
-"    <leakedbytes>32</leakedbytes>\n    <leakedblocks>2</leakedblocks>\n  </xwhat>\n"
-"  <stack>\n"
-"    <frame>\n      <ip>0x48417B4</ip>\n      <obj>" VGPRELOAD "</obj>\n      <fn>malloc</fn>\n    </frame>\n"
-"    <frame>\n      <ip>0x109151</ip>\n      <obj>/src/list</obj>\n      <fn>push</fn>\n      <dir>/src</dir>\n      <file>list.c</file>\n      <line>5</line>\n    </frame>\n"
-"    <frame>\n      <ip>0x10919A</ip>\n      <obj>/src/list</obj>\n      <fn>main</fn>\n      <dir>/src</dir>\n      <file>list.c</file>\n      <line>8</line>\n    </frame>\n"
-"  </stack>\n</error>\n\n"
-"<error>\n  <unique>0x1</unique>\n  <tid>1</tid>\n  <kind>Leak_DefinitelyLost</kind>\n"
-"  <xwhat>\n    <text>48 (16 direct, 32 indirect) bytes in 1 blocks are definitely lost in loss record 2 of 3</text>\n"
-"    <leakedbytes>48</leakedbytes>\n    <leakedblocks>1</leakedblocks>\n  </xwhat>\n"
-"  <stack>\n"
-"    <frame>\n      <ip>0x48417B4</ip>\n      <obj>" VGPRELOAD "</obj>\n      <fn>malloc</fn>\n    </frame>\n"
-"    <frame>\n      <ip>0x109151</ip>\n      <obj>/src/list</obj>\n      <fn>push</fn>\n      <dir>/src</dir>\n      <file>list.c</file>\n      <line>5</line>\n    </frame>\n"
-"    <frame>\n      <ip>0x10919A</ip>\n      <obj>/src/list</obj>\n      <fn>main</fn>\n      <dir>/src</dir>\n      <file>list.c</file>\n      <line>8</line>\n    </frame>\n"
-"  </stack>\n</error>\n\n"
-"<error>\n  <unique>0x2</unique>\n  <tid>1</tid>\n  <kind>Leak_StillReachable</kind>\n"
-"  <xwhat>\n    <text>64 bytes in 1 blocks are still reachable in loss record 3 of 3</text>\n"
-"    <leakedbytes>64</leakedbytes>\n    <leakedblocks>1</leakedblocks>\n  </xwhat>\n"
-"  <stack>\n"
-"    <frame>\n      <ip>0x48417B4</ip>\n      <obj>" VGPRELOAD "</obj>\n      <fn>malloc</fn>\n    </frame>\n"
-"    <frame>\n      <ip>0x1091BA</ip>\n      <obj>/src/list</obj>\n      <fn>main</fn>\n      <dir>/src</dir>\n      <file>list.c</file>\n      <line>10</line>\n    </frame>\n"
-"  </stack>\n</error>\n\n"
-"<errorcounts>\n</errorcounts>\n\n<suppcounts>\n</suppcounts>\n\n</valgrindoutput>\n\n";
+    "<status>\n  <state>RUNNING</state>\n  <time>00:00:00:00.021 </time>\n</status>\n\n\n"
+    "<status>\n  <state>FINISHED</state>\n  <time>00:00:00:00.338 </time>\n</status>\n\n"
+    "<error>\n  <unique>0x0</unique>\n  <tid>1</tid>\n  <kind>Leak_IndirectlyLost</kind>\n"
+    "  <xwhat>\n    <text>32 bytes in 2 blocks are indirectly lost in loss record 1 of 3</text>\n"
+    "    <leakedbytes>32</leakedbytes>\n    <leakedblocks>2</leakedblocks>\n  </xwhat>\n"
+    "  <stack>\n"
+    "    <frame>\n      <ip>0x48417B4</ip>\n      <obj>" VGPRELOAD
+    "</obj>\n      <fn>malloc</fn>\n    </frame>\n"
+    "    <frame>\n      <ip>0x109151</ip>\n      <obj>/src/list</obj>\n      <fn>push</fn>\n      "
+    "<dir>/src</dir>\n      <file>list.c</file>\n      <line>5</line>\n    </frame>\n"
+    "    <frame>\n      <ip>0x10919A</ip>\n      <obj>/src/list</obj>\n      <fn>main</fn>\n      "
+    "<dir>/src</dir>\n      <file>list.c</file>\n      <line>8</line>\n    </frame>\n"
+    "  </stack>\n</error>\n\n"
+    "<error>\n  <unique>0x1</unique>\n  <tid>1</tid>\n  <kind>Leak_DefinitelyLost</kind>\n"
+    "  <xwhat>\n    <text>48 (16 direct, 32 indirect) bytes in 1 blocks are definitely lost in "
+    "loss record 2 of 3</text>\n"
+    "    <leakedbytes>48</leakedbytes>\n    <leakedblocks>1</leakedblocks>\n  </xwhat>\n"
+    "  <stack>\n"
+    "    <frame>\n      <ip>0x48417B4</ip>\n      <obj>" VGPRELOAD
+    "</obj>\n      <fn>malloc</fn>\n    </frame>\n"
+    "    <frame>\n      <ip>0x109151</ip>\n      <obj>/src/list</obj>\n      <fn>push</fn>\n      "
+    "<dir>/src</dir>\n      <file>list.c</file>\n      <line>5</line>\n    </frame>\n"
+    "    <frame>\n      <ip>0x10919A</ip>\n      <obj>/src/list</obj>\n      <fn>main</fn>\n      "
+    "<dir>/src</dir>\n      <file>list.c</file>\n      <line>8</line>\n    </frame>\n"
+    "  </stack>\n</error>\n\n"
+    "<error>\n  <unique>0x2</unique>\n  <tid>1</tid>\n  <kind>Leak_StillReachable</kind>\n"
+    "  <xwhat>\n    <text>64 bytes in 1 blocks are still reachable in loss record 3 of 3</text>\n"
+    "    <leakedbytes>64</leakedbytes>\n    <leakedblocks>1</leakedblocks>\n  </xwhat>\n"
+    "  <stack>\n"
+    "    <frame>\n      <ip>0x48417B4</ip>\n      <obj>" VGPRELOAD
+    "</obj>\n      <fn>malloc</fn>\n    </frame>\n"
+    "    <frame>\n      <ip>0x1091BA</ip>\n      <obj>/src/list</obj>\n      <fn>main</fn>\n      "
+    "<dir>/src</dir>\n      <file>list.c</file>\n      <line>10</line>\n    </frame>\n"
+    "  </stack>\n</error>\n\n"
+    "<errorcounts>\n</errorcounts>\n\n<suppcounts>\n</suppcounts>\n\n</valgrindoutput>\n\n";
 
 static char *render_list(const struct report *r, const struct mem_error *errs, size_t nerrs)
 {
@@ -162,15 +188,16 @@ static void test_list(void)
 
 	list_report(&r);
 	s = render_list(&r, NULL, 0);
-	static const char head[] = "<?xml version=\"1.0\"?>\n\n<valgrindoutput>\n\n<protocolversion>4</protocolversion>\n"
-		"<protocoltool>memcheck</protocoltool>\n\n<preamble>\n"
-			 "  <line>leaktrace-0.1, a ptrace-based leak analyzer</line>\n"
-			 "  <line>Command: ./list</line>\n</preamble>\n\n"
-			 "<pid>6494</pid>\n<ppid>6485</ppid>\n<tool>memcheck</tool>\n\n"
-			 "<args>\n  <vargv>\n    <exe>/usr/bin/valgrind.bin</exe>\n"
-			 "    <arg>--leak-check=full</arg>\n    <arg>--show-leak-kinds=all</arg>\n"
-			 "    <arg>--xml=yes</arg>\n    <arg>--xml-file=list.xml</arg>\n  </vargv>\n"
-			 "  <argv>\n    <exe>./list</exe>\n  </argv>\n</args>\n\n";
+	static const char head[] =
+	    "<?xml version=\"1.0\"?>\n\n<valgrindoutput>\n\n<protocolversion>4</protocolversion>\n"
+	    "<protocoltool>memcheck</protocoltool>\n\n<preamble>\n"
+	    "  <line>leaktrace-0.1, a ptrace-based leak analyzer</line>\n"
+	    "  <line>Command: ./list</line>\n</preamble>\n\n"
+	    "<pid>6494</pid>\n<ppid>6485</ppid>\n<tool>memcheck</tool>\n\n"
+	    "<args>\n  <vargv>\n    <exe>/usr/bin/valgrind.bin</exe>\n"
+	    "    <arg>--leak-check=full</arg>\n    <arg>--show-leak-kinds=all</arg>\n"
+	    "    <arg>--xml=yes</arg>\n    <arg>--xml-file=list.xml</arg>\n  </vargv>\n"
+	    "  <argv>\n    <exe>./list</exe>\n  </argv>\n</args>\n\n";
 	CHECK(strncmp(s, head, sizeof head - 1) == 0);
 	const char *status = strstr(s, "<status>");
 	CHECK(status != NULL);
@@ -185,33 +212,47 @@ static const uint64_t mm_alloc[] = { 0x484320F, 0x10A356 };
 /* The MismatchedFree of mixed.xml with --gen-suppressions=all: the
  * suppression inside the error and memcheck's copy after it. */
 static const char mixed_error0[] =
-"<error>\n  <unique>0x0</unique>\n  <tid>1</tid>\n  <kind>MismatchedFree</kind>\n"
-"  <what>Mismatched free() / delete / delete []</what>\n"
-"  <stack>\n"
-"    <frame>\n      <ip>0x484499B</ip>\n      <obj>" VGPRELOAD "</obj>\n      <fn>operator delete(void*, unsigned long)</fn>\n    </frame>\n"
-"    <frame>\n      <ip>0x10A370</ip>\n      <obj>/src/s</obj>\n      <fn>main</fn>\n      <dir>/src</dir>\n      <file>s.cc</file>\n      <line>8</line>\n    </frame>\n"
-"  </stack>\n"
-"  <auxwhat>Address 0x4d6fd30 is 0 bytes inside a block of size 16 alloc'd</auxwhat>\n"
-"  <stack>\n"
-"    <frame>\n      <ip>0x484320F</ip>\n      <obj>" VGPRELOAD "</obj>\n      <fn>operator new[](unsigned long)</fn>\n    </frame>\n"
-"    <frame>\n      <ip>0x10A356</ip>\n      <obj>/src/s</obj>\n      <fn>main</fn>\n      <dir>/src</dir>\n      <file>s.cc</file>\n      <line>8</line>\n    </frame>\n"
-"  </stack>\n"
-"  <suppression>\n    <sname>insert_a_suppression_name_here</sname>\n    <skind>Memcheck:Free</skind>\n"
-"    <sframe> <fun>_ZdlPvm</fun> </sframe>\n    <sframe> <fun>main</fun> </sframe>\n"
-"    <rawtext>\n<![CDATA[\n{\n   <insert_a_suppression_name_here>\n   Memcheck:Free\n   fun:_ZdlPvm\n   fun:main\n}\n]]>\n    </rawtext>\n"
-"  </suppression>\n"
-"</error>\n\n"
-"  <suppression>\n    <sname>insert_a_suppression_name_here</sname>\n    <skind>Memcheck:Free</skind>\n"
-"    <sframe> <fun>_ZdlPvm</fun> </sframe>\n    <sframe> <fun>main</fun> </sframe>\n"
-"    <rawtext>\n<![CDATA[\n{\n   <insert_a_suppression_name_here>\n   Memcheck:Free\n   fun:_ZdlPvm\n   fun:main\n}\n]]>\n    </rawtext>\n"
-"  </suppression>\n";
+    "<error>\n  <unique>0x0</unique>\n  <tid>1</tid>\n  <kind>MismatchedFree</kind>\n"
+    "  <what>Mismatched free() / delete / delete []</what>\n"
+    "  <stack>\n"
+    "    <frame>\n      <ip>0x484499B</ip>\n      <obj>" VGPRELOAD
+    "</obj>\n      <fn>operator delete(void*, unsigned long)</fn>\n    </frame>\n"
+    "    <frame>\n      <ip>0x10A370</ip>\n      <obj>/src/s</obj>\n      <fn>main</fn>\n      "
+    "<dir>/src</dir>\n      <file>s.cc</file>\n      <line>8</line>\n    </frame>\n"
+    "  </stack>\n"
+    "  <auxwhat>Address 0x4d6fd30 is 0 bytes inside a block of size 16 alloc'd</auxwhat>\n"
+    "  <stack>\n"
+    "    <frame>\n      <ip>0x484320F</ip>\n      <obj>" VGPRELOAD
+    "</obj>\n      <fn>operator new[](unsigned long)</fn>\n    </frame>\n"
+    "    <frame>\n      <ip>0x10A356</ip>\n      <obj>/src/s</obj>\n      <fn>main</fn>\n      "
+    "<dir>/src</dir>\n      <file>s.cc</file>\n      <line>8</line>\n    </frame>\n"
+    "  </stack>\n"
+    "  <suppression>\n    <sname>insert_a_suppression_name_here</sname>\n    "
+    "<skind>Memcheck:Free</skind>\n"
+    "    <sframe> <fun>_ZdlPvm</fun> </sframe>\n    <sframe> <fun>main</fun> </sframe>\n"
+    "    <rawtext>\n<![CDATA[\n{\n   <insert_a_suppression_name_here>\n   Memcheck:Free\n   "
+    "fun:_ZdlPvm\n   fun:main\n}\n]]>\n    </rawtext>\n"
+    "  </suppression>\n"
+    "</error>\n\n"
+    "  <suppression>\n    <sname>insert_a_suppression_name_here</sname>\n    "
+    "<skind>Memcheck:Free</skind>\n"
+    "    <sframe> <fun>_ZdlPvm</fun> </sframe>\n    <sframe> <fun>main</fun> </sframe>\n"
+    "    <rawtext>\n<![CDATA[\n{\n   <insert_a_suppression_name_here>\n   Memcheck:Free\n   "
+    "fun:_ZdlPvm\n   fun:main\n}\n]]>\n    </rawtext>\n"
+    "  </suppression>\n";
 
 static void test_mixed_error(void)
 {
 	struct report r;
-	struct mem_error e = { .kind = ERR_MISMATCHED_FREE, .tid = 1, .stack = { mm_stack, 2 },
-			       .addr = 0x4d6fd30, .desc = ADDR_ALLOCD, .block_addr = 0x4d6fd30,
-			       .block_size = 16, .alloc_stack = { mm_alloc, 2 }, .count = 1 };
+	struct mem_error e = { .kind = ERR_MISMATCHED_FREE,
+			       .tid = 1,
+			       .stack = { mm_stack, 2 },
+			       .addr = 0x4d6fd30,
+			       .desc = ADDR_ALLOCD,
+			       .block_addr = 0x4d6fd30,
+			       .block_size = 16,
+			       .alloc_stack = { mm_alloc, 2 },
+			       .count = 1 };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -258,7 +299,7 @@ static int xmllint_ok(const char *doc)
 	close(fd);
 	if (system("command -v xmllint >/dev/null 2>&1") != 0) {
 		unlink(path);
-		return -1;	/* not installed: structure checks only */
+		return -1; /* not installed: structure checks only */
 	}
 	snprintf(cmd, sizeof cmd, "xmllint --noout %s", path);
 	rc = system(cmd);
@@ -273,11 +314,24 @@ static void test_hostile_wellformed(void)
 	static const struct suppression_use used[] = { { .name = "supp <&> \xff", .count = 2 } };
 	struct report r;
 	struct mem_error e[2] = {
-		{ .kind = ERR_INVALID_FREE, .tid = 1, .stack = { st, 4 }, .addr = 0x10,
-		  .desc = ADDR_UNKNOWN, .unique = 0, .count = 2 },
-		{ .kind = ERR_MISMATCHED_FREE, .tid = 2, .stack = { st, 4 }, .addr = 0x10,
-		  .desc = ADDR_FREED, .block_addr = 0x10, .block_size = 1000,
-		  .free_stack = { st, 2 }, .alloc_stack = { st, 3 }, .unique = 2, .count = 1 },
+		{ .kind = ERR_INVALID_FREE,
+		  .tid = 1,
+		  .stack = { st, 4 },
+		  .addr = 0x10,
+		  .desc = ADDR_UNKNOWN,
+		  .unique = 0,
+		  .count = 2 },
+		{ .kind = ERR_MISMATCHED_FREE,
+		  .tid = 2,
+		  .stack = { st, 4 },
+		  .addr = 0x10,
+		  .desc = ADDR_FREED,
+		  .block_addr = 0x10,
+		  .block_size = 1000,
+		  .free_stack = { st, 2 },
+		  .alloc_stack = { st, 3 },
+		  .unique = 2,
+		  .count = 1 },
 	};
 	char *s;
 
@@ -300,29 +354,48 @@ static void test_hostile_wellformed(void)
 	CHECK(count(s, "<suppression>") == 10 && count(s, "</suppression>") == 10);
 	CHECK(count(s, "<![CDATA[") == count(s, "]]>") - 0);
 	CHECK(count(s, "<state>RUNNING</state>") == 1 && count(s, "<state>FINISHED</state>") == 1);
-	CHECK(strstr(s, "<fn>std::map&lt;std::string, int&gt;::operator[](A&amp;&amp;)</fn>") != NULL);
+	CHECK(strstr(s, "<fn>std::map&lt;std::string, int&gt;::operator[](A&amp;&amp;)</fn>") !=
+	      NULL);
 	CHECK(strstr(s, "<obj>/opt/my dir/lib\xEF\xBF\xBD.so</obj>") != NULL);
-	CHECK(strstr(s, "<dir>/src/a&amp;b</dir>\n      <file>x&lt;y&gt;.cc</file>\n      <line>7</line>") != NULL);
-	CHECK(strstr(s, "<fn>caf\xc3\xa9 \xe2\x82\xac \xEF\xBF\xBD\xEF\xBF\xBD \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD \xEF\xBF\xBD</fn>") != NULL);
+	CHECK(strstr(s, "<dir>/src/a&amp;b</dir>\n      <file>x&lt;y&gt;.cc</file>\n      "
+			"<line>7</line>") != NULL);
+	CHECK(strstr(s, "<fn>caf\xc3\xa9 \xe2\x82\xac \xEF\xBF\xBD\xEF\xBF\xBD "
+			"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD \xEF\xBF\xBD</fn>") != NULL);
 	/* a frame without symbol: just <ip> */
 	CHECK(strstr(s, "    <frame>\n      <ip>0x9999</ip>\n    </frame>\n") != NULL);
 	/* "]]>" in a mangled name: escaped in <fun>, split in the CDATA */
 	CHECK(strstr(s, "<sframe> <fun>_Zweird]]&gt;name</fun> </sframe>") != NULL);
 	CHECK(strstr(s, "   fun:_Zweird]]]]><![CDATA[>name\n") != NULL);
-	CHECK(strstr(s, "<line>Command: /opt/my dir/a&amp;b a b &lt;&amp;&gt; \xEF\xBF\xBD\xEF\xBF\xBD</line>") != NULL);
-	CHECK(strstr(s, "<auxwhat>Address 0x10 is not stack'd, malloc'd or (recently) free'd</auxwhat>") != NULL);
-	CHECK(strstr(s, "<auxwhat>Address 0x10 is 0 bytes inside a block of size 1,000 free'd</auxwhat>") != NULL);
+	CHECK(strstr(s, "<line>Command: /opt/my dir/a&amp;b a b &lt;&amp;&gt; "
+			"\xEF\xBF\xBD\xEF\xBF\xBD</line>") != NULL);
+	CHECK(
+	    strstr(
+		s,
+		"<auxwhat>Address 0x10 is not stack'd, malloc'd or (recently) free'd</auxwhat>") !=
+	    NULL);
+	CHECK(
+	    strstr(
+		s,
+		"<auxwhat>Address 0x10 is 0 bytes inside a block of size 1,000 free'd</auxwhat>") !=
+	    NULL);
 	/* leak uniques continue after the last error occurrence (0x2 + 1) */
-	CHECK(strstr(s, "<unique>0x3</unique>\n  <tid>1</tid>\n  <kind>Leak_IndirectlyLost</kind>") != NULL);
-	CHECK(strstr(s, "<errorcounts>\n  <pair>\n    <count>1</count>\n    <unique>0x2</unique>\n  </pair>\n"
-			"  <pair>\n    <count>2</count>\n    <unique>0x0</unique>\n  </pair>\n</errorcounts>\n") != NULL);
-	CHECK(strstr(s, "<suppcounts>\n  <pair>\n    <count>2</count>\n    <name>supp &lt;&amp;&gt; \xEF\xBF\xBD</name>\n  </pair>\n</suppcounts>\n") != NULL);
+	CHECK(
+	    strstr(s, "<unique>0x3</unique>\n  <tid>1</tid>\n  <kind>Leak_IndirectlyLost</kind>") !=
+	    NULL);
+	CHECK(strstr(s, "<errorcounts>\n  <pair>\n    <count>1</count>\n    <unique>0x2</unique>\n "
+			" </pair>\n"
+			"  <pair>\n    <count>2</count>\n    <unique>0x0</unique>\n  "
+			"</pair>\n</errorcounts>\n") != NULL);
+	CHECK(strstr(s, "<suppcounts>\n  <pair>\n    <count>2</count>\n    <name>supp "
+			"&lt;&amp;&gt; \xEF\xBF\xBD</name>\n  </pair>\n</suppcounts>\n") != NULL);
 
-	if (getenv("DUMP")) fputs(s, stdout);
+	if (getenv("DUMP"))
+		fputs(s, stdout);
 	int lint = xmllint_ok(s);
 	CHECK(lint != 0);
 	if (lint < 0)
-		printf("test_report_xml: xmllint not available, well-formedness checked by structure only\n");
+		printf("test_report_xml: xmllint not available, well-formedness checked by "
+		       "structure only\n");
 	free(s);
 	list_records[1].stack = (struct report_stack){ list_s1, 3 };
 }

@@ -11,25 +11,25 @@
 #include "leaktrace/scan.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
 #include <sys/mman.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#define HEAP 0x10000000ull
-#define HEAP_LEN (1u << 20)
-#define DATA 0x20000000ull
-#define DATA_LEN (64u * 1024)
-#define TEXT 0x30000000ull	/* file-backed, executable */
-#define RODATA 0x30010000ull	/* file-backed, read-only: vtables */
-#define ANON_RO 0x40000000ull	/* anonymous read-only */
-#define MAP_LEN 0x1000u
+#define HEAP	   0x10000000ull
+#define HEAP_LEN   (1u << 20)
+#define DATA	   0x20000000ull
+#define DATA_LEN   (64u * 1024)
+#define TEXT	   0x30000000ull /* file-backed, executable */
+#define RODATA	   0x30010000ull /* file-backed, read-only: vtables */
+#define ANON_RO	   0x40000000ull /* anonymous read-only */
+#define MAP_LEN	   0x1000u
 #define MAX_BLOCKS 256
 
 struct region {
@@ -152,10 +152,14 @@ static int run(struct fixture *f)
 {
 	struct scan_memory mem = { f, fake_read, f->with_mapping ? fake_mapping : NULL };
 	struct scan_input in = {
-		.blocks = f->b, .nblocks = f->nb,
-		.roots = f->roots, .nroots = f->nroots,
-		.root_words = f->regs, .nroot_words = f->nregs,
-		.mem = &mem, .heuristics = f->heur,
+		.blocks = f->b,
+		.nblocks = f->nb,
+		.roots = f->roots,
+		.nroots = f->nroots,
+		.root_words = f->regs,
+		.nroot_words = f->nregs,
+		.mem = &mem,
+		.heuristics = f->heur,
 	};
 	return scan_run(&in);
 }
@@ -240,7 +244,7 @@ static void test_clique_merge(void)
 	uint64_t z = blk(&f, HEAP + 0x300, 30);
 	uint64_t w = blk(&f, HEAP + 0x400, 40);
 	poke(&f, y, x);
-	poke(&f, z, y + 8);	/* interior pointers count alike in cliques */
+	poke(&f, z, y + 8); /* interior pointers count alike in cliques */
 	poke(&f, x, w);
 	CHECK(run(&f) == 0);
 	CHECK(at(&f, z)->state == LEAK_DEFINITE);
@@ -277,11 +281,11 @@ static void test_interior_and_start(void)
 	uint64_t b = blk(&f, HEAP + 0x200, 64);
 	uint64_t c = blk(&f, HEAP + 0x300, 64);
 	uint64_t d = blk(&f, HEAP + 0x400, 64);
-	poke(&f, DATA, a + 8);		/* interior only */
-	poke(&f, DATA + 8, b);		/* start pointer */
-	poke(&f, a, c);			/* from a possible block: possible */
-	f.regs[f.nregs++] = d;		/* a register is a root */
-	f.regs[f.nregs++] = 0x12345;	/* noise */
+	poke(&f, DATA, a + 8);	     /* interior only */
+	poke(&f, DATA + 8, b);	     /* start pointer */
+	poke(&f, a, c);		     /* from a possible block: possible */
+	f.regs[f.nregs++] = d;	     /* a register is a root */
+	f.regs[f.nregs++] = 0x12345; /* noise */
 	CHECK(run(&f) == 0);
 	CHECK(at(&f, a)->state == LEAK_POSSIBLE);
 	CHECK(at(&f, b)->state == LEAK_REACHABLE);
@@ -333,8 +337,9 @@ static void test_chain(void)
 		CHECK(run(&f) == 0);
 		size_t bad = 0;
 		for (size_t i = 0; i < N; i++) {
-			unsigned want = rooted ? LEAK_REACHABLE :
-					i == N - 1 ? LEAK_DEFINITE : LEAK_INDIRECT;
+			unsigned want = rooted	     ? LEAK_REACHABLE
+					: i == N - 1 ? LEAK_DEFINITE
+						     : LEAK_INDIRECT;
 			bad += f.b[i].state != want;
 			if (!rooted && i < N - 1)
 				bad += f.b[i].clique != N - 1;
@@ -356,10 +361,10 @@ static void test_upgrade(void)
 	uint64_t a = blk(&f, HEAP + 0x100, 64);
 	uint64_t b = blk(&f, HEAP + 0x200, 64);
 	uint64_t c = blk(&f, HEAP + 0x300, 64);
-	poke(&f, DATA, a + 16);		/* interior first */
+	poke(&f, DATA, a + 16); /* interior first */
 	poke(&f, a, b);
-	poke(&f, b + 8, c + 4);		/* interior from b: c only possible */
-	f.regs[f.nregs++] = a;		/* start pointer, seen later */
+	poke(&f, b + 8, c + 4); /* interior from b: c only possible */
+	f.regs[f.nregs++] = a;	/* start pointer, seen later */
 	CHECK(run(&f) == 0);
 	CHECK(at(&f, a)->state == LEAK_REACHABLE);
 	CHECK(at(&f, b)->state == LEAK_REACHABLE);
@@ -390,12 +395,12 @@ static void test_alignment(void)
 	uint64_t c = blk(&f, HEAP + 0x300, 32);
 	uint64_t d = blk(&f, HEAP + 0x400, 32);
 	f.roots[0] = (struct scan_range){ DATA + 3, DATA + 0x100 + 7 };
-	poke(&f, DATA, a);		/* before the rounded-up start */
+	poke(&f, DATA, a); /* before the rounded-up start */
 	/* a misaligned copy of b's address straddling two words */
 	unsigned char *mem = region_of(&f, DATA)->data;
 	memcpy(mem + 0x24, &b, sizeof b);
-	poke(&f, DATA + 0x100, d);	/* partial last word: not scanned */
-	poke(&f, DATA + 8, c);		/* first aligned word: scanned */
+	poke(&f, DATA + 0x100, d); /* partial last word: not scanned */
+	poke(&f, DATA + 8, c);	   /* first aligned word: scanned */
 	CHECK(run(&f) == 0);
 	CHECK(at(&f, a)->state == LEAK_DEFINITE);
 	CHECK(at(&f, b)->state == LEAK_DEFINITE);
@@ -414,9 +419,9 @@ static void test_unreadable_roots(void)
 	uint64_t a = blk(&f, HEAP + 0x100, 32);
 	uint64_t b = blk(&f, HEAP + 0x200, 32);
 	uint64_t c = blk(&f, HEAP + 0x300, 32);
-	poke(&f, 0x50000ff8ull, a);		/* last word before the hole */
-	poke(&f, 0x50003000ull, b);		/* first word after it */
-	poke(&f, 0x50004ff8ull, c);		/* the range's last word */
+	poke(&f, 0x50000ff8ull, a); /* last word before the hole */
+	poke(&f, 0x50003000ull, b); /* first word after it */
+	poke(&f, 0x50004ff8ull, c); /* the range's last word */
 	f.roots[0] = (struct scan_range){ 0x50000000ull, 0x50005000ull };
 	CHECK(run(&f) == 0);
 	CHECK(at(&f, a)->state == LEAK_REACHABLE);
@@ -438,12 +443,12 @@ static void test_unreadable_block(void)
 	fx_init(&f);
 	fx_region(&f, 0x70000000ull, 0x1000, SCAN_MAP_READ | SCAN_MAP_WRITE);
 	fx_region(&f, 0x70002000ull, 0x1000, SCAN_MAP_READ | SCAN_MAP_WRITE);
-	uint64_t big = blk(&f, 0x70000f00ull, 0x1200);	/* spans the hole */
+	uint64_t big = blk(&f, 0x70000f00ull, 0x1200); /* spans the hole */
 	uint64_t after = blk(&f, 0x70002200ull, 64);
 	uint64_t a = blk(&f, 0x70002400ull, 16);
 	uint64_t b = blk(&f, 0x70002500ull, 16);
-	poke(&f, big, a);			/* readable */
-	poke(&f, 0x70002000ull, b);		/* in big, after the hole */
+	poke(&f, big, a);	    /* readable */
+	poke(&f, 0x70002000ull, b); /* in big, after the hole */
 	poke(&f, DATA, big);
 	poke(&f, DATA + 8, after);
 	CHECK(run(&f) == 0);
@@ -461,14 +466,14 @@ static void test_roots_skip_blocks(void)
 	struct fixture f;
 	fx_init(&f);
 	uint64_t a = blk(&f, HEAP + 0x100, 32);
-	uint64_t inside = blk(&f, DATA + 0x400, 64);	/* e.g. a big mmap'd block */
+	uint64_t inside = blk(&f, DATA + 0x400, 64); /* e.g. a big mmap'd block */
 	poke(&f, inside + 8, a);
 	CHECK(run(&f) == 0);
 	CHECK(at(&f, inside)->state == LEAK_DEFINITE);
 	CHECK(at(&f, a)->state == LEAK_INDIRECT);
 	CHECK(at(&f, inside)->indirect_bytes == 32);
 
-	poke(&f, DATA + 0x500, inside);			/* root after the block */
+	poke(&f, DATA + 0x500, inside); /* root after the block */
 	CHECK(run(&f) == 0);
 	CHECK(at(&f, inside)->state == LEAK_REACHABLE);
 	CHECK(at(&f, a)->state == LEAK_REACHABLE);
@@ -497,8 +502,8 @@ static void heur_run(const struct heur_case *hc, int line)
 	poke(&f, DATA, a + hc->ptr_off);
 	CHECK(run(&f) == 0);
 	if (f.b[0].state != hc->want_state || f.b[0].heuristic != hc->want_heur)
-		fprintf(stderr, "  (case at line %d: state %u heuristic %u)\n",
-			line, f.b[0].state, f.b[0].heuristic);
+		fprintf(stderr, "  (case at line %d: state %u heuristic %u)\n", line, f.b[0].state,
+			f.b[0].heuristic);
 	CHECK(f.b[0].state == hc->want_state);
 	CHECK(f.b[0].heuristic == hc->want_heur);
 	fx_free(&f);
@@ -511,11 +516,11 @@ static void test_heuristics_simple(void)
 	const struct heur_case cases[] = {
 		/* std::string rep: length 5, capacity 15, 3 words + 15 + 1 */
 		{ S, 24 + 15 + 1, 5, 15, 24, LEAK_REACHABLE, HEUR_STDSTRING },
-		{ S, 24 + 15 + 1, 16, 15, 24, LEAK_POSSIBLE, HEUR_NONE },	/* length > capacity */
-		{ S, 24 + 15 + 2, 5, 15, 24, LEAK_POSSIBLE, HEUR_NONE },	/* wrong size */
-		{ S, 24 + 15 + 1, 5, 15, 16, LEAK_POSSIBLE, HEUR_NONE },	/* wrong offset */
+		{ S, 24 + 15 + 1, 16, 15, 24, LEAK_POSSIBLE, HEUR_NONE }, /* length > capacity */
+		{ S, 24 + 15 + 2, 5, 15, 24, LEAK_POSSIBLE, HEUR_NONE },  /* wrong size */
+		{ S, 24 + 15 + 1, 5, 15, 16, LEAK_POSSIBLE, HEUR_NONE },  /* wrong offset */
 		{ HEUR_ALL, 24 + 15 + 1, 5, 15, 24, LEAK_REACHABLE, HEUR_STDSTRING },
-		{ 0, 24 + 15 + 1, 5, 15, 24, LEAK_POSSIBLE, HEUR_NONE },	/* disabled */
+		{ 0, 24 + 15 + 1, 5, 15, 24, LEAK_POSSIBLE, HEUR_NONE }, /* disabled */
 		/* length64: the first word is the size of the rest */
 		{ L, 8 + 100, 100, 0, 8, LEAK_REACHABLE, HEUR_LENGTH64 },
 		{ L, 8 + 100, 99, 0, 8, LEAK_POSSIBLE, HEUR_NONE },
@@ -574,10 +579,9 @@ static void test_multiple_inheritance(void)
 		{ SCAN_MAP_READ | SCAN_MAP_FILE, RODATA + 0x10, RODATA + 0x80, 16, false,
 		  LEAK_POSSIBLE, HEUR_NONE },
 		/* vtables in anonymous memory */
-		{ SCAN_MAP_READ, RODATA + 0x10, RODATA + 0x80, 16, true,
-		  LEAK_POSSIBLE, HEUR_NONE },
-		{ SCAN_MAP_READ | SCAN_MAP_FILE, ANON_RO, RODATA + 0x80, 16, true,
-		  LEAK_POSSIBLE, HEUR_NONE },
+		{ SCAN_MAP_READ, RODATA + 0x10, RODATA + 0x80, 16, true, LEAK_POSSIBLE, HEUR_NONE },
+		{ SCAN_MAP_READ | SCAN_MAP_FILE, ANON_RO, RODATA + 0x80, 16, true, LEAK_POSSIBLE,
+		  HEUR_NONE },
 		/* second vptr's table points outside code */
 		{ SCAN_MAP_READ | SCAN_MAP_FILE, RODATA + 0x10, RODATA + 0x100, 16, true,
 		  LEAK_POSSIBLE, HEUR_NONE },
@@ -599,8 +603,7 @@ static void test_multiple_inheritance(void)
 		poke(&f, a + (cases[i].ptr_off & ~7u), cases[i].vptr2);
 		poke(&f, DATA, a + cases[i].ptr_off);
 		CHECK(run(&f) == 0);
-		if (f.b[0].state != cases[i].want_state ||
-		    f.b[0].heuristic != cases[i].want_heur)
+		if (f.b[0].state != cases[i].want_state || f.b[0].heuristic != cases[i].want_heur)
 			fprintf(stderr, "  (multipleinheritance case %zu)\n", i);
 		CHECK(f.b[0].state == cases[i].want_state);
 		CHECK(f.b[0].heuristic == cases[i].want_heur);
@@ -619,13 +622,13 @@ static void test_heuristic_field(void)
 	f.heur = N;
 	uint64_t a = blk(&f, HEAP + 0x100, 8 + 32);
 	poke(&f, a, 4);
-	poke(&f, DATA, a + 8);		/* heuristic: reachable via newarray */
+	poke(&f, DATA, a + 8); /* heuristic: reachable via newarray */
 	CHECK(run(&f) == 0);
 	CHECK(f.b[0].state == LEAK_REACHABLE && f.b[0].heuristic == HEUR_NEWARRAY);
-	poke(&f, DATA + 8, a);		/* a start pointer afterwards clears it */
+	poke(&f, DATA + 8, a); /* a start pointer afterwards clears it */
 	CHECK(run(&f) == 0);
 	CHECK(f.b[0].state == LEAK_REACHABLE && f.b[0].heuristic == HEUR_NONE);
-	poke(&f, DATA, a);		/* start pointer first: never set */
+	poke(&f, DATA, a); /* start pointer first: never set */
 	poke(&f, DATA + 8, a + 8);
 	CHECK(run(&f) == 0);
 	CHECK(f.b[0].state == LEAK_REACHABLE && f.b[0].heuristic == HEUR_NONE);
@@ -752,7 +755,7 @@ static void test_lookup_layouts(void)
 	/* scattered blocks with holes of 100 KiB */
 	for (uint64_t i = 0; i < 8; i++)
 		blk(&f, HEAP + 0x10000 + 100000 * i, 24);
-	blk(&f, 0x100000000ull, 0x180000);	/* a big block */
+	blk(&f, 0x100000000ull, 0x180000); /* a big block */
 	blk(&f, 0x7f0000000000ull + 0x100, 0);
 	blk(&f, 0x7f0000000000ull + 0x200, 40);
 	size_t n = f.nb;
@@ -839,8 +842,8 @@ static unsigned model_heur(struct model *m, size_t i, uint64_t ptr)
 	uint64_t data = f->b[i].addr, size = f->b[i].size, w0, w1;
 	unsigned set = f->heur;
 	if ((set & HEUR_MASK(HEUR_STDSTRING)) && ptr == data + 24 && size >= 16 &&
-	    model_word(f, data + 8, &w1) && 24 + w1 + 1 == size &&
-	    model_word(f, data, &w0) && w0 <= w1)
+	    model_word(f, data + 8, &w1) && 24 + w1 + 1 == size && model_word(f, data, &w0) &&
+	    w0 <= w1)
 		return HEUR_STDSTRING;
 	if ((set & HEUR_MASK(HEUR_LENGTH64)) && ptr == data + 8 && size >= 8 &&
 	    model_word(f, data, &w0) && w0 > 0 && size - 8 == w0)
@@ -886,8 +889,8 @@ static void model_found(struct model *m, uint64_t ptr, bool definite, long cliqu
 	}
 }
 
-static void model_scan(struct model *m, uint64_t from, uint64_t to, bool definite,
-		       long clique, bool skip_blocks)
+static void model_scan(struct model *m, uint64_t from, uint64_t to, bool definite, long clique,
+		       bool skip_blocks)
 {
 	for (uint64_t a = (from + 7) & ~7ull; a + 8 <= to; a += 8) {
 		uint64_t v;
@@ -945,12 +948,20 @@ static uint64_t random_word(struct fixture *f, uint64_t *seed)
 	uint64_t r = rng_next(seed);
 	const struct scan_block *b = &f->b[r % f->nb];
 	switch ((r >> 20) % 8) {
-	case 0: case 1: case 2: return b->addr;
-	case 3: return b->addr + 8;
-	case 4: return b->addr + 24;
-	case 5: return b->addr + ((r >> 32) % (b->size + 2));
-	case 6: return (r >> 40) % 64;
-	default: return 0;
+	case 0:
+	case 1:
+	case 2:
+		return b->addr;
+	case 3:
+		return b->addr + 8;
+	case 4:
+		return b->addr + 24;
+	case 5:
+		return b->addr + ((r >> 32) % (b->size + 2));
+	case 6:
+		return (r >> 40) % 64;
+	default:
+		return 0;
 	}
 }
 
@@ -961,8 +972,10 @@ static void test_random_against_model(void)
 	for (int iter = 0; iter < 3000 && mismatches < 5; iter++) {
 		struct fixture f;
 		fx_init(&f);
-		f.heur = (unsigned)(rng_next(&seed) % 2 ? HEUR_ALL & ~HEUR_MASK(HEUR_MULTIPLEINHERITANCE) :
-				    rng_next(&seed) % 16 & ~HEUR_MASK(HEUR_MULTIPLEINHERITANCE));
+		f.heur =
+		    (unsigned)(rng_next(&seed) % 2
+				   ? HEUR_ALL & ~HEUR_MASK(HEUR_MULTIPLEINHERITANCE)
+				   : rng_next(&seed) % 16 & ~HEUR_MASK(HEUR_MULTIPLEINHERITANCE));
 		size_t n = 1 + rng_next(&seed) % 40;
 		uint64_t addr = HEAP + 0x1000;
 		for (size_t i = 0; i < n; i++) {
@@ -975,11 +988,11 @@ static void test_random_against_model(void)
 			blk(&f, HEAP + 0x80000 + 0x20000 * i, 8 + rng_next(&seed) % 64);
 		for (size_t i = 0; i < f.nb; i++) {
 			for (uint64_t o = 0; o + 8 <= f.b[i].size; o += 8)
-				poke(&f, f.b[i].addr + o, rng_next(&seed) % 3 ? 0 :
-				     random_word(&f, &seed));
-			if (f.b[i].size >= 16 && rng_next(&seed) % 4 == 0)	/* new[] / length64 */
+				poke(&f, f.b[i].addr + o,
+				     rng_next(&seed) % 3 ? 0 : random_word(&f, &seed));
+			if (f.b[i].size >= 16 && rng_next(&seed) % 4 == 0) /* new[] / length64 */
 				poke(&f, f.b[i].addr, rng_next(&seed) % 2 ? f.b[i].size - 8 : 2);
-			if (f.b[i].size == 40 && rng_next(&seed) % 2) {	/* std::string rep */
+			if (f.b[i].size == 40 && rng_next(&seed) % 2) { /* std::string rep */
 				poke(&f, f.b[i].addr, 3);
 				poke(&f, f.b[i].addr + 8, 15);
 			}
@@ -998,11 +1011,14 @@ static void test_random_against_model(void)
 		for (size_t i = 0; i < f.nb; i++) {
 			if (f.b[i].state == m.state[i] && f.b[i].heuristic == m.heur[i] &&
 			    f.b[i].clique == m.leader[i] &&
-			    f.b[i].indirect_bytes == (m.state[i] == LEAK_DEFINITE ? m.indirect[i] : 0))
+			    f.b[i].indirect_bytes ==
+				(m.state[i] == LEAK_DEFINITE ? m.indirect[i] : 0))
 				continue;
-			fprintf(stderr, "  iter %d block %zu: state %u/%u heur %u/%u clique %u/%u "
-				"indirect %llu/%llu\n", iter, i, f.b[i].state, m.state[i],
-				f.b[i].heuristic, m.heur[i], f.b[i].clique, m.leader[i],
+			fprintf(stderr,
+				"  iter %d block %zu: state %u/%u heur %u/%u clique %u/%u "
+				"indirect %llu/%llu\n",
+				iter, i, f.b[i].state, m.state[i], f.b[i].heuristic, m.heur[i],
+				f.b[i].clique, m.leader[i],
 				(unsigned long long)f.b[i].indirect_bytes,
 				(unsigned long long)m.indirect[i]);
 			mismatches++;
@@ -1065,8 +1081,8 @@ static int bench(void)
 	size_t total = 0;
 	for (size_t i = 0; i < N; i++)
 		total += 16 + 1000 + 8 * (i % 7);
-	unsigned char *mem = mmap(NULL, total, PROT_READ | PROT_WRITE,
-				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned char *mem =
+	    mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	struct scan_block *b = calloc(N, sizeof *b);
 	if (mem == MAP_FAILED || !b) {
 		fprintf(stderr, "bench: out of memory\n");
@@ -1106,7 +1122,10 @@ static int bench(void)
 	int rc = 0;
 	for (int rep = 0; rep < 4; rep++) {
 		struct scan_input in = {
-			.blocks = b, .nblocks = N, .roots = roots, .nroots = 1,
+			.blocks = b,
+			.nblocks = N,
+			.roots = roots,
+			.nroots = 1,
 			.mem = rep < 2 || child < 0 ? &self : &other,
 			.heuristics = HEUR_ALL,
 		};

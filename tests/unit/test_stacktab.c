@@ -31,8 +31,8 @@ static void test_basics(void)
 
 	CHECK(stacktab_intern(st, a, 3) == 0);
 	CHECK(stacktab_intern(st, b, 3) == 1);
-	CHECK(stacktab_intern(st, a, 2) == 2);	/* a prefix is another stack */
-	CHECK(stacktab_intern(st, a, 0) == 3);	/* the empty stack */
+	CHECK(stacktab_intern(st, a, 2) == 2); /* a prefix is another stack */
+	CHECK(stacktab_intern(st, a, 0) == 3); /* the empty stack */
 	CHECK(stacktab_intern(st, NULL, 0) == 3);
 	CHECK(stacktab_intern(st, a, 1) == 4);
 	CHECK(stacktab_count(st) == 5);
@@ -67,7 +67,7 @@ static void test_many(void)
 {
 	enum { N = 40000, MAXF = 64 };
 	struct stacktab *st = stacktab_new();
-	uint64_t (*stacks)[MAXF] = malloc(N * sizeof(*stacks));
+	uint64_t(*stacks)[MAXF] = malloc(N * sizeof(*stacks));
 	unsigned *lens = malloc(N * sizeof(*lens));
 	const uint64_t **ptrs = malloc(N * sizeof(*ptrs));
 	uint64_t seed = 7;
@@ -98,7 +98,7 @@ static void test_many(void)
 		if (id == next) {
 			next++;
 		} else if (id > next) {
-			bad++;	/* ids must be dense */
+			bad++; /* ids must be dense */
 		}
 		ids[i] = id;
 		ptrs[i] = stacktab_get(st, id, &n);
@@ -107,7 +107,7 @@ static void test_many(void)
 	}
 	CHECK(bad == 0);
 	CHECK(stacktab_count(st) == next);
-	CHECK(next > N / 2 && next < N);	/* the short ones were shared */
+	CHECK(next > N / 2 && next < N); /* the short ones were shared */
 
 	/* interning known stacks again: same ids, no memory at all */
 	size_t mem = stacktab_memory(st);
