@@ -2620,6 +2620,9 @@ static int wait_loop(struct session *s)
 				return 0;
 			return -errno;
 		}
+		/* a thread's records are all published before it can stop or
+		 * exit: take them while it is still known */
+		drain_ring(s);
 		if (WIFEXITED(status) || WIFSIGNALED(status)) {
 			tracee_thread_del(s->tr, tid);
 			if (tid == s->pid) {

@@ -6,6 +6,8 @@
  * registers we already hold and from a copy of the top of the stack read in
  * one process_vm_readv, so an unwind costs one or two syscalls, not one per
  * word as PTRACE_PEEKDATA would. */
+#include <dwarf.h>
+#include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,11 +29,158 @@ struct unwinder {
 	size_t cache_len; /* bytes valid from cache_base */
 	uint8_t cache[STACK_CACHE];
 
-	bool copy_only; /* serve memory from the cache alone */
+	bool copy_only;		/* serve memory from the cache alone */
+	struct cfa_rule *rules; /* open addressing on pc */
+	size_t nrules, rules_cap;
 	uint64_t *pcs;
 	unsigned n, max;
 	uint64_t sps[512];
 };
+
+/* The CFI rule of one pc, in the shapes compiled code nearly always has:
+ * CFA = rsp + k or rbp + k, the return address at CFA - 8, rbp unchanged or
+ * saved at CFA + k.  Unwinding with these is a few loads per frame, where
+ * libdwfl allocates and interprets on every frame: it was most of the
+ * tracer's time per allocation.  Anything else (signal frames, expression
+ * rules, other base registers) leaves the whole stack to libdwfl. */
+enum rule_kind { RULE_FALLBACK = 1, RULE_SIMPLE, RULE_OUTERMOST };
+
+struct cfa_rule {
+	uint64_t pc;
+	uint8_t kind;
+	uint8_t cfa_rbp;   /* CFA based on rbp, not rsp */
+	uint8_t rbp_saved; /* caller's rbp at CFA + rbp_off; else unchanged */
+	int32_t cfa_off, rbp_off;
+};
+
+/* An "offset(N)" register rule as libdw spells it: CFA, CFA + N, CFA - N. */
+static bool cfa_offset(const Dwarf_Op *ops, size_t nops, int64_t *off)
+{
+	if (nops >= 1 && ops[0].atom == DW_OP_call_frame_cfa) {
+		if (nops == 1) {
+			*off = 0;
+			return true;
+		}
+		if (nops == 2 && ops[1].atom == DW_OP_plus_uconst) {
+			*off = (int64_t)ops[1].number;
+			return true;
+		}
+		if (nops == 3 && ops[1].atom == DW_OP_consts && ops[2].atom == DW_OP_plus) {
+			*off = (int64_t)ops[1].number;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void compute_rule(Dwfl *dwfl, uint64_t pc, struct cfa_rule *r)
+{
+	Dwfl_Module *m = dwfl_addrmodule(dwfl, pc);
+	Dwarf_Addr bias;
+	Dwarf_CFI *cfi = m ? dwfl_module_eh_cfi(m, &bias) : NULL;
+	Dwarf_Frame *frame = NULL;
+	Dwarf_Op mem[3], *ops;
+	size_t nops;
+	int64_t off;
+
+	r->kind = RULE_FALLBACK;
+	if (!cfi || dwarf_cfi_addrframe(cfi, pc - bias, &frame))
+		return;
+	Dwarf_Addr start, end;
+	bool signal = false;
+	if (dwarf_frame_info(frame, &start, &end, &signal) < 0 || signal)
+		goto out;
+	if (dwarf_frame_register(frame, 16, mem, &ops, &nops))
+		goto out;
+	if (nops == 0 && ops == mem) {
+		r->kind = RULE_OUTERMOST; /* return address undefined: the end */
+		goto out;
+	}
+	if (!cfa_offset(ops, nops, &off) || off != -8)
+		goto out;
+	if (dwarf_frame_cfa(frame, &ops, &nops) || nops != 1)
+		goto out;
+	if (ops[0].atom == DW_OP_breg7 || ops[0].atom == DW_OP_breg6)
+		r->cfa_rbp = ops[0].atom == DW_OP_breg6;
+	else
+		goto out;
+	r->cfa_off = (int32_t)(int64_t)ops[0].number;
+	if (dwarf_frame_register(frame, 6, mem, &ops, &nops))
+		goto out;
+	if (nops == 0 && ops == NULL) {
+		r->rbp_saved = 0; /* same value */
+	} else if (cfa_offset(ops, nops, &off)) {
+		r->rbp_saved = 1;
+		r->rbp_off = (int32_t)off;
+	} else {
+		goto out;
+	}
+	r->kind = RULE_SIMPLE;
+out:
+	free(frame);
+}
+
+static const struct cfa_rule *rule_of(struct unwinder *u, uint64_t pc)
+{
+	if (u->nrules + 1 > u->rules_cap / 2) {
+		size_t ncap = u->rules_cap ? u->rules_cap * 2 : 4096;
+		struct cfa_rule *nr = calloc(ncap, sizeof *nr);
+		if (!nr)
+			return NULL;
+		for (size_t i = 0; i < u->rules_cap; i++) {
+			if (!u->rules[i].kind)
+				continue;
+			size_t j =
+			    (size_t)(u->rules[i].pc * 0x9e3779b97f4a7c15ull >> 20) & (ncap - 1);
+			while (nr[j].kind)
+				j = (j + 1) & (ncap - 1);
+			nr[j] = u->rules[i];
+		}
+		free(u->rules);
+		u->rules = nr;
+		u->rules_cap = ncap;
+	}
+	size_t j = (size_t)(pc * 0x9e3779b97f4a7c15ull >> 20) & (u->rules_cap - 1);
+	while (u->rules[j].kind && u->rules[j].pc != pc)
+		j = (j + 1) & (u->rules_cap - 1);
+	if (!u->rules[j].kind) {
+		u->rules[j].pc = pc;
+		compute_rule(u->dwfl, pc, &u->rules[j]);
+		u->nrules++;
+	}
+	return &u->rules[j];
+}
+
+static bool read_word(struct unwinder *u, uint64_t addr, uint64_t *w);
+
+/* The stack by the cached rules; false when some frame needs libdwfl. */
+static bool unwind_simple(struct unwinder *u)
+{
+	uint64_t pc = u->regs->rip, sp = u->regs->rsp, rbp = u->regs->rbp;
+
+	for (unsigned n = 0; n < u->max && n < 512; n++) {
+		u->pcs[n] = pc;
+		u->sps[n] = sp;
+		u->n = n + 1;
+		if (u->n >= u->max)
+			return true;
+		const struct cfa_rule *r = rule_of(u, n ? pc - 1 : pc);
+		if (!r || r->kind == RULE_FALLBACK)
+			return false;
+		if (r->kind == RULE_OUTERMOST)
+			return true;
+		uint64_t cfa = (r->cfa_rbp ? rbp : sp) + (uint64_t)(int64_t)r->cfa_off, ra;
+		if (!read_word(u, cfa - 8, &ra))
+			return true; /* libdwfl stops there too */
+		if (r->rbp_saved && !read_word(u, cfa + (uint64_t)(int64_t)r->rbp_off, &rbp))
+			return false;
+		if (ra == 0)
+			return true;
+		pc = ra;
+		sp = cfa;
+	}
+	return true;
+}
 
 static pid_t cb_next_thread(Dwfl *dwfl, void *arg, void **thread_argp)
 {
@@ -90,6 +239,16 @@ static bool cb_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void
 	return true;
 }
 
+static bool read_word(struct unwinder *u, uint64_t addr, uint64_t *w)
+{
+	Dwarf_Word v;
+
+	if (!cb_memory_read(u->dwfl, addr, &v, u))
+		return false;
+	*w = v;
+	return true;
+}
+
 static bool cb_set_initial_registers(Dwfl_Thread *thread, void *arg)
 {
 	struct unwinder *u = arg;
@@ -126,6 +285,8 @@ struct unwinder *unwind_new(struct symbols *sym, const struct target_mem *tm)
 
 void unwind_free(struct unwinder *u)
 {
+	if (u)
+		free(u->rules);
 	free(u);
 }
 
@@ -163,8 +324,12 @@ unsigned unwind_capture(struct unwinder *u, pid_t tid, const struct user_regs_st
 	u->pcs = pcs;
 	u->n = 0;
 	u->max = max;
+	if (unwind_simple(u))
+		goto done;
+	u->n = 0;
 	if (u->attached)
 		dwfl_getthread_frames(u->dwfl, tid, frame_cb, u);
+done:
 	if (u->n == 0) {
 		u->sps[0] = regs->rsp;
 		pcs[u->n++] = regs->rip;
