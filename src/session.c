@@ -2058,6 +2058,9 @@ static void detach_all(struct session *s)
 			if (bp) {
 				r.rip = bp->addr;
 			} else if (trap == TRAP_RETURN && th->ncalls) {
+				/* the call whose slot held the trap: one slot below rsp */
+				while (th->ncalls > 1 && th->calls[th->ncalls - 1].sp + 8 != r.rsp)
+					th->ncalls--;
 				r.rip = th->calls[--th->ncalls].ret;
 			} else if (trap == TRAP_INJECT && th->in_inject) {
 				r = th->inject_saved;
@@ -2077,10 +2080,16 @@ static void detach_all(struct session *s)
 		if (bptab_translate_ool(s->bt, r.rip, &orig))
 			r.rip = orig;
 		tracee_setregs(th->tid, &r);
-		/* allocator calls still under way return to their real caller */
+		/* allocator calls still under way return to their real caller:
+		 * only where our trap is in the slot (a fast-path call never had
+		 * its return address moved, and a call already returned has
+		 * left a slot the thread may use for something else by now) */
+		uint64_t trap = bptab_trap(s->bt, TRAP_RETURN);
 		while (th->ncalls) {
 			struct pending_call *pc = &th->calls[--th->ncalls];
-			target_write(&s->tm, pc->sp, &pc->ret, 8);
+			uint64_t cur = 0;
+			if (target_read(&s->tm, pc->sp, &cur, 8) == 8 && cur == trap)
+				target_write(&s->tm, pc->sp, &pc->ret, 8);
 		}
 	}
 	bptab_remove_all(s->bt);
