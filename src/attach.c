@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "leaktrace/attach.h"
+#include "leaktrace/procmaps.h"
 
 void attach_comm(pid_t pid, char *buf, size_t len)
 {
@@ -37,28 +38,6 @@ void attach_comm(pid_t pid, char *buf, size_t len)
 	}
 }
 
-static int status_field(pid_t pid, const char *key, char *out, size_t len)
-{
-	char fn[64], line[256];
-	size_t klen = strlen(key);
-	FILE *f;
-
-	snprintf(fn, sizeof fn, "/proc/%d/status", (int)pid);
-	if (!(f = fopen(fn, "re")))
-		return -errno;
-	while (fgets(line, sizeof line, f)) {
-		if (!strncmp(line, key, klen) && line[klen] == ':') {
-			const char *v = line + klen + 1;
-			v += strspn(v, " \t");
-			snprintf(out, len, "%.*s", (int)strcspn(v, "\n"), v);
-			fclose(f);
-			return 0;
-		}
-	}
-	fclose(f);
-	return -ENOENT;
-}
-
 int attach_check(pid_t pid, char *err, size_t errlen)
 {
 	char buf[256], fn[64];
@@ -71,14 +50,14 @@ int attach_check(pid_t pid, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot attach to %d: no such process", (int)pid);
 		return -1;
 	}
-	if (status_field(pid, "State", buf, sizeof buf) == 0 && buf[0] == 'Z') {
+	if (procmaps_status_field(pid, "State", buf, sizeof buf) == 0 && buf[0] == 'Z') {
 		snprintf(err, errlen,
 			 "cannot attach to %d: it is a zombie (it has exited and "
 			 "waits for its parent)",
 			 (int)pid);
 		return -1;
 	}
-	if (status_field(pid, "TracerPid", buf, sizeof buf) == 0 && atoi(buf) != 0) {
+	if (procmaps_status_field(pid, "TracerPid", buf, sizeof buf) == 0 && atoi(buf) != 0) {
 		char comm[64];
 		attach_comm(atoi(buf), comm, sizeof comm);
 		snprintf(err, errlen,

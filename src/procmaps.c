@@ -1,4 +1,5 @@
-/* procmaps: the target's /proc/PID/maps, parsed.
+/* procmaps: the target's /proc/PID/maps, parsed, and fields of its
+ * /proc/PID/status.
  *
  * The address space changes while the target runs, so every user (scratch
  * placement, the root set of a scan, module discovery) reads it afresh at
@@ -125,4 +126,36 @@ uint64_t procmaps_free_near(const struct maps *m, uint64_t near, uint64_t len)
 		}
 	}
 	return bestdist <= reach ? best : 0;
+}
+
+int procmaps_status_field(pid_t pid, const char *key, char *out, size_t len)
+{
+	char fn[64], line[256];
+	size_t klen = strlen(key);
+	FILE *f;
+
+	snprintf(fn, sizeof fn, "/proc/%d/status", (int)pid);
+	if (!(f = fopen(fn, "re")))
+		return -errno;
+	while (fgets(line, sizeof line, f)) {
+		if (!strncmp(line, key, klen) && line[klen] == ':') {
+			const char *v = line + klen + 1;
+			v += strspn(v, " \t");
+			snprintf(out, len, "%.*s", (int)strcspn(v, "\n"), v);
+			fclose(f);
+			return 0;
+		}
+	}
+	fclose(f);
+	return -ENOENT;
+}
+
+unsigned long long procmaps_status_number(pid_t pid, const char *key, int base,
+					  unsigned long long dflt)
+{
+	char buf[64];
+
+	if (procmaps_status_field(pid, key, buf, sizeof buf))
+		return dflt;
+	return strtoull(buf, NULL, base);
 }

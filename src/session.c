@@ -1840,18 +1840,7 @@ static int handle_trap(struct session *s, struct thread *th)
 
 static pid_t tgid_of(pid_t tid)
 {
-	char fn[64], line[128];
-	pid_t tgid = -1;
-	FILE *f;
-
-	snprintf(fn, sizeof fn, "/proc/%d/status", (int)tid);
-	if (!(f = fopen(fn, "re")))
-		return -1;
-	while (fgets(line, sizeof line, f))
-		if (sscanf(line, "Tgid: %d", &tgid) == 1)
-			break;
-	fclose(f);
-	return tgid;
+	return (pid_t)procmaps_status_number(tid, "Tgid", 10, (unsigned long long)-1);
 }
 
 /* Memory is read through a live thread: once the leader has gone (main
@@ -1996,18 +1985,9 @@ static void on_fork_event(struct session *s, struct thread *parent, int event)
  * deliver it, which becomes its held stop, handled like any trap of ours. */
 static void take_pending_trap(struct thread *th)
 {
-	char fn[64], line[128];
-	unsigned long long pending = 0;
+	unsigned long long pending = procmaps_status_number(th->tid, "SigPnd", 16, 0);
 	int status;
-	FILE *f;
 
-	snprintf(fn, sizeof fn, "/proc/%d/status", (int)th->tid);
-	if (!(f = fopen(fn, "re")))
-		return;
-	while (fgets(line, sizeof line, f))
-		if (sscanf(line, "SigPnd: %llx", &pending) == 1)
-			break;
-	fclose(f);
 	if (!(pending & (1ull << (SIGTRAP - 1))))
 		return;
 	int st = th->held_status;
@@ -2381,10 +2361,6 @@ static int handle_event(struct session *s, struct thread *th, int status)
  * default, and the default is to terminate. */
 static bool signal_is_fatal(pid_t tid, int sig)
 {
-	char fn[64], line[256];
-	unsigned long long caught = 0, ignored = 0;
-	FILE *f;
-
 	switch (sig) {
 	case SIGCHLD:
 	case SIGCONT:
@@ -2396,15 +2372,9 @@ static bool signal_is_fatal(pid_t tid, int sig)
 	case SIGWINCH:
 		return false;
 	}
-	snprintf(fn, sizeof fn, "/proc/%d/status", (int)tid);
-	if (!(f = fopen(fn, "re")))
-		return false;
-	while (fgets(line, sizeof line, f)) {
-		sscanf(line, "SigCgt: %llx", &caught);
-		sscanf(line, "SigIgn: %llx", &ignored);
-	}
-	fclose(f);
-	unsigned long long bit = 1ull << (sig - 1);
+	unsigned long long all = ~0ull, bit = 1ull << (sig - 1);
+	unsigned long long caught = procmaps_status_number(tid, "SigCgt", 16, all);
+	unsigned long long ignored = procmaps_status_number(tid, "SigIgn", 16, all);
 	return !(caught & bit) && !(ignored & bit);
 }
 

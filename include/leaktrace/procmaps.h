@@ -1,4 +1,5 @@
-/* procmaps: the target's /proc/PID/maps, parsed. */
+/* procmaps: the target's /proc/PID/maps, parsed, and fields of its
+ * /proc/PID/status. */
 #ifndef LEAKTRACE_PROCMAPS_H
 #define LEAKTRACE_PROCMAPS_H
 
@@ -30,5 +31,14 @@ const struct mapping *procmaps_find(const struct maps *m, uint64_t addr);
 /* A page-aligned address for len bytes in a gap of the address space
  * within 1.5 GiB of near, or 0 if none. */
 uint64_t procmaps_free_near(const struct maps *m, uint64_t near, uint64_t len);
+
+/* The value of field key ("Tgid", "SigPnd", ...) in /proc/PID/status, the
+ * leading blanks left out, into out.  0, -ENOENT, or a negative errno. */
+int procmaps_status_field(pid_t pid, const char *key, char *out, size_t len);
+
+/* The same field read as a number in base (10, or 16 for signal masks);
+ * dflt when it cannot be read. */
+unsigned long long procmaps_status_number(pid_t pid, const char *key, int base,
+					  unsigned long long dflt);
 
 #endif
