@@ -1789,7 +1789,8 @@ static int handle_trap(struct session *s, struct thread *th)
 	if ((err = tracee_getregs(th->tid, &r)))
 		return err;
 	s->borrow_tid = th->tid;
-	drain_ring(s);
+	/* the ring was drained when this stop was reaped (wait_loop), or by the
+	 * report that held the thread: the heap map is current */
 	uint64_t at = r.rip - 1;
 	if (fast_ring_full_trap(s, at))
 		return tracee_cont(th, 0); /* drained: the stub claims its slot again */
@@ -2600,7 +2601,8 @@ static int wait_loop(struct session *s)
 			return -errno;
 		}
 		/* a thread's records are all published before it can stop or
-		 * exit: take them while it is still known */
+		 * exit: take them while it is still known.  Every stop is handled
+		 * after this, so this is where they see a current heap map. */
 		drain_ring(s);
 		if (WIFEXITED(status) || WIFSIGNALED(status)) {
 			tracee_thread_del(s->tr, tid);
@@ -2649,7 +2651,6 @@ static int wait_loop(struct session *s)
 			const struct fast_patch *suspect;
 			if (sig == SIGSEGV && s->nfast && !tracee_getregs(th->tid, &fr) &&
 			    (suspect = fast_free_check(s, fr.rip, true))) {
-				drain_ring(s);
 				on_suspect_free(s, th, suspect, &fr);
 				tracee_cont(th, 0); /* the fault was ours to take */
 				continue;
