@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "fake_symbols.h"
 #include "leaktrace/flamegraph.h"
 
 static const struct frame_info syms[] = {
@@ -24,12 +25,7 @@ static const struct frame_info syms[] = {
 static int fake_symbolize(void *ctx, uint64_t ip, struct frame_info *out)
 {
 	(void)ctx;
-	for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++)
-		if (syms[i].ip == ip) {
-			*out = syms[i];
-			return 0;
-		}
-	return -1;
+	return fake_lookup(syms, sizeof syms / sizeof syms[0], ip, out);
 }
 
 static const uint64_t st_push1[] = { 0x1000, 0x2000, 0x3000 };

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "fake_symbols.h"
 #include "leaktrace/report.h"
 #include "leaktrace/report_xml.h"
 
@@ -32,12 +33,7 @@ static const struct frame_info syms[] = {
 static int fake_symbolize(void *ctx, uint64_t ip, struct frame_info *out)
 {
 	(void)ctx;
-	for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++)
-		if (syms[i].ip == ip) {
-			*out = syms[i];
-			return 0;
-		}
-	return -1;
+	return fake_lookup(syms, sizeof syms / sizeof syms[0], ip, out);
 }
 
 static char *escaped(const char *s, size_t len)
