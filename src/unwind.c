@@ -100,11 +100,23 @@ static void compute_rule(Dwfl *dwfl, uint64_t pc, struct cfa_rule *r)
 		goto out;
 	if (dwarf_frame_cfa(frame, &ops, &nops) || nops != 1)
 		goto out;
-	if (ops[0].atom == DW_OP_breg7 || ops[0].atom == DW_OP_breg6)
-		r->cfa_rbp = ops[0].atom == DW_OP_breg6;
-	else
+	/* libdw spells a register + offset CFA as DW_OP_bregN (offset in
+	 * number) for an expression, and as DW_OP_bregx (register in number,
+	 * offset in number2) for the common DW_CFA_def_cfa* rules */
+	uint64_t reg, cfa_off;
+	if (ops[0].atom == DW_OP_breg7 || ops[0].atom == DW_OP_breg6) {
+		reg = ops[0].atom - DW_OP_breg0;
+		cfa_off = ops[0].number;
+	} else if (ops[0].atom == DW_OP_bregx) {
+		reg = ops[0].number;
+		cfa_off = ops[0].number2;
+	} else {
 		goto out;
-	r->cfa_off = (int32_t)(int64_t)ops[0].number;
+	}
+	if (reg != 6 && reg != 7)
+		goto out;
+	r->cfa_rbp = reg == 6;
+	r->cfa_off = (int32_t)(int64_t)cfa_off;
 	if (dwarf_frame_register(frame, 6, mem, &ops, &nops))
 		goto out;
 	if (nops == 0 && ops == NULL) {
