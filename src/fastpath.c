@@ -39,10 +39,11 @@ _Static_assert(sizeof(struct fp_ring_hdr) == 128, "ring header layout");
 _Static_assert(sizeof(struct fp_rec) == REC_HDR, "record layout");
 _Static_assert(__builtin_offsetof(struct fp_ring_hdr, head) == 64, "head offset");
 _Static_assert(__builtin_offsetof(struct fp_ring_hdr, drained) == 48, "drained offset");
+_Static_assert(__builtin_offsetof(struct fp_ring_hdr, stack_end) == 56, "stack_end offset");
 _Static_assert(__builtin_offsetof(struct fp_rec, r15) == 120, "record offsets");
 
 /* The templates.  Offsets into struct fp_ring_hdr: rec_size 12, capacity 16,
- * mask 24, stack_qwords 32, flags 40, drained 48, head 64; into struct
+ * mask 24, stack_qwords 32, flags 40, drained 48, stack_end 56, head 64; into struct
  * fp_rec: seq 0, op/phase 8, tid 12, stack_len 16, tp 24, rdi 32 ... r15
  * 120, stack 128.  Labels named *_ring, *_op, *_tid end the instruction
  * whose last 8/4/4 bytes are patched. */
@@ -110,10 +111,18 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	mov %rcx, 72(%r10)\n"
 	"	lea 128(%r10), %rdi\n"
 	"	mov 32(%r11), %rcx\n"
+	/* no further than stack_end when the copy starts below it (unsigned:
+	 * a copy above it, or stack_end 0, leaves the count alone) */
+	"	mov 56(%r11), %rdx\n"
+	"	sub %rsi, %rdx\n"
+	"	shr $3, %rdx\n"
+	"	cmp %rdx, %rcx\n"
+	"	cmova %rdx, %rcx\n"
+	"	mov %rcx, %r9\n"
 	"fp_tpl_\\sfx\\()_copy:\n"
 	"	rep movsq\n"
 	"fp_tpl_\\sfx\\()_copied:\n"
-	"	mov 32(%r11), %rdx\n"
+	"	mov %r9, %rdx\n"
 	"	sub %rcx, %rdx\n"
 	"	shl $3, %edx\n"
 	"	mov %edx, 16(%r10)\n"

@@ -106,7 +106,9 @@ struct session {
 	size_t ring_size;
 	uint64_t ring_addr; /* the target's view */
 	int ring_fd;
-	uint64_t ring_next;		  /* first record not yet consumed */
+	uint64_t ring_next; /* first record not yet consumed */
+	/* -v statistics: what the event path cost */
+	uint64_t nrecords, nstops, nfull, nfaults;
 	uint64_t ring_done[RING_RECORDS]; /* per slot: index + 1 of the record consumed there */
 	int32_t tid_offset;
 	struct fast_patch fast[MAX_FNS];
@@ -333,6 +335,15 @@ static int fast_setup(struct session *s)
 	}
 	s->ring = local;
 	s->ring_addr = (uint64_t)addr;
+	/* stack copies from main()'s frames would run off the end of the
+	 * main stack, a fault and a stop each: the stubs stop there instead */
+	struct maps maps;
+	if (th->tid == s->pid && !procmaps_read(s->pid, &maps)) {
+		const struct mapping *m = procmaps_find(&maps, r.rsp);
+		if (m)
+			__atomic_store_n(&s->ring->stack_end, m->end, __ATOMIC_RELEASE);
+		procmaps_free(&maps);
+	}
 	return 0;
 }
 
@@ -1212,6 +1223,7 @@ static void drain_ring(struct session *s)
 		if (__atomic_load_n(&rec->seq, __ATOMIC_ACQUIRE) != i + 1)
 			continue; /* claimed, not yet published */
 		on_record(rec, i, s);
+		s->nrecords++;
 		s->ring_done[slot] = i + 1;
 	}
 	while (s->ring_next < head && s->ring_done[s->ring_next & h->mask] == s->ring_next + 1)
@@ -1229,6 +1241,7 @@ static bool fast_fault_fixup(struct session *s, struct thread *th)
 		return false;
 	for (unsigned i = 0; i < s->nfast; i++) {
 		if (s->fast[i].copy_insn && r.rip == s->fast[i].copy_insn) {
+			s->nfaults++;
 			r.rip = s->fast[i].copy_resume;
 			return !tracee_setregs(th->tid, &r);
 		}
@@ -1578,6 +1591,10 @@ static void print_stats(struct session *s, size_t nblocks)
 		"%zu stacks interned in %zu bytes\n",
 		s->pid, hm, nblocks ? (double)hm / (double)nblocks : 0.0, stacktab_count(s->stacks),
 		sm);
+	fprintf(s->log,
+		"--%d-- leaktrace: %" PRIu64 " fast-path records; %" PRIu64
+		" stops, of which %" PRIu64 " ring full and %" PRIu64 " stack-copy faults\n",
+		s->pid, s->nrecords, s->nstops, s->nfull, s->nfaults);
 }
 
 /* Stacks end at main, as memcheck prints them (--show-below-main=no). */
@@ -1792,8 +1809,10 @@ static int handle_trap(struct session *s, struct thread *th)
 	/* the ring was drained when this stop was reaped (wait_loop), or by the
 	 * report that held the thread: the heap map is current */
 	uint64_t at = r.rip - 1;
-	if (fast_ring_full_trap(s, at))
+	if (fast_ring_full_trap(s, at)) {
+		s->nfull++;
 		return tracee_cont(th, 0); /* drained: the stub claims its slot again */
+	}
 	const struct fast_patch *suspect = fast_free_check(s, at, false);
 	if (suspect) {
 		if (on_suspect_free(s, th, suspect, &r) == -EFAULT)
@@ -2613,6 +2632,7 @@ static int wait_loop(struct session *s)
 			}
 			continue;
 		}
+		s->nstops++;
 		struct thread *th = tracee_thread(s->tr, tid);
 		if (!th) {
 			/* a thread or a child reporting before it was announced */

@@ -35,6 +35,12 @@
  *  - A SIGSEGV whose RIP equals fp_stub.copy_insn is the stack copy running
  *    off the end of a stack mapping: set RIP to copy_resume and suppress
  *    the signal; the record then carries the bytes copied so far.
+ *  - Set hdr.stack_end to the end of the main thread's stack mapping (or
+ *    leave it 0): a copy that starts below it stops there.  The main
+ *    thread calls the allocator with main() a few hundred bytes below the
+ *    end of its stack, and without the clip every such call would cost a
+ *    fault and its stop.  Other threads' stacks (glibc puts the thread's
+ *    descriptor above its stack, in the same mapping) seldom fault.
  *
  * Limitation: a slot claimed but never published blocks the ring for good
  * once it is a lap behind.  That happens only if the writer never returns
@@ -75,8 +81,8 @@ struct fp_ring_hdr {
 	uint64_t stack_qwords; /* stack bytes copied at an entry / 8 */
 	uint64_t flags;	       /* FP_FLAG_* */
 	uint64_t drained;      /* written by the tracer: records consumed */
-	uint64_t reserved0;
-	uint64_t head; /* claimed records; own cache line */
+	uint64_t stack_end;    /* written by the tracer: see below */
+	uint64_t head;	       /* claimed records; own cache line */
 	uint64_t reserved1[7];
 };
 
