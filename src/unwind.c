@@ -29,7 +29,7 @@ struct unwinder {
 	size_t cache_len; /* bytes valid from cache_base */
 	uint8_t cache[STACK_CACHE];
 
-	bool copy_only;		/* serve memory from the cache alone */
+	const uint8_t *copy;	/* serve memory from this copy alone (cache_len bytes) */
 	struct cfa_rule *rules; /* open addressing on pc */
 	size_t nrules, rules_cap;
 	uint64_t *pcs;
@@ -233,10 +233,10 @@ static bool cb_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void
 	struct unwinder *u = arg;
 	(void)dwfl;
 
-	if (u->copy_only) {
+	if (u->copy) {
 		if (addr < u->cache_base || addr + 8 > u->cache_base + u->cache_len)
 			return false;
-		memcpy(result, u->cache + (addr - u->cache_base), 8);
+		memcpy(result, u->copy + (addr - u->cache_base), 8);
 		return true;
 	}
 	if (addr >= u->cache_base && addr + 8 <= u->cache_base + STACK_CACHE &&
@@ -329,7 +329,7 @@ unsigned unwind_capture(struct unwinder *u, pid_t tid, const struct user_regs_st
 	}
 	u->tid = tid;
 	u->regs = regs;
-	if (!u->copy_only) {
+	if (!u->copy) {
 		u->cache_base = regs->rsp & ~(uint64_t)63;
 		u->cache_len = 0;
 	}
@@ -353,14 +353,12 @@ done:
 unsigned unwind_capture_copy(struct unwinder *u, pid_t tid, const struct user_regs_struct *regs,
 			     const void *copy, size_t len, uint64_t *pcs, unsigned max)
 {
-	if (len > STACK_CACHE)
-		len = STACK_CACHE;
-	memcpy(u->cache, copy, len);
+	/* read in place: the unwinder touches a few words of the copy */
+	u->copy = copy;
 	u->cache_base = regs->rsp;
 	u->cache_len = len;
-	u->copy_only = true;
 	unsigned n = unwind_capture(u, tid, regs, pcs, max);
-	u->copy_only = false;
+	u->copy = NULL;
 	return n;
 }
 

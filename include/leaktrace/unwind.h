@@ -23,7 +23,8 @@ unsigned unwind_capture(struct unwinder *u, pid_t tid, const struct user_regs_st
 
 /* The same from a copy of the top of the stack taken at the entry (the
  * fast path's record): memory outside the copy is not read, as the live
- * stack has moved on. */
+ * stack has moved on.  The copy is read in place, so it must stay as it is
+ * until the call returns. */
 unsigned unwind_capture_copy(struct unwinder *u, pid_t tid, const struct user_regs_struct *regs,
 			     const void *copy, size_t len, uint64_t *pcs, unsigned max);
 
