@@ -109,16 +109,106 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	mov %rsi, 64(%r10)\n"
 	"	mov (%rsi), %rcx\n"
 	"	mov %rcx, 72(%r10)\n"
-	"	lea 128(%r10), %rdi\n"
+	"	movl $0, 20(%r10)\n"
+	/* the window of stack the unwinder may read: [rsp, rsp + stack
+	 * bytes), no further than stack_end when it starts below it (unsigned:
+	 * a window above it, or stack_end 0, is left alone) */
 	"	mov 32(%r11), %rcx\n"
-	/* no further than stack_end when the copy starts below it (unsigned:
-	 * a copy above it, or stack_end 0, leaves the count alone) */
 	"	mov 56(%r11), %rdx\n"
 	"	sub %rsi, %rdx\n"
 	"	shr $3, %rdx\n"
 	"	cmp %rdx, %rcx\n"
 	"	cmova %rdx, %rcx\n"
 	"	mov %rcx, %r9\n"
+	"	cmpq $0, 80(%r11)\n"
+	"	je 20f\n"
+	/* The walk (see fastpath.h: the rule table).  rax pc, rsi sp, rdx
+	 * rbp, rcx frames, rdi out, r14 key, r12 table, r13 window end. */
+	"	push %rbx\n push %r12\n push %r13\n push %r14\n push %r15\n"
+	"	mov 72(%r11), %r12\n"
+	"	add %r11, %r12\n"
+	"	lea (%rsi,%rcx,8), %r13\n"
+	"	movabs $0x1122334455667788, %rax\n"
+	"fp_tpl_\\sfx\\()_func:\n"
+	"	mov %rax, %r14\n"
+	"	mov %rbp, %rdx\n"
+	"	lea 128(%r10), %rdi\n"
+	"	xor %ecx, %ecx\n"
+	"11:	mov %rax, (%rdi)\n"
+	"	mov %rsi, 8(%rdi)\n"
+	"	add $16, %rdi\n"
+	"	inc %ecx\n"
+	"	cmp 80(%r11), %rcx\n"
+	"	jae 18f\n"
+	"	mov %r14, %r9\n"
+	"	imul 88(%r11), %r9\n"
+	"	shr $50, %r9\n"
+	"12:	mov %r9, %rbx\n"
+	"	shl $4, %rbx\n"
+	"	add %r12, %rbx\n"
+	"	mov (%rbx), %r15\n"
+	"	cmp %r14, %r15\n"
+	"	je 13f\n"
+	"	test %r15, %r15\n"
+	"	jz 19f\n" /* no rule: copy the stack instead */
+	"	inc %r9\n"
+	"	and $16383, %r9\n"
+	"	jmp 12b\n"
+	"13:	mov 8(%rbx), %rbx\n"
+	"	mov %rbx, %r15\n"
+	"	shr $48, %r15\n"
+	"	test $4, %r15b\n"
+	"	jnz 18f\n"
+	"	movslq %ebx, %r9\n"
+	"	test $1, %r15b\n"
+	"	jz 14f\n"
+	"	add %rdx, %r9\n"
+	"	jmp 15f\n"
+	"14:	add %rsi, %r9\n"
+	/* r9 = CFA.  The return address at CFA - 8, if in the window */
+	"15:	lea -8(%r9), %rax\n"
+	"	cmp 64(%r10), %rax\n"
+	"	jb 18f\n"
+	"	cmp %r13, %r9\n"
+	"	ja 18f\n"
+	"	cmp %rax, %r9\n"
+	"	jb 18f\n"
+	"fp_tpl_\\sfx\\()_wra:\n"
+	"	mov (%rax), %rax\n"
+	"	test $2, %r15b\n"
+	"	jz 17f\n"
+	/* the caller's rbp at CFA + rbp_off: out of the window, the
+	 * unwinder hands the stack to libdwfl, so copy it */
+	"	shr $32, %rbx\n"
+	"	movswq %bx, %rbx\n"
+	"	add %r9, %rbx\n"
+	"	cmp 64(%r10), %rbx\n"
+	"	jb 19f\n"
+	"	lea 8(%rbx), %r15\n"
+	"	cmp %rbx, %r15\n"
+	"	jb 19f\n"
+	"	cmp %r13, %r15\n"
+	"	ja 19f\n"
+	"fp_tpl_\\sfx\\()_wbp:\n"
+	"	mov (%rbx), %rdx\n"
+	"17:	test %rax, %rax\n"
+	"	jz 18f\n"
+	"	mov %r9, %rsi\n"
+	"	lea -1(%rax), %r14\n"
+	"	jmp 11b\n"
+	"fp_tpl_\\sfx\\()_wdone:\n"
+	"18:	mov %ecx, 20(%r10)\n"
+	"	movl $0, 16(%r10)\n"
+	"	pop %r15\n pop %r14\n pop %r13\n pop %r12\n pop %rbx\n"
+	"	jmp 21f\n"
+	"fp_tpl_\\sfx\\()_wcopy:\n"
+	"19:	mov %r13, %r9\n"
+	"	sub 64(%r10), %r9\n"
+	"	shr $3, %r9\n"
+	"	pop %r15\n pop %r14\n pop %r13\n pop %r12\n pop %rbx\n"
+	"	lea 72(%rsp), %rsi\n"
+	"20:	lea 128(%r10), %rdi\n"
+	"	mov %r9, %rcx\n"
 	"fp_tpl_\\sfx\\()_copy:\n"
 	"	rep movsq\n"
 	"fp_tpl_\\sfx\\()_copied:\n"
@@ -126,6 +216,7 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	sub %rcx, %rdx\n"
 	"	shl $3, %edx\n"
 	"	mov %edx, 16(%r10)\n"
+	"21:\n"
 	/* fast-string stores are not ordered among themselves: fence them
 	 * before the publishing store */
 	"	sfence\n"
@@ -213,7 +304,7 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	testb $1, 40(%r11)\n"
 	"	jnz 9f\n"
 	"	FP_CLAIM call_r\n"
-	"	movl $0, 16(%r10)\n"
+	"	movq $0, 16(%r10)\n"
 	"	xor %ecx, %ecx\n"
 	"	mov %rcx, 32(%r10)\n"
 	"	mov %rcx, 40(%r10)\n"
@@ -267,6 +358,21 @@ TPL_SYM(fp_tpl_call_e_tid);
 TPL_SYM(fp_tpl_call_e_copy);
 TPL_SYM(fp_tpl_call_e_copied);
 TPL_SYM(fp_tpl_call_ret);
+TPL_SYM(fp_tpl_jmp_e_func);
+TPL_SYM(fp_tpl_jmp_e_wra);
+TPL_SYM(fp_tpl_jmp_e_wbp);
+TPL_SYM(fp_tpl_jmp_e_wdone);
+TPL_SYM(fp_tpl_jmp_e_wcopy);
+TPL_SYM(fp_tpl_free_e_func);
+TPL_SYM(fp_tpl_free_e_wra);
+TPL_SYM(fp_tpl_free_e_wbp);
+TPL_SYM(fp_tpl_free_e_wdone);
+TPL_SYM(fp_tpl_free_e_wcopy);
+TPL_SYM(fp_tpl_call_e_func);
+TPL_SYM(fp_tpl_call_e_wra);
+TPL_SYM(fp_tpl_call_e_wbp);
+TPL_SYM(fp_tpl_call_e_wdone);
+TPL_SYM(fp_tpl_call_e_wcopy);
 TPL_SYM(fp_tpl_call_r_ring);
 TPL_SYM(fp_tpl_call_r_trap);
 TPL_SYM(fp_tpl_call_r_op);
@@ -276,6 +382,7 @@ TPL_SYM(fp_tpl_call_r_tid);
 struct tpl {
 	const uint8_t *start, *end;
 	size_t ring[2], trap[2], op[2], tid[2], copy, copied, call_ret;
+	size_t func, wload[2], wresume[2]; /* the walk */
 	size_t key, check, load[2], ring0; /* FP_FREE_CHECKED */
 };
 
@@ -298,6 +405,9 @@ static void tpl_get(enum fp_kind kind, struct tpl *t)
 			.tid = { OFF(fp_tpl_call_e_tid), OFF(fp_tpl_call_r_tid) },
 			.copy = OFF(fp_tpl_call_e_copy),
 			.copied = OFF(fp_tpl_call_e_copied),
+			.func = OFF(fp_tpl_call_e_func),
+			.wload = { OFF(fp_tpl_call_e_wra), OFF(fp_tpl_call_e_wbp) },
+			.wresume = { OFF(fp_tpl_call_e_wdone), OFF(fp_tpl_call_e_wcopy) },
 			.call_ret = OFF(fp_tpl_call_ret),
 		};
 	} else if (kind == FP_FREE_CHECKED) {
@@ -311,6 +421,9 @@ static void tpl_get(enum fp_kind kind, struct tpl *t)
 			.tid = { OFF(fp_tpl_free_e_tid), 0 },
 			.copy = OFF(fp_tpl_free_e_copy),
 			.copied = OFF(fp_tpl_free_e_copied),
+			.func = OFF(fp_tpl_free_e_func),
+			.wload = { OFF(fp_tpl_free_e_wra), OFF(fp_tpl_free_e_wbp) },
+			.wresume = { OFF(fp_tpl_free_e_wdone), OFF(fp_tpl_free_e_wcopy) },
 			.key = OFF(fp_tpl_free_key),
 			.check = OFF(fp_tpl_free_check),
 			.load = { OFF(fp_tpl_free_load), OFF(fp_tpl_free_next) },
@@ -327,6 +440,9 @@ static void tpl_get(enum fp_kind kind, struct tpl *t)
 			.tid = { OFF(fp_tpl_jmp_e_tid), 0 },
 			.copy = OFF(fp_tpl_jmp_e_copy),
 			.copied = OFF(fp_tpl_jmp_e_copied),
+			.func = OFF(fp_tpl_jmp_e_func),
+			.wload = { OFF(fp_tpl_jmp_e_wra), OFF(fp_tpl_jmp_e_wbp) },
+			.wresume = { OFF(fp_tpl_jmp_e_wdone), OFF(fp_tpl_jmp_e_wcopy) },
 		};
 	}
 }
@@ -341,7 +457,8 @@ size_t fp_rec_size(uint32_t stack_bytes)
 
 size_t fp_ring_size(uint64_t capacity, uint32_t stack_bytes)
 {
-	return sizeof(struct fp_ring_hdr) + capacity * fp_rec_size(stack_bytes);
+	return sizeof(struct fp_ring_hdr) + capacity * fp_rec_size(stack_bytes) +
+	       FP_RULES * sizeof(struct fp_rule);
 }
 
 int fp_ring_init(void *buf, uint64_t capacity, uint32_t stack_bytes)
@@ -364,7 +481,61 @@ int fp_ring_init_zeroed(void *buf, uint64_t capacity, uint32_t stack_bytes)
 	h->capacity = capacity;
 	h->mask = capacity - 1;
 	h->stack_qwords = ((uint64_t)stack_bytes + 7) / 8;
+	h->rules_off = sizeof *h + capacity * h->rec_size;
+	h->rule_hash = FP_RULE_HASH;
 	return 0;
+}
+
+void fp_ring_set_walk(void *buf, uint64_t max_frames)
+{
+	struct fp_ring_hdr *h = buf;
+
+	if (max_frames > FP_MAX_WALK || max_frames * 16 > h->stack_qwords * 8)
+		max_frames = 0;
+	__atomic_store_n(&h->max_frames, max_frames, __ATOMIC_RELEASE);
+}
+
+static struct fp_rule *rules_of(void *buf)
+{
+	struct fp_ring_hdr *h = buf;
+
+	return (struct fp_rule *)((uint8_t *)buf + h->rules_off);
+}
+
+bool fp_rule_teach(void *buf, const struct fp_rule *r)
+{
+	struct fp_ring_hdr *h = buf;
+	struct fp_rule *t = rules_of(buf);
+
+	if (!r->key)
+		return false;
+	size_t i = (size_t)((r->key * FP_RULE_HASH) >> 50) & (FP_RULES - 1);
+	for (;; i = (i + 1) & (FP_RULES - 1)) {
+		uint64_t k = __atomic_load_n(&t[i].key, __ATOMIC_RELAXED);
+		if (k == r->key)
+			return true;
+		if (!k)
+			break;
+	}
+	if (h->rules_used >= FP_RULES / 2) /* entries in use */
+		return false;
+	t[i].cfa_off = r->cfa_off;
+	t[i].rbp_off = r->rbp_off;
+	t[i].flags = r->flags;
+	t[i].pad = 0;
+	__atomic_store_n(&t[i].key, r->key, __ATOMIC_RELEASE);
+	h->rules_used++;
+	return true;
+}
+
+void fp_rules_clear(void *buf)
+{
+	struct fp_ring_hdr *h = buf;
+	struct fp_rule *t = rules_of(buf);
+
+	for (size_t i = 0; i < FP_RULES; i++)
+		__atomic_store_n(&t[i].key, 0, __ATOMIC_RELEASE);
+	h->rules_used = 0;
 }
 
 int fp_ring_check(const void *buf, size_t len)
@@ -374,7 +545,8 @@ int fp_ring_check(const void *buf, size_t len)
 	if (len < sizeof *h || h->magic != FP_RING_MAGIC || h->version != 1 || !h->capacity ||
 	    (h->capacity & h->mask) || h->mask != h->capacity - 1 ||
 	    h->rec_size != fp_rec_size((uint32_t)(h->stack_qwords * 8)) ||
-	    len < sizeof *h + h->capacity * h->rec_size)
+	    h->rules_off != sizeof *h + h->capacity * h->rec_size ||
+	    len < h->rules_off + FP_RULES * sizeof(struct fp_rule))
 		return -EINVAL;
 	return 0;
 }
@@ -578,7 +750,12 @@ int fp_stub_build(const struct fp_stub_req *req, struct fp_stub *out)
 		}
 		out->trap_full[k] = req->stub + t.trap[k];
 	}
+	memcpy(out->code + t.func - 8, &req->func, 8);
 	out->copy_insn = req->stub + t.copy;
+	for (int k = 0; k < 2; k++) {
+		out->walk_loads[k] = req->stub + t.wload[k];
+		out->walk_resume[k] = req->stub + t.wresume[k];
+	}
 	out->copy_resume = req->stub + t.copied;
 	out->call_return = t.call_ret ? req->stub + t.call_ret : 0;
 	if (req->kind == FP_FREE_CHECKED) {

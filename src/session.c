@@ -72,12 +72,13 @@ struct fast_patch {
 	uint64_t func;
 	uint8_t orig[16]; /* the bytes the patch and the moved instructions replaced */
 	uint8_t len;
-	uint64_t trap_full[2];		 /* the stub's ring-full int3s */
-	uint64_t copy_insn, copy_resume; /* its stack copy's fault fixup */
-	uint64_t call_return;		 /* FP_ALLOC: where the original returns into the stub */
-	uint64_t check_trap;		 /* FP_FREE_CHECKED: the int3 of a suspect free */
-	uint64_t check_loads[2];	 /* and its loads that may fault on a wild pointer */
-	unsigned fn;			 /* index into the session's function table */
+	uint64_t trap_full[2];			/* the stub's ring-full int3s */
+	uint64_t copy_insn, copy_resume;	/* its stack copy's fault fixup */
+	uint64_t walk_loads[2], walk_resume[2]; /* its walk's loads, and where a fault goes */
+	uint64_t call_return;	 /* FP_ALLOC: where the original returns into the stub */
+	uint64_t check_trap;	 /* FP_FREE_CHECKED: the int3 of a suspect free */
+	uint64_t check_loads[2]; /* and its loads that may fault on a wild pointer */
+	unsigned fn;		 /* index into the session's function table */
 };
 
 struct hooked_fn {
@@ -108,7 +109,7 @@ struct session {
 	int ring_fd;
 	uint64_t ring_next; /* first record not yet consumed */
 	/* -v statistics: what the event path cost */
-	uint64_t nrecords, nstops, nfull, nfaults;
+	uint64_t nrecords, nwalked, ncopied, nstops, nfull, nfaults;
 	uint64_t ring_done[RING_RECORDS]; /* per slot: index + 1 of the record consumed there */
 	int32_t tid_offset;
 	struct fast_patch fast[MAX_FNS];
@@ -335,6 +336,9 @@ static int fast_setup(struct session *s)
 	}
 	s->ring = local;
 	s->ring_addr = (uint64_t)addr;
+	unsigned frames =
+	    s->cfg->num_callers + 3 < MAX_FRAMES ? s->cfg->num_callers + 3 : MAX_FRAMES;
+	fp_ring_set_walk(s->ring, frames);
 	/* stack copies from main()'s frames would run off the end of the
 	 * main stack, a fault and a stop each: the stubs stop there instead */
 	struct maps maps;
@@ -381,6 +385,8 @@ static int fast_hook(struct session *s, unsigned idx, enum fp_kind kind)
 	memcpy(fp->trap_full, st.trap_full, sizeof fp->trap_full);
 	fp->copy_insn = st.copy_insn;
 	fp->copy_resume = st.copy_resume;
+	memcpy(fp->walk_loads, st.walk_loads, sizeof fp->walk_loads);
+	memcpy(fp->walk_resume, st.walk_resume, sizeof fp->walk_resume);
 	fp->call_return = st.call_return;
 	fp->check_trap = st.check_trap;
 	memcpy(fp->check_loads, st.check_loads, sizeof fp->check_loads);
@@ -1110,6 +1116,47 @@ static void apply_return(struct session *s, struct thread *th, const struct pend
 	}
 }
 
+/* Teaches the stubs the unwinding rules of the frames just unwound from a
+ * stack copy, so that they walk such stacks themselves from now on. */
+static void teach_rules(struct session *s, const uint64_t *pcs, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		struct unwind_rule ur;
+		uint64_t key = i ? pcs[i] - 1 : pcs[i];
+		if (!unwind_rule(s->uw, key, &ur) || ur.rbp_off < INT16_MIN ||
+		    ur.rbp_off > INT16_MAX)
+			return; /* the stubs stop walking at this frame anyway */
+		struct fp_rule fr = { .key = key,
+				      .cfa_off = ur.cfa_off,
+				      .rbp_off = (int16_t)ur.rbp_off,
+				      .flags = (uint8_t)((ur.cfa_rbp ? FP_RULE_CFA_RBP : 0) |
+							 (ur.rbp_saved ? FP_RULE_RBP_AT : 0) |
+							 (ur.outermost ? FP_RULE_END : 0)) };
+		if (!fp_rule_teach(s->ring, &fr))
+			return;
+	}
+}
+
+/* The frames of an entry record: walked by its stub, or unwound here from
+ * the stack copy it carries. */
+static void record_frames(struct session *s, struct thread *th, const struct fp_rec *rec,
+			  const struct user_regs_struct *r, uint64_t *pcs, unsigned max)
+{
+	if (rec->nframes) {
+		uint64_t p[FP_MAX_WALK], sp[FP_MAX_WALK];
+		unsigned n = rec->nframes < FP_MAX_WALK ? rec->nframes : FP_MAX_WALK;
+		for (unsigned i = 0; i < n; i++)
+			fp_rec_frame(rec, i, &p[i], &sp[i]);
+		unwind_capture_walked(s->uw, p, sp, n, pcs, max);
+		s->nwalked++;
+		return;
+	}
+	unsigned n = unwind_capture_copy(s->uw, th->tid, r, rec->stack, rec->stack_len, pcs, max);
+	s->ncopied++;
+	if (s->ring->max_frames)
+		teach_rules(s, pcs, n);
+}
+
 /* One fast-path record, handled as the stops of the breakpoint path would
  * be: the same nesting, marker and stack rules, the stack unwound from the
  * copy the record carries. */
@@ -1163,7 +1210,7 @@ static int on_record(const struct fp_rec *rec, uint64_t index, void *ctx)
 		uint64_t pcs[MAX_FRAMES];
 		unsigned max =
 		    s->cfg->num_callers + 3 < MAX_FRAMES ? s->cfg->num_callers + 3 : MAX_FRAMES;
-		unwind_capture_copy(s->uw, th->tid, &r, rec->stack, rec->stack_len, pcs, max);
+		record_frames(s, th, rec, &r, pcs, max);
 		uint32_t stack_id =
 		    capture_from(s, pcs, max, &r, marked ? &th->marker : NULL, &req);
 		uint8_t family = marked ? th->marker.family : FAMILY_MALLOC;
@@ -1189,7 +1236,7 @@ static int on_record(const struct fp_rec *rec, uint64_t index, void *ctx)
 		uint64_t pcs[MAX_FRAMES];
 		unsigned max =
 		    s->cfg->num_callers + 3 < MAX_FRAMES ? s->cfg->num_callers + 3 : MAX_FRAMES;
-		unwind_capture_copy(s->uw, th->tid, &r, rec->stack, rec->stack_len, pcs, max);
+		record_frames(s, th, rec, &r, pcs, max);
 		pc.stack_id = capture_from(s, pcs, max, &r, marked ? &th->marker : NULL, &pc.req);
 		th->marker.valid = false;
 	}
@@ -1240,9 +1287,16 @@ static bool fast_fault_fixup(struct session *s, struct thread *th)
 	if (!s->nfast || tracee_getregs(th->tid, &r))
 		return false;
 	for (unsigned i = 0; i < s->nfast; i++) {
-		if (s->fast[i].copy_insn && r.rip == s->fast[i].copy_insn) {
+		const struct fast_patch *fp = &s->fast[i];
+		uint64_t to = 0;
+		if (fp->copy_insn && r.rip == fp->copy_insn)
+			to = fp->copy_resume;
+		for (int k = 0; k < 2; k++)
+			if (fp->walk_loads[k] && r.rip == fp->walk_loads[k])
+				to = fp->walk_resume[k];
+		if (to) {
 			s->nfaults++;
-			r.rip = s->fast[i].copy_resume;
+			r.rip = to;
 			return !tracee_setregs(th->tid, &r);
 		}
 	}
@@ -1592,9 +1646,10 @@ static void print_stats(struct session *s, size_t nblocks)
 		s->pid, hm, nblocks ? (double)hm / (double)nblocks : 0.0, stacktab_count(s->stacks),
 		sm);
 	fprintf(s->log,
-		"--%d-- leaktrace: %" PRIu64 " fast-path records; %" PRIu64
-		" stops, of which %" PRIu64 " ring full and %" PRIu64 " stack-copy faults\n",
-		s->pid, s->nrecords, s->nstops, s->nfull, s->nfaults);
+		"--%d-- leaktrace: %" PRIu64 " fast-path records, stacks walked in %" PRIu64
+		" and copied in %" PRIu64 "; %" PRIu64 " stops, of which %" PRIu64
+		" ring full and %" PRIu64 " stack-copy faults\n",
+		s->pid, s->nrecords, s->nwalked, s->ncopied, s->nstops, s->nfull, s->nfaults);
 }
 
 /* Stacks end at main, as memcheck prints them (--show-below-main=no). */

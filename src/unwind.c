@@ -234,7 +234,8 @@ static bool cb_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void
 	(void)dwfl;
 
 	if (u->copy) {
-		if (addr < u->cache_base || addr + 8 > u->cache_base + u->cache_len)
+		if (addr < u->cache_base || addr - u->cache_base > u->cache_len ||
+		    u->cache_len - (addr - u->cache_base) < 8)
 			return false;
 		memcpy(result, u->copy + (addr - u->cache_base), 8);
 		return true;
@@ -360,6 +361,35 @@ unsigned unwind_capture_copy(struct unwinder *u, pid_t tid, const struct user_re
 	unsigned n = unwind_capture(u, tid, regs, pcs, max);
 	u->copy = NULL;
 	return n;
+}
+
+unsigned unwind_capture_walked(struct unwinder *u, const uint64_t *pcs_in, const uint64_t *sps_in,
+			       unsigned n, uint64_t *pcs, unsigned max)
+{
+	if (n > max)
+		n = max;
+	if (n > 512)
+		n = 512;
+	for (unsigned i = 0; i < n; i++) {
+		pcs[i] = pcs_in[i];
+		u->sps[i] = sps_in[i];
+	}
+	u->n = n;
+	return n;
+}
+
+bool unwind_rule(struct unwinder *u, uint64_t key, struct unwind_rule *out)
+{
+	const struct cfa_rule *r = rule_of(u, key);
+
+	if (!r || (r->kind != RULE_SIMPLE && r->kind != RULE_OUTERMOST))
+		return false;
+	*out = (struct unwind_rule){ .cfa_off = r->cfa_off,
+				     .rbp_off = r->rbp_off,
+				     .cfa_rbp = r->cfa_rbp,
+				     .rbp_saved = r->rbp_saved,
+				     .outermost = r->kind == RULE_OUTERMOST };
+	return true;
 }
 
 const uint64_t *unwind_last_sps(const struct unwinder *u, unsigned *n)

@@ -68,7 +68,7 @@
 
 #define FP_RING_MAGIC	    0x31474e52504c544cull /* "LTLPRNG1" */
 #define FP_FLAG_DISABLED    1u
-#define FP_STUB_MAX	    640u
+#define FP_STUB_MAX	    1024u
 #define FP_TID_OFFSET_GLIBC 0x2d0 /* offsetof(struct pthread, tid), 2.36 */
 
 /* Offsets are part of the stub's code: change them only with fastpath.c. */
@@ -83,7 +83,41 @@ struct fp_ring_hdr {
 	uint64_t drained;      /* written by the tracer: records consumed */
 	uint64_t stack_end;    /* written by the tracer: see below */
 	uint64_t head;	       /* claimed records; own cache line */
-	uint64_t reserved1[7];
+	uint64_t rules_off;    /* offset of the rule table (FP_RULES entries) */
+	uint64_t max_frames;   /* frames a stub walks; 0: stubs copy the stack */
+	uint64_t rule_hash;    /* FP_RULE_HASH, read by the stubs */
+	uint64_t rules_used;   /* entries taught (the tracer's count) */
+	uint64_t reserved1[3];
+};
+
+/* The rule table: how to step from one frame to its caller at a given pc,
+ * in the shapes compiled code nearly always has (CFA = rsp or rbp + k, the
+ * return address at CFA - 8, rbp unchanged or saved at CFA + k).  The
+ * tracer teaches a rule when it first unwinds a stack through that pc from
+ * a copy (fp_rule_teach); a stub then walks the stack itself and records
+ * only the frames, (pc, sp) pairs, instead of the 4 KiB copy, and falls
+ * back to the copy at the first pc it has no rule for.  The walk makes
+ * exactly the steps of unwind.c's cached-rule unwinder on the copy the stub
+ * would have taken: the same rule per pc (pc itself for frame 0, pc - 1
+ * above), the same window of readable stack, the same stops.
+ *
+ * Open addressing on (key * FP_RULE_HASH) >> 50, linear probing, at most
+ * half full so that every probe ends at an empty slot.  Entries are never
+ * removed while the program runs; a writer fills the rule and then stores
+ * the key (release), a stub loads the key and then the rule. */
+#define FP_RULES	16384u
+#define FP_RULE_HASH	0x9e3779b97f4a7c15ull
+#define FP_MAX_WALK	256u /* frames that fit the stack area of a record */
+#define FP_RULE_CFA_RBP 1u   /* CFA = rbp + cfa_off, else rsp + cfa_off */
+#define FP_RULE_RBP_AT	2u   /* the caller's rbp is at CFA + rbp_off */
+#define FP_RULE_END	4u   /* the return address is undefined: the outermost frame */
+
+struct fp_rule {
+	uint64_t key; /* pc (frame 0) or return address - 1; 0 = empty */
+	int32_t cfa_off;
+	int16_t rbp_off;
+	uint8_t flags;
+	uint8_t pad;
 };
 
 enum fp_kind {
@@ -100,9 +134,9 @@ struct fp_rec {
 	uint16_t op;   /* the caller's number for the hooked function */
 	uint8_t phase; /* enum fp_phase */
 	uint8_t pad0;
-	uint32_t tid;	    /* kernel tid, 0 when tid_offset < 0 */
-	uint32_t stack_len; /* bytes in stack[]; 0 for returns */
-	uint32_t pad1;
+	uint32_t tid;			       /* kernel tid, 0 when tid_offset < 0 */
+	uint32_t stack_len;		       /* bytes in stack[] when it holds a stack copy */
+	uint32_t nframes;		       /* else: stack[] holds this many (pc, sp) pairs */
 	uint64_t tp;			       /* thread pointer, %fs:0 */
 	uint64_t rdi, rsi, rdx;		       /* arguments (entry) */
 	uint64_t rax;			       /* result (return) */
@@ -111,6 +145,13 @@ struct fp_rec {
 	uint64_t rbx, rbp, r12, r13, r14, r15; /* at entry */
 	uint8_t stack[];		       /* copy of [rsp, rsp + stack_len) at entry */
 };
+
+/* Frame i of a walked record: its pc and stack pointer. */
+static inline void fp_rec_frame(const struct fp_rec *r, uint32_t i, uint64_t *pc, uint64_t *sp)
+{
+	__builtin_memcpy(pc, r->stack + 16 * (size_t)i, 8);
+	__builtin_memcpy(sp, r->stack + 16 * (size_t)i + 8, 8);
+}
 
 /* Bytes of one record / of a whole ring (header included) for a stack
  * copy of stack_bytes (rounded up to 8). */
@@ -124,6 +165,18 @@ int fp_ring_init(void *buf, uint64_t capacity, uint32_t stack_bytes);
 /* The same for memory known to be zero already (a fresh memfd): only the
  * header is written, so the ring's pages are not all touched at once. */
 int fp_ring_init_zeroed(void *buf, uint64_t capacity, uint32_t stack_bytes);
+
+/* Lets the stubs walk up to max_frames frames (at most FP_MAX_WALK and
+ * what fits the record's stack area), or not at all (0). */
+void fp_ring_set_walk(void *buf, uint64_t max_frames);
+
+/* Adds a rule to the ring's table unless its key is there already.  false
+ * when the table is half full (the stubs then copy the stack there). */
+bool fp_rule_teach(void *buf, const struct fp_rule *r);
+
+/* Empties the table (keys only: a stub reading an entry meanwhile still
+ * sees a consistent old rule), e.g. when code has been unmapped. */
+void fp_rules_clear(void *buf);
 
 /* Checks a header read from the target; 0 or -EINVAL. */
 int fp_ring_check(const void *buf, size_t len);
@@ -160,7 +213,10 @@ struct fp_stub {
 	uint8_t displaced;		 /* bytes of whole instructions moved out */
 	uint64_t trap_full[2];		 /* addresses of the ring-full int3s (0 = none) */
 	uint64_t copy_insn, copy_resume; /* stack-copy fault fixup */
-	uint64_t call_return;		 /* FP_ALLOC: the return address the original sees */
+	/* the walk's two loads: a fault in the first ends the walk there
+	 * (walk_resume[0]), in the second falls back to the copy ([1]) */
+	uint64_t walk_loads[2], walk_resume[2];
+	uint64_t call_return; /* FP_ALLOC: the return address the original sees */
 	/* FP_FREE_CHECKED: the int3 of a suspect free (the thread's registers
 	 * are those of free's entry; resuming after it runs the original), and
 	 * the two loads that may fault on a wild pointer (the same case) */

@@ -2,6 +2,7 @@
 #ifndef LEAKTRACE_UNWIND_H
 #define LEAKTRACE_UNWIND_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <sys/user.h>
@@ -27,6 +28,23 @@ unsigned unwind_capture(struct unwinder *u, pid_t tid, const struct user_regs_st
  * until the call returns. */
 unsigned unwind_capture_copy(struct unwinder *u, pid_t tid, const struct user_regs_struct *regs,
 			     const void *copy, size_t len, uint64_t *pcs, unsigned max);
+
+/* The same from frames a fast-path stub walked itself (pcs_in, sps_in):
+ * they become the last capture, as if unwound here. */
+unsigned unwind_capture_walked(struct unwinder *u, const uint64_t *pcs_in, const uint64_t *sps_in,
+			       unsigned n, uint64_t *pcs, unsigned max);
+
+/* How the cached-rule unwinder steps from a frame at key (its pc for frame
+ * 0, return address - 1 above) to the caller, for the shapes it handles
+ * itself; false where it hands the stack to libdwfl.  The fast path's
+ * stubs are taught these rules (fastpath.h). */
+struct unwind_rule {
+	int32_t cfa_off, rbp_off;
+	bool cfa_rbp;	/* CFA = rbp + cfa_off, else rsp + cfa_off */
+	bool rbp_saved; /* the caller's rbp at CFA + rbp_off, else unchanged */
+	bool outermost; /* no caller */
+};
+bool unwind_rule(struct unwinder *u, uint64_t key, struct unwind_rule *out);
 
 /* The stack pointer of each frame of the last capture (frame 0: regs->rsp),
  * 0 where unknown; *n gets the count.  Valid until the next capture. */
