@@ -912,7 +912,6 @@ static void on_alloc(struct session *s, struct thread *th, uint64_t addr, uint64
 		heapmap_remove(s->heap, addr, NULL);
 		heapmap_insert(s->heap, &b);
 	}
-	freeq_forget(s->freed, addr, size ? size : 1);
 }
 
 /* Sends the thread back to its caller as if the function had returned. */

@@ -30,18 +30,17 @@ struct freeq;
 struct freeq *freeq_new(uint64_t volume, size_t max_entries);
 void freeq_free(struct freeq *q);
 
-/* Queues b as the newest entry.  Older entries that overlap b are dropped
- * first: their memory has been handed out again, since b was live there. */
+/* Queues b as the newest entry, in O(1).  Older entries overlapping b stay
+ * (memcheck's queue would still hold them); lookups prefer the newest. */
 void freeq_push(struct freeq *q, const struct freed_block *b);
 
 /* The most recently freed block that contains addr (addr in
- * [b.addr, b.addr + max(b.size, 1))), or NULL.  O(log n).  Valid until the
- * next push or forget. */
+ * [b.addr, b.addr + max(b.size, 1))), or NULL.  O(n), newest first: it is
+ * asked only to describe a bad free.  Valid until the next push or forget. */
 const struct freed_block *freeq_find(const struct freeq *q, uint64_t addr);
 
-/* Forget any freed block overlapping [addr, addr+max(size, 1)): the
- * allocator has handed that memory out again.  O(log n) plus O(log n) per
- * entry dropped, so it can run on every allocation. */
+/* Forget any freed block overlapping [addr, addr+max(size, 1)), e.g. one
+ * the allocator turns out to hold in use again.  O(n). */
 void freeq_forget(struct freeq *q, uint64_t addr, uint64_t size);
 
 #endif
