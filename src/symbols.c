@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "leaktrace/debugcache.h"
 #include "leaktrace/symbols.h"
 
 char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
@@ -103,9 +104,20 @@ static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname
 		return dwfl_standard_find_debuginfo(mod, userdata, modname, base, file_name,
 						    debuglink_file, debuglink_crc,
 						    debuginfo_file_name);
-	int fd = dwfl_build_id_find_debuginfo(mod, userdata, modname, base, file_name,
-					      debuglink_file, debuglink_crc, debuginfo_file_name);
-	if (fd >= 0 || !debuglink_file || !file_name || strchr(debuglink_file, '/'))
+	const unsigned char *id;
+	GElf_Addr id_vaddr;
+	int id_len = dwfl_module_build_id(mod, &id, &id_vaddr);
+	int fd = id_len > 0 ? debugcache_open(id, (size_t)id_len, debuginfo_file_name) : -1;
+	if (fd >= 0)
+		return fd;
+	fd = dwfl_build_id_find_debuginfo(mod, userdata, modname, base, file_name, debuglink_file,
+					  debuglink_crc, debuginfo_file_name);
+	if (fd >= 0) {
+		if (id_len > 0)
+			debugcache_store(*debuginfo_file_name, id, (size_t)id_len);
+		return fd;
+	}
+	if (!debuglink_file || !file_name || strchr(debuglink_file, '/'))
 		return fd;
 	const char *slash = strrchr(file_name, '/');
 	int dirlen = slash ? (int)(slash - file_name) : 0;
