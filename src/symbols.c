@@ -110,13 +110,26 @@ static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname
 	int fd = id_len > 0 ? debugcache_open(id, (size_t)id_len, debuginfo_file_name) : -1;
 	if (fd >= 0)
 		return fd;
+	if (id_len > 1) {
+		/* where dwfl_build_id_find_debuginfo would find it: made into a
+		 * copy first, so that even this run reads it uncompressed (the
+		 * libdwfl function would keep the original open itself) */
+		char path[PATH_MAX], *p = path;
+		p += sprintf(p, "/usr/lib/debug/.build-id/%02x/", id[0]);
+		for (int i = 1; i < id_len && p < path + sizeof path - 8; i++)
+			p += sprintf(p, "%02x", id[i]);
+		strcpy(p, ".debug");
+		if (access(path, R_OK) == 0) {
+			debugcache_store(path, id, (size_t)id_len);
+			fd = debugcache_open(id, (size_t)id_len, debuginfo_file_name);
+			if (fd >= 0)
+				return fd;
+		}
+	}
 	fd = dwfl_build_id_find_debuginfo(mod, userdata, modname, base, file_name, debuglink_file,
 					  debuglink_crc, debuginfo_file_name);
-	if (fd >= 0) {
-		if (id_len > 0)
-			debugcache_store(*debuginfo_file_name, id, (size_t)id_len);
+	if (fd >= 0)
 		return fd;
-	}
 	if (!debuglink_file || !file_name || strchr(debuglink_file, '/'))
 		return fd;
 	const char *slash = strrchr(file_name, '/');
