@@ -242,68 +242,51 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"fp_tpl_jmp_end:\n"
 	".Lfp_jmp_end:\n"
 
-	/* FREE_CHECKED: a free glibc might abort on traps to the tracer, which
-	 * judges it as a breakpoint would and either returns from free for the
-	 * program or resumes after the int3; any other free is recorded and goes
-	 * on.  Suspect: a misaligned pointer, a chunk size below 32 or marked
-	 * mmapped, glibc's tcache_key in the chunk (it sits in the tcache), or
-	 * the next chunk's PREV_INUSE clear.  The two loads may fault on a wild
-	 * pointer; the tracer takes that fault for the same trap.  rax and rdx
-	 * are scratch at a call boundary. */
-	".globl fp_tpl_free_start\n .hidden fp_tpl_free_start\n"
-	"fp_tpl_free_start:\n"
-	"	test %rdi, %rdi\n"
-	"	jz .Lfp_free_end\n"
-	/* detached: no checks, no trap, straight to the original */
+	/* The checks on a pointer glibc's free would be given (rdi, not 0):
+	 * a suspect one jumps to fp_tpl_\sfx\()_check; detached, straight to
+	 * \end, the original.  rax and rdx are scratch. */
+	".macro FP_CHECKS sfx, end\n"
 	"	movabs $0x1122334455667788, %rdx\n"
-	".globl fp_tpl_free_ring0\n .hidden fp_tpl_free_ring0\n"
-	"fp_tpl_free_ring0:\n"
+	".globl fp_tpl_\\sfx\\()_ring0\n .hidden fp_tpl_\\sfx\\()_ring0\n"
+	"fp_tpl_\\sfx\\()_ring0:\n"
 	"	testb $1, 40(%rdx)\n"
-	"	jnz .Lfp_free_end\n"
+	"	jnz \\end\n"
 	"	test $15, %dil\n"
-	"	jnz fp_tpl_free_check\n"
-	".globl fp_tpl_free_load\n .hidden fp_tpl_free_load\n"
-	"fp_tpl_free_load:\n"
+	"	jnz fp_tpl_\\sfx\\()_check\n"
+	".globl fp_tpl_\\sfx\\()_load\n .hidden fp_tpl_\\sfx\\()_load\n"
+	"fp_tpl_\\sfx\\()_load:\n"
 	"	mov -8(%rdi), %rax\n"
 	"	test $2, %al\n"
-	"	jnz fp_tpl_free_check\n"
+	"	jnz fp_tpl_\\sfx\\()_check\n"
 	"	and $-8, %rax\n"
 	"	cmp $32, %rax\n"
-	"	jb fp_tpl_free_check\n"
+	"	jb fp_tpl_\\sfx\\()_check\n"
 	"	movabs $0x1122334455667788, %rdx\n"
-	".globl fp_tpl_free_key\n .hidden fp_tpl_free_key\n"
-	"fp_tpl_free_key:\n"
+	".globl fp_tpl_\\sfx\\()_key\n .hidden fp_tpl_\\sfx\\()_key\n"
+	"fp_tpl_\\sfx\\()_key:\n"
 	"	mov (%rdx), %rdx\n"
 	"	cmp %rdx, 8(%rdi)\n"
-	"	je fp_tpl_free_check\n"
-	".globl fp_tpl_free_next\n .hidden fp_tpl_free_next\n"
-	"fp_tpl_free_next:\n"
+	"	je fp_tpl_\\sfx\\()_check\n"
+	".globl fp_tpl_\\sfx\\()_next\n .hidden fp_tpl_\\sfx\\()_next\n"
+	"fp_tpl_\\sfx\\()_next:\n"
 	"	testb $1, -8(%rdi,%rax)\n"
-	"	jz fp_tpl_free_check\n"
-	"	FP_ENTRY free_e\n"
-	"	jmp .Lfp_free_end\n"
-	".globl fp_tpl_free_check\n .hidden fp_tpl_free_check\n"
-	"fp_tpl_free_check:\n"
-	"	int3\n"
-	"	jmp .Lfp_free_end\n"
-	".globl fp_tpl_free_end\n .hidden fp_tpl_free_end\n"
-	"fp_tpl_free_end:\n"
-	".Lfp_free_end:\n"
+	"	jz fp_tpl_\\sfx\\()_check\n"
+	".endm\n"
 
-	/* ALLOC: entry record, call the original, return record. */
-	".globl fp_tpl_call_start\n .hidden fp_tpl_call_start\n"
-	"fp_tpl_call_start:\n"
-	"	FP_ENTRY call_e\n"
+	/* Entry record, the original called (\end), return record. */
+	".macro FP_CALL sfx, end\n"
+	"	FP_ENTRY \\sfx\\()_e\n"
 	"	sub $8, %rsp\n" /* rsp was 8 mod 16, as at any entry */
-	"	call .Lfp_call_end\n"
-	"fp_tpl_call_ret:\n"
+	"	call \\end\n"
+	".globl fp_tpl_\\sfx\\()_ret\n .hidden fp_tpl_\\sfx\\()_ret\n"
+	"fp_tpl_\\sfx\\()_ret:\n"
 	"	push %rax\n"
 	"	push %rdx\n"
 	"	movabs $0x1122334455667788, %r11\n"
-	"fp_tpl_call_r_ring:\n"
+	"fp_tpl_\\sfx\\()_r_ring:\n"
 	"	testb $1, 40(%r11)\n"
 	"	jnz 9f\n"
-	"	FP_CLAIM call_r\n"
+	"	FP_CLAIM \\sfx\\()_r\n"
 	"	movq $0, 16(%r10)\n"
 	"	xor %ecx, %ecx\n"
 	"	mov %rcx, 32(%r10)\n"
@@ -321,10 +304,57 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	pop %rax\n"
 	"	add $8, %rsp\n"
 	"	ret\n"
+	".endm\n"
+
+	/* FREE_CHECKED: a free glibc might abort on traps to the tracer, which
+	 * judges it as a breakpoint would and either returns from free for the
+	 * program or resumes after the int3; any other free is recorded and goes
+	 * on.  Suspect: a misaligned pointer, a chunk size below 32 or marked
+	 * mmapped, glibc's tcache_key in the chunk (it sits in the tcache), or
+	 * the next chunk's PREV_INUSE clear.  The two loads may fault on a wild
+	 * pointer; the tracer takes that fault for the same trap. */
+	".globl fp_tpl_free_start\n .hidden fp_tpl_free_start\n"
+	"fp_tpl_free_start:\n"
+	"	test %rdi, %rdi\n"
+	"	jz .Lfp_free_end\n"
+	"	FP_CHECKS free, .Lfp_free_end\n"
+	"	FP_ENTRY free_e\n"
+	"	jmp .Lfp_free_end\n"
+	".globl fp_tpl_free_check\n .hidden fp_tpl_free_check\n"
+	"fp_tpl_free_check:\n"
+	"	int3\n"
+	"	jmp .Lfp_free_end\n"
+	".globl fp_tpl_free_end\n .hidden fp_tpl_free_end\n"
+	"fp_tpl_free_end:\n"
+	".Lfp_free_end:\n"
+
+	/* ALLOC: entry record, call the original, return record. */
+	".globl fp_tpl_call_start\n .hidden fp_tpl_call_start\n"
+	"fp_tpl_call_start:\n"
+	"	FP_CALL call, .Lfp_call_end\n"
 	".globl fp_tpl_call_end\n .hidden fp_tpl_call_end\n"
 	"fp_tpl_call_end:\n"
 	".Lfp_call_end:\n"
-	".purgem FP_ENTRY\n .purgem FP_CLAIM\n"
+
+	/* REALLOC_CHECKED: realloc (rdi old block, rsi size; rdx is scratch).
+	 * realloc(NULL, n), and a realloc whose old block passes free's checks,
+	 * are recorded as ALLOC is; a suspect old block traps as free does, and
+	 * the tracer takes the call as at a breakpoint, its return included. */
+	".globl fp_tpl_realloc_start\n .hidden fp_tpl_realloc_start\n"
+	"fp_tpl_realloc_start:\n"
+	"	test %rdi, %rdi\n"
+	"	jz .Lfp_realloc_rec\n"
+	"	FP_CHECKS realloc, .Lfp_realloc_end\n"
+	".Lfp_realloc_rec:\n"
+	"	FP_CALL realloc, .Lfp_realloc_end\n"
+	".globl fp_tpl_realloc_check\n .hidden fp_tpl_realloc_check\n"
+	"fp_tpl_realloc_check:\n"
+	"	int3\n"
+	"	jmp .Lfp_realloc_end\n"
+	".globl fp_tpl_realloc_end\n .hidden fp_tpl_realloc_end\n"
+	"fp_tpl_realloc_end:\n"
+	".Lfp_realloc_end:\n"
+	".purgem FP_CALL\n .purgem FP_CHECKS\n .purgem FP_ENTRY\n .purgem FP_CLAIM\n"
 	".previous\n");
 
 #define TPL_SYM(name) extern const uint8_t name[] __attribute__((visibility("hidden")))
@@ -358,6 +388,29 @@ TPL_SYM(fp_tpl_call_e_tid);
 TPL_SYM(fp_tpl_call_e_copy);
 TPL_SYM(fp_tpl_call_e_copied);
 TPL_SYM(fp_tpl_call_ret);
+TPL_SYM(fp_tpl_realloc_start);
+TPL_SYM(fp_tpl_realloc_end);
+TPL_SYM(fp_tpl_realloc_load);
+TPL_SYM(fp_tpl_realloc_ring0);
+TPL_SYM(fp_tpl_realloc_key);
+TPL_SYM(fp_tpl_realloc_next);
+TPL_SYM(fp_tpl_realloc_check);
+TPL_SYM(fp_tpl_realloc_ret);
+TPL_SYM(fp_tpl_realloc_e_ring);
+TPL_SYM(fp_tpl_realloc_e_trap);
+TPL_SYM(fp_tpl_realloc_e_op);
+TPL_SYM(fp_tpl_realloc_e_tid);
+TPL_SYM(fp_tpl_realloc_r_ring);
+TPL_SYM(fp_tpl_realloc_r_trap);
+TPL_SYM(fp_tpl_realloc_r_op);
+TPL_SYM(fp_tpl_realloc_r_tid);
+TPL_SYM(fp_tpl_realloc_e_copy);
+TPL_SYM(fp_tpl_realloc_e_copied);
+TPL_SYM(fp_tpl_realloc_e_func);
+TPL_SYM(fp_tpl_realloc_e_wra);
+TPL_SYM(fp_tpl_realloc_e_wbp);
+TPL_SYM(fp_tpl_realloc_e_wdone);
+TPL_SYM(fp_tpl_realloc_e_wcopy);
 TPL_SYM(fp_tpl_jmp_e_func);
 TPL_SYM(fp_tpl_jmp_e_wra);
 TPL_SYM(fp_tpl_jmp_e_wbp);
@@ -383,7 +436,7 @@ struct tpl {
 	const uint8_t *start, *end;
 	size_t ring[2], trap[2], op[2], tid[2], copy, copied, call_ret;
 	size_t func, wload[2], wresume[2]; /* the walk */
-	size_t key, check, load[2], ring0; /* FP_FREE_CHECKED */
+	size_t key, check, load[2], ring0; /* FP_FREE_CHECKED, FP_REALLOC_CHECKED */
 };
 
 /* Offsets of the template labels.  They are addresses within one assembled
@@ -409,6 +462,26 @@ static void tpl_get(enum fp_kind kind, struct tpl *t)
 			.wload = { OFF(fp_tpl_call_e_wra), OFF(fp_tpl_call_e_wbp) },
 			.wresume = { OFF(fp_tpl_call_e_wdone), OFF(fp_tpl_call_e_wcopy) },
 			.call_ret = OFF(fp_tpl_call_ret),
+		};
+	} else if (kind == FP_REALLOC_CHECKED) {
+		const uint8_t *s = fp_tpl_realloc_start;
+		*t = (struct tpl){
+			.start = s,
+			.end = fp_tpl_realloc_end,
+			.ring = { OFF(fp_tpl_realloc_e_ring), OFF(fp_tpl_realloc_r_ring) },
+			.trap = { OFF(fp_tpl_realloc_e_trap), OFF(fp_tpl_realloc_r_trap) },
+			.op = { OFF(fp_tpl_realloc_e_op), OFF(fp_tpl_realloc_r_op) },
+			.tid = { OFF(fp_tpl_realloc_e_tid), OFF(fp_tpl_realloc_r_tid) },
+			.copy = OFF(fp_tpl_realloc_e_copy),
+			.copied = OFF(fp_tpl_realloc_e_copied),
+			.func = OFF(fp_tpl_realloc_e_func),
+			.wload = { OFF(fp_tpl_realloc_e_wra), OFF(fp_tpl_realloc_e_wbp) },
+			.wresume = { OFF(fp_tpl_realloc_e_wdone), OFF(fp_tpl_realloc_e_wcopy) },
+			.call_ret = OFF(fp_tpl_realloc_ret),
+			.key = OFF(fp_tpl_realloc_key),
+			.check = OFF(fp_tpl_realloc_check),
+			.load = { OFF(fp_tpl_realloc_load), OFF(fp_tpl_realloc_next) },
+			.ring0 = OFF(fp_tpl_realloc_ring0),
 		};
 	} else if (kind == FP_FREE_CHECKED) {
 		const uint8_t *s = fp_tpl_free_start;
@@ -723,8 +796,9 @@ int fp_stub_build(const struct fp_stub_req *req, struct fp_stub *out)
 	int err = 0;
 
 	memset(out, 0, sizeof *out);
-	if (!req->code || req->code_len < 5 || req->kind > FP_FREE_CHECKED ||
-	    (req->kind == FP_FREE_CHECKED && !req->tcache_key))
+	bool checked = req->kind == FP_FREE_CHECKED || req->kind == FP_REALLOC_CHECKED;
+	if (!req->code || req->code_len < 5 || req->kind > FP_REALLOC_CHECKED ||
+	    (checked && !req->tcache_key))
 		return -EINVAL;
 	if (!within_rel32(req->func + 5, req->stub)) {
 		snprintf(out->why, sizeof out->why, "stub 0x%llx is beyond 2 GiB of 0x%llx",
@@ -758,7 +832,7 @@ int fp_stub_build(const struct fp_stub_req *req, struct fp_stub *out)
 	}
 	out->copy_resume = req->stub + t.copied;
 	out->call_return = t.call_ret ? req->stub + t.call_ret : 0;
-	if (req->kind == FP_FREE_CHECKED) {
+	if (checked) {
 		memcpy(out->code + t.key - 8, &req->tcache_key, 8);
 		memcpy(out->code + t.ring0 - 8, &req->ring, 8);
 		out->check_trap = req->stub + t.check;

@@ -365,7 +365,7 @@ static int fast_hook(struct session *s, unsigned idx, enum fp_kind kind)
 	if (!stub)
 		return -1;
 	uint64_t key = 0, size;
-	if (kind == FP_FREE_CHECKED &&
+	if ((kind == FP_FREE_CHECKED || kind == FP_REALLOC_CHECKED) &&
 	    symbols_lookup_in_module_of(s->sym, f->addr, "tcache_key", &key, &size))
 		return -1; /* no glibc symbols: free stays on a breakpoint */
 	struct fp_stub_req req = { f->addr, code,	   sizeof code,	  stub, s->ring_addr,
@@ -416,6 +416,9 @@ static bool fast_kind(enum afn_kind k, enum fp_kind *out)
 	switch (k) {
 	case AFN_FREE:
 		*out = FP_FREE_CHECKED;
+		return true;
+	case AFN_REALLOC:
+		*out = FP_REALLOC_CHECKED;
 		return true;
 	case AFN_MALLOC:
 	case AFN_CALLOC:
@@ -860,6 +863,23 @@ static enum free_verdict judge_unknown(struct session *s, struct mem_error *e, u
 	return glibc_chunk_in_use(s, e->addr) ? FREE_UNSEEN : FREE_BAD;
 }
 
+/* A block freed by a function of another family than the one that
+ * allocated it: memcheck's MismatchedFree. */
+static void mismatch_check(struct session *s, struct thread *th, const struct block *b,
+			   uint64_t ptr, uint8_t family, uint32_t stack_id)
+{
+	if (b->family == family)
+		return;
+	struct mem_error e = { .kind = ERR_MISMATCHED_FREE,
+			       .addr = ptr,
+			       .stack = stack_of(s, stack_id),
+			       .desc = ADDR_ALLOCD,
+			       .block_addr = b->addr,
+			       .block_size = b->size,
+			       .alloc_stack = stack_of(s, b->stack_id) };
+	add_error(s, th, &e, stack_id);
+}
+
 /* Returns true when the call must not reach the allocator (a bad free). */
 static bool on_free(struct session *s, struct thread *th, uint64_t ptr, uint8_t family,
 		    uint32_t stack_id, uint64_t caller)
@@ -870,16 +890,7 @@ static bool on_free(struct session *s, struct thread *th, uint64_t ptr, uint8_t 
 		return false;
 	if (!heapmap_remove(s->heap, ptr, &b)) {
 		s->frees++;
-		if (b.family != family) {
-			struct mem_error e = { .kind = ERR_MISMATCHED_FREE,
-					       .addr = ptr,
-					       .stack = stack_of(s, stack_id),
-					       .desc = ADDR_ALLOCD,
-					       .block_addr = b.addr,
-					       .block_size = b.size,
-					       .alloc_stack = stack_of(s, b.stack_id) };
-			add_error(s, th, &e, stack_id);
-		}
+		mismatch_check(s, th, &b, ptr, family, stack_id);
 		struct freed_block fb = { b.addr, b.size, b.stack_id, stack_id, b.family };
 		freeq_push(s->freed, &fb);
 		return false;
@@ -922,6 +933,8 @@ static int return_now(struct thread *th, struct user_regs_struct *r, uint64_t re
 	r->rax = 0;
 	return tracee_setregs(th->tid, r);
 }
+
+static int take_old_block(struct session *s, struct pending_call *pc);
 
 /* --track-fds: an fd function's entry.  Its return is caught like an
  * allocator's; a tail call from another hooked function is part of it. */
@@ -1069,14 +1082,84 @@ static int on_fn_entry(struct session *s, struct thread *th, const struct breakp
 	uint64_t trap = bptab_trap(s->bt, TRAP_RETURN);
 	if (target_write(&s->tm, r->rsp, &trap, 8))
 		return tracee_setregs(th->tid, r);
-	th->calls[th->ncalls++] = (struct pending_call){ .req = req,
-							 .sp = r->rsp,
-							 .ret = ret,
-							 .stack_id = stack_id,
-							 .family = family,
-							 .fn = bp->tag,
-							 .fdfn = -1 };
+	struct pending_call *pc = &th->calls[th->ncalls++];
+	*pc = (struct pending_call){ .req = req,
+				     .sp = r->rsp,
+				     .ret = ret,
+				     .stack_id = stack_id,
+				     .family = family,
+				     .fn = bp->tag,
+				     .fdfn = -1 };
+	if ((a->kind == AFN_REALLOC || a->kind == AFN_REALLOCARRAY) && req.old_ptr)
+		take_old_block(s, pc); /* live: checked above */
 	return tracee_setregs(th->tid, r);
+}
+
+/* A realloc's old block leaves the heap map at the call's entry, not at its
+ * return: glibc releases the old chunk inside the call, and another thread
+ * may be handed that memory and have its allocation seen first (its return
+ * trap, or its record, before ours); removed at our return, the old block's
+ * removal would take the other thread's block with it.  realloc_returned
+ * puts the block back if the call fails.  0, or -1 if old_ptr is no block. */
+static int take_old_block(struct session *s, struct pending_call *pc)
+{
+	if (heapmap_remove(s->heap, pc->req.old_ptr, &pc->old))
+		return -1;
+	pc->old_taken = true;
+	s->frees++;
+	struct freed_block fb = { pc->old.addr, pc->old.size, pc->old.stack_id, pc->stack_id,
+				  pc->old.family };
+	freeq_push(s->freed, &fb);
+	return 0;
+}
+
+/* A fast-path realloc's entry record.  An old pointer that is no block of
+ * ours is judged as at a breakpoint, but the call has gone on (glibc took it
+ * for a chunk of its own), so its result counts as a fresh block. */
+static void realloc_entered(struct session *s, struct thread *th, struct pending_call *pc)
+{
+	if (!take_old_block(s, pc))
+		return;
+	struct mem_error e = { .kind = ERR_INVALID_FREE,
+			       .addr = pc->req.old_ptr,
+			       .stack = stack_of(s, pc->stack_id) };
+	if (judge_unknown(s, &e, pc->ret) == FREE_UNSEEN) {
+		s->unseen_frees++;
+	} else {
+		s->frees++;
+		add_error(s, th, &e, pc->stack_id);
+	}
+	pc->req.old_ptr = 0;
+}
+
+static void mismatch_check(struct session *s, struct thread *th, const struct block *b,
+			   uint64_t ptr, uint8_t family, uint32_t stack_id);
+
+/* A realloc that failed (NULL for a size > 0) left its old block alone;
+ * memcheck still counts the call as one allocation of the size asked for and
+ * one free, as it counts every realloc of a block before trying it. */
+static void realloc_failed(struct session *s, const struct pending_call *pc)
+{
+	s->allocs++;
+	s->bytes += pc->req.size;
+	if (!pc->old_taken)
+		s->frees++; /* the fast path counted it at the entry */
+}
+
+/* Its return record: the new block, or the old one back if the call failed;
+ * realloc(p, 0) freed it, as free(p) would have. */
+static void realloc_returned(struct session *s, struct thread *th, const struct pending_call *pc,
+			     uint64_t res)
+{
+	if (res) {
+		on_alloc(s, th, res, pc->req.size, pc->stack_id, pc->family);
+	} else if (pc->req.size) {
+		realloc_failed(s, pc);
+		freeq_forget(s->freed, pc->old.addr, pc->old.size ? pc->old.size : 1);
+		heapmap_insert(s->heap, &pc->old);
+	} else {
+		mismatch_check(s, th, &pc->old, pc->req.old_ptr, FAMILY_MALLOC, pc->stack_id);
+	}
 }
 
 /* An allocator call's result, from a return trap or a fast-path record. */
@@ -1092,7 +1175,9 @@ static void apply_return(struct session *s, struct thread *th, const struct pend
 		break;
 	case AFN_REALLOC:
 	case AFN_REALLOCARRAY:
-		if (!pc->req.old_ptr) {
+		if (pc->old_taken) {
+			realloc_returned(s, th, pc, res);
+		} else if (!pc->req.old_ptr) {
 			if (res)
 				on_alloc(s, th, res, pc->req.size, pc->stack_id, pc->family);
 		} else if (res) {
@@ -1106,6 +1191,8 @@ static void apply_return(struct session *s, struct thread *th, const struct pend
 			on_alloc(s, th, res, pc->req.size, pc->stack_id, pc->family);
 		} else if (pc->req.size == 0) {
 			on_free(s, th, pc->req.old_ptr, FAMILY_MALLOC, pc->stack_id, pc->ret);
+		} else {
+			realloc_failed(s, pc);
 		}
 		break;
 	default:
@@ -1238,6 +1325,8 @@ static int on_record(const struct fp_rec *rec, uint64_t index, void *ctx)
 		record_frames(s, th, rec, &r, pcs, max);
 		pc.stack_id = capture_from(s, pcs, max, &r, marked ? &th->marker : NULL, &pc.req);
 		th->marker.valid = false;
+		if (a->kind == AFN_REALLOC && pc.req.old_ptr)
+			realloc_entered(s, th, &pc);
 	}
 	th->calls[th->ncalls++] = pc;
 	return 0;

@@ -44,8 +44,9 @@
  *
  * Limitation: a slot claimed but never published blocks the ring for good
  * once it is a lap behind.  That happens only if the writer never returns
- * to the stub: a signal handler that interrupts the ~30 instructions
- * between claim and publish and then siglongjmps away, or that makes more
+ * to the stub: a signal handler that interrupts the instructions
+ * between claim and publish (dozens; hundreds for a long stack walk) and
+ * then siglongjmps away, or that makes more
  * than a ring's worth of allocator calls itself (it then waits for its own
  * interrupted record).  The tracer can tell a writer in that window (RIP in
  * the stub between the xadd and the seq store; the index in rax, then r8);
@@ -125,6 +126,10 @@ enum fp_kind {
 	FP_FREE,	 /* entry, then the original */
 	FP_MARKER,	 /* same as FP_FREE; named for operator new/delete */
 	FP_FREE_CHECKED, /* glibc's free: suspect calls trap, the rest as FP_FREE */
+	/* glibc's realloc: as FP_ALLOC, but an old block that FP_FREE_CHECKED
+	 * would find suspect traps (the tracer then takes the whole call as
+	 * at a breakpoint) */
+	FP_REALLOC_CHECKED,
 };
 
 enum fp_phase { FP_ENTRY = 1, FP_RETURN = 2 };
@@ -203,7 +208,7 @@ struct fp_stub_req {
 	enum fp_kind kind;
 	uint16_t op;
 	int32_t tid_offset;  /* FP_TID_OFFSET_GLIBC, or -1 */
-	uint64_t tcache_key; /* FP_FREE_CHECKED: address of glibc's tcache_key */
+	uint64_t tcache_key; /* FP_*_CHECKED: address of glibc's tcache_key */
 };
 
 struct fp_stub {

@@ -8,6 +8,7 @@
 #include <sys/user.h>
 
 #include "leaktrace/allocfns.h"
+#include "leaktrace/heapmap.h"
 
 #define MAX_NEST 16
 
@@ -18,9 +19,11 @@ struct pending_call {
 	uint64_t ret; /* the real return address */
 	uint32_t stack_id;
 	uint8_t family;
-	int fn;		  /* index into the session's function table */
-	int fdfn;	  /* --track-fds: index into fdfn_table, or -1 */
-	bool ignore;	  /* a fast-path call inside another: its return is dropped */
+	int fn;		/* index into the session's function table */
+	int fdfn;	/* --track-fds: index into fdfn_table, or -1 */
+	bool ignore;	/* a fast-path call inside another: its return is dropped */
+	bool old_taken; /* fast-path realloc: old left the heap map at the entry */
+	struct block old;
 	uint64_t args[4]; /* the fd function's arguments */
 };
 
