@@ -63,6 +63,7 @@
 #define RING_STACK    4096 /* stack bytes each record carries for the unwinder */
 #define SPIN_US	      200  /* how long the tracer polls for the next stop before sleeping */
 #define MAX_FRAMES    512
+#define HOLE_MS	      50 /* a ring stuck this long is checked for an abandoned record */
 #define RT_CONSISTENT 0
 
 enum { TAG_DLSTATE = 100000, TAG_EXIT, TAG_EXIT_CALL, TAG_FD_BASE = 200000 };
@@ -78,6 +79,7 @@ struct fast_patch {
 	uint64_t call_return;	 /* FP_ALLOC: where the original returns into the stub */
 	uint64_t check_trap;	 /* FP_FREE_CHECKED: the int3 of a suspect free */
 	uint64_t check_loads[2]; /* and its loads that may fault on a wild pointer */
+	uint64_t stub, stub_len; /* the stub's code */
 	unsigned fn;		 /* index into the session's function table */
 };
 
@@ -110,6 +112,11 @@ struct session {
 	uint64_t ring_next; /* first record not yet consumed */
 	/* -v statistics: what the event path cost */
 	uint64_t nrecords, nwalked, ncopied, nstops, nfull, nfaults;
+	/* a record claimed and never published (see fastpath.h) */
+	uint64_t hole;			  /* the index the ring has been stuck at, + 1 */
+	struct timespec hole_since;	  /* since when */
+	bool hole_check;		  /* checking: not again from a held thread */
+	uint64_t nlost;			  /* records given up */
 	uint64_t ring_done[RING_RECORDS]; /* per slot: index + 1 of the record consumed there */
 	int32_t tid_offset;
 	struct fast_patch fast[MAX_FNS];
@@ -391,6 +398,8 @@ static int fast_hook(struct session *s, unsigned idx, enum fp_kind kind)
 	fp->check_trap = st.check_trap;
 	memcpy(fp->check_loads, st.check_loads, sizeof fp->check_loads);
 	fp->fn = idx;
+	fp->stub = stub;
+	fp->stub_len = st.code_len;
 	if (target_write(&s->tm, f->addr, st.entry_patch, sizeof st.entry_patch))
 		return -1;
 	s->nfast++;
@@ -1736,8 +1745,9 @@ static void print_stats(struct session *s, size_t nblocks)
 	fprintf(s->log,
 		"--%d-- leaktrace: %" PRIu64 " fast-path records, stacks walked in %" PRIu64
 		" and copied in %" PRIu64 "; %" PRIu64 " stops, of which %" PRIu64
-		" ring full and %" PRIu64 " stack-copy faults\n",
-		s->pid, s->nrecords, s->nwalked, s->ncopied, s->nstops, s->nfull, s->nfaults);
+		" ring full and %" PRIu64 " stack-copy faults; %" PRIu64 " records abandoned\n",
+		s->pid, s->nrecords, s->nwalked, s->ncopied, s->nstops, s->nfull, s->nfaults,
+		s->nlost);
 }
 
 /* Stacks end at main, as memcheck prints them (--show-below-main=no). */
@@ -1940,6 +1950,76 @@ static bool is_group_stop(int status)
 	       (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU);
 }
 
+static bool in_stub(const struct session *s, uint64_t rip)
+{
+	for (unsigned i = 0; i < s->nfast; i++)
+		if (rip >= s->fast[i].stub && rip - s->fast[i].stub < s->fast[i].stub_len)
+			return true;
+	return false;
+}
+
+/* A ring-full trap that cannot end by itself: the oldest unconsumed record
+ * was claimed by a writer that will never publish it (it left its stub by a
+ * longjmp from a signal handler, or died in it), so "drained" cannot pass
+ * it and every writer a lap further on waits for good.  Once the ring has
+ * been stuck at the same index for HOLE_MS of such traps, all threads are
+ * stopped, the ring drained once more (the writer may just have been slow),
+ * and their registers read: a writer between its claim and its publish
+ * holds its index in rax or r8 (r8 is index + 1 for the last instruction).
+ * If none holds this one, the record is given up (counted, and reported
+ * once) and the ring goes on. */
+static void ring_check_hole(struct session *s, struct thread *th, const struct user_regs_struct *r)
+{
+	struct fp_ring_hdr *h = s->ring;
+	struct timespec now;
+
+	/* in the trap loop rax is the writer's own claimed index */
+	if (s->hole_check || r->rax - h->drained < h->capacity || s->ring_next >= r->rax)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (s->hole != s->ring_next + 1) {
+		s->hole = s->ring_next + 1;
+		s->hole_since = now;
+		return;
+	}
+	if ((now.tv_sec - s->hole_since.tv_sec) * 1000 +
+		(now.tv_nsec - s->hole_since.tv_nsec) / 1000000 <
+	    HOLE_MS)
+		return;
+	s->hole_check = true;
+	stop_all_threads(s, th);
+	/* the writer may have published since the last drain: then there is
+	 * no hole, and its record must be read, not given up */
+	drain_ring(s);
+	uint64_t hole = s->ring_next;
+	bool held = hole + 1 != s->hole || hole >= __atomic_load_n(&h->head, __ATOMIC_ACQUIRE);
+	struct thread *ths[4096];
+	size_t n = live_threads(s, ths, 4096);
+	for (size_t i = 0; i < n && !held; i++) {
+		struct user_regs_struct tr;
+		if (ths[i] != th && !ths[i]->dead && !tracee_getregs(ths[i]->tid, &tr))
+			held = in_stub(s, tr.rip) &&
+			       (tr.rax == hole || tr.r8 == hole || tr.r8 == hole + 1);
+	}
+	if (!held) {
+		s->ring_done[hole & h->mask] = hole + 1;
+		while (s->ring_next < h->head &&
+		       s->ring_done[s->ring_next & h->mask] == s->ring_next + 1)
+			s->ring_next++;
+		__atomic_store_n(&h->drained, s->ring_next, __ATOMIC_RELEASE);
+		if (!s->nlost++)
+			fprintf(
+			    s->log,
+			    "==%d== Warning: an allocator call was left in the middle of its "
+			    "record (longjmp out of a signal handler, or a thread killed in it);"
+			    " its event is lost\n",
+			    s->pid);
+		s->hole = 0;
+	}
+	resume_held_threads(s, th);
+	s->hole_check = false;
+}
+
 static int handle_trap(struct session *s, struct thread *th)
 {
 	struct user_regs_struct r;
@@ -1954,6 +2034,7 @@ static int handle_trap(struct session *s, struct thread *th)
 	uint64_t at = r.rip - 1;
 	if (fast_ring_full_trap(s, at)) {
 		s->nfull++;
+		ring_check_hole(s, th, &r);
 		return tracee_cont(th, 0); /* drained: the stub claims its slot again */
 	}
 	const struct fast_patch *suspect = fast_free_check(s, at, false);
