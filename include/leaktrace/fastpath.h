@@ -49,10 +49,11 @@
  * then siglongjmps away, or that makes more
  * than a ring's worth of allocator calls itself (it then waits for its own
  * interrupted record).  The tracer can tell a writer in that window (RIP in
- * the stub between the xadd and the seq store; the index in rax, then r8);
- * when no thread holds the first unpublished index and the ring stays
- * stuck, it must count that record lost and skip it (write seq = i + 1
- * with op 0, all threads stopped).
+ * the stub between the xadd and the seq store; the index in rax, then r8,
+ * r8 = index + 1 just before the store); when no thread holds the first
+ * unpublished index and the ring stays stuck, it counts that record lost
+ * and moves drained past it, all threads stopped (session.c's
+ * ring_check_hole).
  *
  * Thread identity: the stub stores %fs:0 (the thread pointer, which the
  * x86-64 TLS ABI puts there for every libc; equal to the thread's fs_base,
