@@ -40,12 +40,17 @@ _Static_assert(sizeof(struct fp_rec) == REC_HDR, "record layout");
 _Static_assert(__builtin_offsetof(struct fp_ring_hdr, head) == 64, "head offset");
 _Static_assert(__builtin_offsetof(struct fp_ring_hdr, drained) == 48, "drained offset");
 _Static_assert(__builtin_offsetof(struct fp_ring_hdr, stack_end) == 56, "stack_end offset");
+_Static_assert(__builtin_offsetof(struct fp_ring_hdr, rules_off) == 72 &&
+		   __builtin_offsetof(struct fp_ring_hdr, max_frames) == 80 &&
+		   __builtin_offsetof(struct fp_ring_hdr, rule_hash) == 88 &&
+		   __builtin_offsetof(struct fp_ring_hdr, copy_off) == 104,
+	       "walk and copy offsets");
 _Static_assert(__builtin_offsetof(struct fp_rec, r15) == 120, "record offsets");
 
 /* The templates.  Offsets into struct fp_ring_hdr: rec_size 12, capacity 16,
  * mask 24, stack_qwords 32, flags 40, drained 48, stack_end 56, head 64; into struct
  * fp_rec: seq 0, op/phase 8, tid 12, stack_len 16, tp 24, rdi 32 ... r15
- * 120, stack 128.  Labels named *_ring, *_op, *_tid end the instruction
+ * 120, frames 128; rules_off 72, max_frames 80, rule_hash 88, copy_off 104.  Labels named *_ring, *_op, *_tid end the instruction
  * whose last 8/4/4 bytes are patched. */
 __asm__(".section .rodata.fp_tpl,\"a\"\n"
 
@@ -207,7 +212,13 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	shr $3, %r9\n"
 	"	pop %r15\n pop %r14\n pop %r13\n pop %r12\n pop %rbx\n"
 	"	lea 72(%rsp), %rsi\n"
-	"20:	lea 128(%r10), %rdi\n"
+	/* the copy goes to this slot's place in the copy area */
+	"20:	mov %r8, %rdi\n"
+	"	and 24(%r11), %rdi\n"
+	"	imul 32(%r11), %rdi\n"
+	"	shl $3, %rdi\n"
+	"	add 104(%r11), %rdi\n"
+	"	add %r11, %rdi\n"
 	"	mov %r9, %rcx\n"
 	"fp_tpl_\\sfx\\()_copy:\n"
 	"	rep movsq\n"
@@ -524,14 +535,27 @@ static void tpl_get(enum fp_kind kind, struct tpl *t)
 
 size_t fp_rec_size(uint32_t stack_bytes)
 {
-	size_t n = REC_HDR + (((size_t)stack_bytes + 7) & ~(size_t)7);
-	return (n + 63) & ~(size_t)63;
+	(void)stack_bytes;
+	return REC_HDR + 16 * FP_MAX_WALK;
+}
+
+static size_t copy_size(uint32_t stack_bytes)
+{
+	return ((size_t)stack_bytes + 7) & ~(size_t)7;
 }
 
 size_t fp_ring_size(uint64_t capacity, uint32_t stack_bytes)
 {
-	return sizeof(struct fp_ring_hdr) + capacity * fp_rec_size(stack_bytes) +
+	return sizeof(struct fp_ring_hdr) +
+	       capacity * (fp_rec_size(stack_bytes) + copy_size(stack_bytes)) +
 	       FP_RULES * sizeof(struct fp_rule);
+}
+
+const uint8_t *fp_ring_copy(const void *buf, uint64_t i)
+{
+	const struct fp_ring_hdr *h = buf;
+
+	return (const uint8_t *)buf + h->copy_off + (i & h->mask) * h->stack_qwords * 8;
 }
 
 int fp_ring_init(void *buf, uint64_t capacity, uint32_t stack_bytes)
@@ -554,7 +578,8 @@ int fp_ring_init_zeroed(void *buf, uint64_t capacity, uint32_t stack_bytes)
 	h->capacity = capacity;
 	h->mask = capacity - 1;
 	h->stack_qwords = ((uint64_t)stack_bytes + 7) / 8;
-	h->rules_off = sizeof *h + capacity * h->rec_size;
+	h->copy_off = sizeof *h + capacity * h->rec_size;
+	h->rules_off = h->copy_off + capacity * copy_size(stack_bytes);
 	h->rule_hash = FP_RULE_HASH;
 	return 0;
 }
@@ -563,7 +588,7 @@ void fp_ring_set_walk(void *buf, uint64_t max_frames)
 {
 	struct fp_ring_hdr *h = buf;
 
-	if (max_frames > FP_MAX_WALK || max_frames * 16 > h->stack_qwords * 8)
+	if (max_frames > FP_MAX_WALK)
 		max_frames = 0;
 	__atomic_store_n(&h->max_frames, max_frames, __ATOMIC_RELEASE);
 }
@@ -618,7 +643,8 @@ int fp_ring_check(const void *buf, size_t len)
 	if (len < sizeof *h || h->magic != FP_RING_MAGIC || h->version != 1 || !h->capacity ||
 	    (h->capacity & h->mask) || h->mask != h->capacity - 1 ||
 	    h->rec_size != fp_rec_size((uint32_t)(h->stack_qwords * 8)) ||
-	    h->rules_off != sizeof *h + h->capacity * h->rec_size ||
+	    h->copy_off != sizeof *h + h->capacity * h->rec_size ||
+	    h->rules_off != h->copy_off + h->capacity * h->stack_qwords * 8 ||
 	    len < h->rules_off + FP_RULES * sizeof(struct fp_rule))
 		return -EINVAL;
 	return 0;

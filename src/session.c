@@ -1235,7 +1235,8 @@ static void teach_rules(struct session *s, const uint64_t *pcs, unsigned n)
 /* The frames of an entry record: walked by its stub, or unwound here from
  * the stack copy it carries. */
 static void record_frames(struct session *s, struct thread *th, const struct fp_rec *rec,
-			  const struct user_regs_struct *r, uint64_t *pcs, unsigned max)
+			  uint64_t index, const struct user_regs_struct *r, uint64_t *pcs,
+			  unsigned max)
 {
 	if (rec->nframes) {
 		uint64_t p[FP_MAX_WALK], sp[FP_MAX_WALK];
@@ -1246,7 +1247,8 @@ static void record_frames(struct session *s, struct thread *th, const struct fp_
 		s->nwalked++;
 		return;
 	}
-	unsigned n = unwind_capture_copy(s->uw, th->tid, r, rec->stack, rec->stack_len, pcs, max);
+	unsigned n = unwind_capture_copy(s->uw, th->tid, r, fp_ring_copy(s->ring, index),
+					 rec->stack_len, pcs, max);
 	s->ncopied++;
 	if (s->ring->max_frames)
 		teach_rules(s, pcs, n);
@@ -1259,7 +1261,6 @@ static int on_record(const struct fp_rec *rec, uint64_t index, void *ctx)
 {
 	struct session *s = ctx;
 	struct thread *th = tracee_thread(s->tr, (pid_t)rec->tid);
-	(void)index;
 
 	if (!th || th->kind != TK_THREAD || rec->op >= s->nfns)
 		return 0; /* a vfork child on our memory: not ours to count */
@@ -1305,7 +1306,7 @@ static int on_record(const struct fp_rec *rec, uint64_t index, void *ctx)
 		uint64_t pcs[MAX_FRAMES];
 		unsigned max =
 		    s->cfg->num_callers + 3 < MAX_FRAMES ? s->cfg->num_callers + 3 : MAX_FRAMES;
-		record_frames(s, th, rec, &r, pcs, max);
+		record_frames(s, th, rec, index, &r, pcs, max);
 		uint32_t stack_id =
 		    capture_from(s, pcs, max, &r, marked ? &th->marker : NULL, &req);
 		uint8_t family = marked ? th->marker.family : FAMILY_MALLOC;
@@ -1331,7 +1332,7 @@ static int on_record(const struct fp_rec *rec, uint64_t index, void *ctx)
 		uint64_t pcs[MAX_FRAMES];
 		unsigned max =
 		    s->cfg->num_callers + 3 < MAX_FRAMES ? s->cfg->num_callers + 3 : MAX_FRAMES;
-		record_frames(s, th, rec, &r, pcs, max);
+		record_frames(s, th, rec, index, &r, pcs, max);
 		pc.stack_id = capture_from(s, pcs, max, &r, marked ? &th->marker : NULL, &pc.req);
 		th->marker.valid = false;
 		if (a->kind == AFN_REALLOC && pc.req.old_ptr)

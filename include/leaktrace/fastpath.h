@@ -89,7 +89,8 @@ struct fp_ring_hdr {
 	uint64_t max_frames;   /* frames a stub walks; 0: stubs copy the stack */
 	uint64_t rule_hash;    /* FP_RULE_HASH, read by the stubs */
 	uint64_t rules_used;   /* entries taught (the tracer's count) */
-	uint64_t reserved1[3];
+	uint64_t copy_off;     /* offset of the stack copies, one per slot */
+	uint64_t reserved1[2];
 };
 
 /* The rule table: how to step from one frame to its caller at a given pc,
@@ -109,10 +110,10 @@ struct fp_ring_hdr {
  * the key (release), a stub loads the key and then the rule. */
 #define FP_RULES	16384u
 #define FP_RULE_HASH	0x9e3779b97f4a7c15ull
-#define FP_MAX_WALK	256u /* frames that fit the stack area of a record */
-#define FP_RULE_CFA_RBP 1u   /* CFA = rbp + cfa_off, else rsp + cfa_off */
-#define FP_RULE_RBP_AT	2u   /* the caller's rbp is at CFA + rbp_off */
-#define FP_RULE_END	4u   /* the return address is undefined: the outermost frame */
+#define FP_MAX_WALK	24u /* frames that fit a record: more, and stubs always copy */
+#define FP_RULE_CFA_RBP 1u  /* CFA = rbp + cfa_off, else rsp + cfa_off */
+#define FP_RULE_RBP_AT	2u  /* the caller's rbp is at CFA + rbp_off */
+#define FP_RULE_END	4u  /* the return address is undefined: the outermost frame */
 
 struct fp_rule {
 	uint64_t key; /* pc (frame 0) or return address - 1; 0 = empty */
@@ -141,28 +142,35 @@ struct fp_rec {
 	uint8_t phase; /* enum fp_phase */
 	uint8_t pad0;
 	uint32_t tid;			       /* kernel tid, 0 when tid_offset < 0 */
-	uint32_t stack_len;		       /* bytes in stack[] when it holds a stack copy */
-	uint32_t nframes;		       /* else: stack[] holds this many (pc, sp) pairs */
+	uint32_t stack_len;		       /* bytes in the slot's stack copy (fp_ring_copy) */
+	uint32_t nframes;		       /* else: frames[] holds this many (pc, sp) pairs */
 	uint64_t tp;			       /* thread pointer, %fs:0 */
 	uint64_t rdi, rsi, rdx;		       /* arguments (entry) */
 	uint64_t rax;			       /* result (return) */
 	uint64_t rsp;			       /* rsp at entry: points at the return address */
 	uint64_t ret;			       /* the return address, [rsp] at entry */
 	uint64_t rbx, rbp, r12, r13, r14, r15; /* at entry */
-	uint8_t stack[];		       /* copy of [rsp, rsp + stack_len) at entry */
+	uint8_t frames[];		       /* FP_MAX_WALK (pc, sp) pairs */
 };
 
 /* Frame i of a walked record: its pc and stack pointer. */
 static inline void fp_rec_frame(const struct fp_rec *r, uint32_t i, uint64_t *pc, uint64_t *sp)
 {
-	__builtin_memcpy(pc, r->stack + 16 * (size_t)i, 8);
-	__builtin_memcpy(sp, r->stack + 16 * (size_t)i + 8, 8);
+	__builtin_memcpy(pc, r->frames + 16 * (size_t)i, 8);
+	__builtin_memcpy(sp, r->frames + 16 * (size_t)i + 8, 8);
 }
 
-/* Bytes of one record / of a whole ring (header included) for a stack
- * copy of stack_bytes (rounded up to 8). */
+/* Bytes of one record (the same whatever the stack copy's size), and of a
+ * whole ring: header, records, a stack copy of stack_bytes (rounded up to
+ * 8) per slot, the rule table.  The copies are apart from the records so
+ * that the records, which are read at every event, sit close together:
+ * interleaved, each record had a 4 KiB page of its own, and reading the
+ * records' frames was half of the tracer's time. */
 size_t fp_rec_size(uint32_t stack_bytes);
 size_t fp_ring_size(uint64_t capacity, uint32_t stack_bytes);
+
+/* The stack copy of the record at index i (stack_len bytes of it). */
+const uint8_t *fp_ring_copy(const void *buf, uint64_t i);
 
 /* Formats an empty ring in buf (fp_ring_size bytes), to be copied into the
  * target.  capacity must be a power of two.  0 or -EINVAL. */

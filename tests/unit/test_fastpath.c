@@ -282,7 +282,6 @@ static void check_callee_saved(const struct fp_rec *r)
 
 static int check_mt(const struct fp_rec *r, uint64_t index, void *ctx)
 {
-	(void)index;
 	(void)ctx;
 	int t = (int)(r->op == OP_MALLOC && r->phase == FP_RETURN ? -1 : (int64_t)(r->rdi >> 32));
 	if (r->op == OP_FREE && r->rdi == 0)
@@ -307,7 +306,7 @@ static int check_mt(const struct fp_rec *r, uint64_t index, void *ctx)
 		QCHECK(r->rsp % 16 == 8);
 		QCHECK(r->stack_len == STACK_BYTES);
 		uint64_t w[2];
-		memcpy(w, r->stack, sizeof w);
+		memcpy(w, fp_ring_copy(ring, index), sizeof w);
 		QCHECK(w[0] == r->ret && w[1] == (arg_a(t, i) ^ CANARY));
 		check_callee_saved(r);
 		s->entry_rsp = r->rsp;
@@ -412,7 +411,8 @@ static double now_ns(void)
 
 static void test_ring_pure(void)
 {
-	static uint8_t buf[128 + 8 * 192 + FP_RULES * sizeof(struct fp_rule)];
+	static uint8_t
+	    buf[128 + 8 * (128 + 16 * FP_MAX_WALK + 64) + FP_RULES * sizeof(struct fp_rule)];
 	CHECK(fp_ring_init(buf, 6, 64) == -EINVAL);
 	CHECK(fp_ring_init(buf, 8, 64) == 0);
 	size_t len = fp_ring_size(8, 64);
