@@ -1,0 +1,858 @@
+/* Differential test of the fast path's stack walk.  The stubs fastpath.c
+ * generates run in this process, entered on fake stacks with random rules
+ * taught to the ring, and every record is compared with what the tracer
+ * would have got without the walk: the stack copied, and the copy unwound
+ * by unwind.c's cached-rule unwinder (unwind_simple, modelled here in C).
+ *
+ * What it proves, for each stub kind (FP_ALLOC, FP_FREE, FP_FREE_CHECKED
+ * with a pointer its checks pass -- or NULL, which it lets through
+ * unrecorded --, FP_REALLOC_CHECKED with such a pointer or NULL):
+ *  - a walked record holds exactly the (pc, sp) frames unwind_simple finds
+ *    on the copy, with the same stops: max_frames (1 to FP_MAX_WALK), an
+ *    outermost rule, a return address outside the window, a return
+ *    address 0; rules based on rsp or rbp, with and without the caller's
+ *    rbp saved, at aligned, unaligned and wild offsets;
+ *  - a record holds the copy instead exactly when unwind_simple would hand
+ *    the stack to libdwfl (a pc without a rule, the saved rbp outside the
+ *    window) or when the walk is off (max_frames 0, or beyond FP_MAX_WALK,
+ *    which fp_ring_set_walk turns into 0), and the copy (fp_ring_copy)
+ *    holds the window's bytes;
+ *  - the window is the one fastpath.h describes: stack_qwords, clipped at
+ *    hdr.stack_end when the stack pointer is below it, cut short by a
+ *    PROT_NONE page above the stack; the faults there are exactly the ones
+ *    the model predicts, each at copy_insn or at one of walk_loads[] and
+ *    fixed up by a SIGSEGV handler (the tracer's part) as fastpath.h says;
+ *  - the rest of the records (op, phase, thread pointer, arguments,
+ *    callee-saved registers, entry rsp, return address; the call kinds'
+ *    return record) and the registers as fastpath.c's header promises:
+ *    the original sees every general register as the caller left it (but
+ *    rax and rdx, the scratch registers of the checked kinds' pointer
+ *    checks: neither carries an argument of free or realloc) with rsp = 8
+ *    mod 16; the caller gets the original's rax and rdx and its own
+ *    callee-saved registers back, and for the jmp kinds every register as
+ *    the original left it; nothing above the entry rsp is written.
+ * The generator has a fixed seed, so every run makes the same stacks and
+ * rules; the counts at the end check that each case was exercised. */
+#include "check.h"
+#include "leaktrace/fastpath.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#define ITERS_PER_KIND 20000
+
+/* ---- the victim and the trampoline ---- */
+
+/* Registers, in this order, in wt_in (loaded before the call), wt_entry
+ * (seen by the original) and wt_out (after the return). */
+enum {
+	R_RAX,
+	R_RBX,
+	R_RCX,
+	R_RDX,
+	R_RSI,
+	R_RDI,
+	R_RBP,
+	R_R8,
+	R_R9,
+	R_R10,
+	R_R11,
+	R_R12,
+	R_R13,
+	R_R14,
+	R_R15,
+	R_RSP,
+	NREGS
+};
+
+static const char *const reg_names[NREGS] = {
+	"rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "r8",
+	"r9",  "r10", "r11", "r12", "r13", "r14", "r15", "rsp"
+};
+
+uint64_t wt_in[NREGS], wt_entry[NREGS], wt_out[NREGS];
+uint64_t wt_fn, wt_saved_rsp, wt_stack_top;
+
+#define VICTIM_RAX 0x1357924680aceaceull
+#define VICTIM_RDX 0x2468135799bdbdbdull
+
+extern char wt_victim[], wt_tramp_ret[];
+void wt_tramp(void);
+
+/* wt_victim, the hooked function: stores the registers it is entered with
+ * and returns two known values in rax and rdx; its first instruction is
+ * RIP-relative, so the stub runs it relocated.  wt_tramp: wt_fn called
+ * with rsp = wt_stack_top and the registers of wt_in, the registers after
+ * its return stored in wt_out; an ordinary function to its C caller. */
+__asm__(".section .text.wt_victim,\"ax\"\n"
+	".balign 4096\n"
+	".globl wt_victim\n"
+	"wt_victim:\n"
+	"	mov %rax, wt_entry+0(%rip)\n mov %rbx, wt_entry+8(%rip)\n"
+	"	mov %rcx, wt_entry+16(%rip)\n mov %rdx, wt_entry+24(%rip)\n"
+	"	mov %rsi, wt_entry+32(%rip)\n mov %rdi, wt_entry+40(%rip)\n"
+	"	mov %rbp, wt_entry+48(%rip)\n mov %r8, wt_entry+56(%rip)\n"
+	"	mov %r9, wt_entry+64(%rip)\n mov %r10, wt_entry+72(%rip)\n"
+	"	mov %r11, wt_entry+80(%rip)\n mov %r12, wt_entry+88(%rip)\n"
+	"	mov %r13, wt_entry+96(%rip)\n mov %r14, wt_entry+104(%rip)\n"
+	"	mov %r15, wt_entry+112(%rip)\n mov %rsp, wt_entry+120(%rip)\n"
+	"	movabs $0x1357924680aceace, %rax\n"
+	"	movabs $0x2468135799bdbdbd, %rdx\n"
+	"	ret\n"
+
+	".globl wt_tramp\n"
+	"wt_tramp:\n"
+	"	push %rbx\n push %rbp\n push %r12\n push %r13\n push %r14\n push %r15\n"
+	"	mov %rsp, wt_saved_rsp(%rip)\n"
+	"	mov wt_stack_top(%rip), %rsp\n"
+	"	mov wt_in+0(%rip), %rax\n mov wt_in+8(%rip), %rbx\n"
+	"	mov wt_in+16(%rip), %rcx\n mov wt_in+24(%rip), %rdx\n"
+	"	mov wt_in+32(%rip), %rsi\n mov wt_in+40(%rip), %rdi\n"
+	"	mov wt_in+48(%rip), %rbp\n mov wt_in+56(%rip), %r8\n"
+	"	mov wt_in+64(%rip), %r9\n mov wt_in+72(%rip), %r10\n"
+	"	mov wt_in+80(%rip), %r11\n mov wt_in+88(%rip), %r12\n"
+	"	mov wt_in+96(%rip), %r13\n mov wt_in+104(%rip), %r14\n"
+	"	mov wt_in+112(%rip), %r15\n"
+	"	call *wt_fn(%rip)\n"
+	".globl wt_tramp_ret\n"
+	"wt_tramp_ret:\n"
+	"	mov %rax, wt_out+0(%rip)\n mov %rbx, wt_out+8(%rip)\n"
+	"	mov %rcx, wt_out+16(%rip)\n mov %rdx, wt_out+24(%rip)\n"
+	"	mov %rsi, wt_out+32(%rip)\n mov %rdi, wt_out+40(%rip)\n"
+	"	mov %rbp, wt_out+48(%rip)\n mov %r8, wt_out+56(%rip)\n"
+	"	mov %r9, wt_out+64(%rip)\n mov %r10, wt_out+72(%rip)\n"
+	"	mov %r11, wt_out+80(%rip)\n mov %r12, wt_out+88(%rip)\n"
+	"	mov %r13, wt_out+96(%rip)\n mov %r14, wt_out+104(%rip)\n"
+	"	mov %r15, wt_out+112(%rip)\n mov %rsp, wt_out+120(%rip)\n"
+	"	mov wt_saved_rsp(%rip), %rsp\n"
+	"	pop %r15\n pop %r14\n pop %r13\n pop %r12\n pop %rbp\n pop %rbx\n"
+	"	ret\n"
+	".balign 4096\n"
+	".previous\n");
+
+/* ---- plumbing ---- */
+
+#define STACK_BYTES 4096u
+#define RING_CAP    16u
+#define FAKE_STACK  65536u
+
+static uint64_t rng_state = 88172645463325252ull;
+
+static uint64_t rnd(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+static struct fp_ring_hdr *ring;
+static uint8_t *stack_lo; /* the fake stack: FAKE_STACK bytes, then PROT_NONE */
+static uint64_t stack_hi;
+
+static void *map_near(uint64_t near, size_t len)
+{
+	uint64_t base = near & ~0xfffull;
+
+	for (uint64_t d = 1ull << 24; d < (1ull << 31) - (1ull << 25); d += 1ull << 24) {
+		for (int sign = -1; sign <= 1; sign += 2) {
+			uint64_t a = base + (uint64_t)(sign * (int64_t)d);
+			void *p = mmap((void *)a, len, PROT_READ | PROT_WRITE | PROT_EXEC,
+				       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+			if (p == (void *)a)
+				return p;
+			if (p != MAP_FAILED)
+				munmap(p, len);
+		}
+	}
+	return NULL;
+}
+
+static int write_code(void *at, const void *bytes, size_t n)
+{
+	uintptr_t pg = (uintptr_t)at & ~(uintptr_t)4095;
+	size_t len = ((uintptr_t)at + n - pg + 4095) & ~(size_t)4095;
+
+	if (mprotect((void *)pg, len, PROT_READ | PROT_WRITE | PROT_EXEC))
+		return -errno;
+	memcpy(at, bytes, n);
+	__builtin___clear_cache((char *)at, (char *)at + n);
+	return 0;
+}
+
+/* ---- the tracer's fault fixups ---- */
+
+enum { F_COPY, F_WALK_RA, F_WALK_RBP, NFAULTS };
+
+static const struct fp_stub *cur_stub;
+static volatile unsigned long faults[NFAULTS], faults_elsewhere;
+
+static void on_sigsegv(int sig, siginfo_t *si, void *uc_)
+{
+	ucontext_t *uc = uc_;
+	uint64_t rip = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
+	uint64_t addr = (uint64_t)si->si_addr;
+	int k = -1;
+
+	if (cur_stub && rip == cur_stub->copy_insn) {
+		uc->uc_mcontext.gregs[REG_RIP] = (greg_t)cur_stub->copy_resume;
+		k = F_COPY;
+	} else if (cur_stub && rip == cur_stub->walk_loads[0]) {
+		uc->uc_mcontext.gregs[REG_RIP] = (greg_t)cur_stub->walk_resume[0];
+		k = F_WALK_RA;
+	} else if (cur_stub && rip == cur_stub->walk_loads[1]) {
+		uc->uc_mcontext.gregs[REG_RIP] = (greg_t)cur_stub->walk_resume[1];
+		k = F_WALK_RBP;
+	}
+	if (k < 0) {
+		static const char msg[] = "test_fastwalk: SIGSEGV outside the fixups\n";
+		if (write(2, msg, sizeof msg - 1) < 0)
+			_exit(2);
+		signal(sig, SIG_DFL); /* not ours: crash for real */
+		return;
+	}
+	faults[k]++;
+	if (addr < stack_hi || addr >= stack_hi + 4096)
+		faults_elsewhere++;
+}
+
+/* ---- the rules: taught to the ring and kept here for the model ---- */
+
+#define NPOOL 40 /* return addresses with a rule (or a missing one) */
+
+struct mrule {
+	bool taught;
+	struct fp_rule r;
+};
+
+static struct mrule mrules[NPOOL + 1];
+static int nmrules;
+static uint64_t pool[NPOOL];
+
+static const struct mrule *mrule_find(uint64_t key)
+{
+	for (int i = 0; i < nmrules; i++)
+		if (mrules[i].r.key == key)
+			return &mrules[i];
+	return NULL;
+}
+
+static void random_rule(struct fp_rule *r)
+{
+	switch (rnd() % 4) {
+	case 0:
+		r->cfa_off = (int32_t)(rnd() % 80) * 8;
+		break;
+	case 1:
+		r->cfa_off = (int32_t)(rnd() % 40) - 20; /* unaligned, or below sp */
+		break;
+	case 2:
+		r->cfa_off = (int32_t)(rnd() % 12) * 8;
+		break;
+	default:
+		r->cfa_off = rnd() % 4 ? (int32_t)(rnd() % 8) * 8 + 16 : (int32_t)rnd(); /* wild */
+		break;
+	}
+	switch (rnd() % 5) {
+	case 0:
+		r->rbp_off = (int16_t)((int)(rnd() % 80) - 40);
+		break;
+	case 1:
+		r->rbp_off = (int16_t)rnd();
+		break;
+	default:
+		r->rbp_off = (int16_t)(((int)(rnd() % 48) - 32) * 8);
+		break;
+	}
+	r->flags = (uint8_t)((rnd() % 2 ? FP_RULE_CFA_RBP : 0) | (rnd() % 2 ? FP_RULE_RBP_AT : 0) |
+			     (rnd() % 25 == 0 ? FP_RULE_END : 0));
+	r->pad = 0;
+}
+
+/* The victim's rule, and one for each return address of the pool (the
+ * first is the trampoline's), a tenth of them left untaught. */
+static bool make_rules(void)
+{
+	fp_rules_clear(ring);
+	nmrules = 0;
+	for (int i = -1; i < NPOOL; i++) {
+		uint64_t key;
+		if (i < 0) {
+			key = (uint64_t)wt_victim;
+		} else if (i == 0) {
+			pool[i] = (uint64_t)wt_tramp_ret;
+			key = pool[i] - 1;
+		} else {
+			do
+				pool[i] = (rnd() & 0x7fffffffffffull) | 1;
+			while (pool[i] == 1 || mrule_find(pool[i] - 1));
+			key = pool[i] - 1;
+		}
+		struct mrule *m = &mrules[nmrules++];
+		m->r.key = key;
+		random_rule(&m->r);
+		m->taught = rnd() % 10 != 0;
+		if (m->taught && !fp_rule_teach(ring, &m->r))
+			return false;
+	}
+	return true;
+}
+
+/* ---- the model: unwind_simple on the copy ---- */
+
+/* The window the stub may read, [lo, lo + len), and the end of the
+ * readable memory (the copy stops there). */
+struct window {
+	uint64_t lo, len, mapped_end;
+	const uint8_t *bytes; /* from lo up to the end of the copy */
+};
+
+static uint64_t copy_len(const struct window *w)
+{
+	uint64_t n = w->mapped_end - w->lo;
+	return w->len < n ? w->len : n;
+}
+
+enum read_result { RD_OK, RD_OUT, RD_FAULT };
+
+/* unwind.c's cb_memory_read on the copy, and whether the stub's load of
+ * the word faults instead (it is in its window, not in the copy). */
+static enum read_result win_read(const struct window *w, uint64_t a, uint64_t *v)
+{
+	if (a < w->lo || a - w->lo > w->len || w->len - (a - w->lo) < 8)
+		return RD_OUT;
+	if (a - w->lo + 8 > copy_len(w))
+		return RD_FAULT;
+	memcpy(v, w->bytes + (a - w->lo), 8);
+	return RD_OK;
+}
+
+enum stop {
+	STOP_MAX,     /* walked: max_frames */
+	STOP_END,     /* walked: outermost rule */
+	STOP_RA_OUT,  /* walked: the return address outside the window */
+	STOP_RA_ZERO, /* walked: return address 0 */
+	COPY_OFF,     /* copied: the walk is off */
+	COPY_NO_RULE, /* copied: a pc without a rule */
+	COPY_RBP_OUT, /* copied: the saved rbp outside the window */
+	NSTOPS
+};
+
+static const char *const stop_names[NSTOPS] = { "max_frames", "outermost", "ra out", "ra 0",
+						"walk off",   "no rule",   "rbp out" };
+
+struct expect {
+	int nframes; /* -1: the copy */
+	enum stop stop;
+	uint64_t pcs[FP_MAX_WALK], sps[FP_MAX_WALK];
+	unsigned faults[NFAULTS];
+};
+
+static void model(const struct window *w, uint64_t rbp, uint64_t max, struct expect *e)
+{
+	uint64_t pc = (uint64_t)wt_victim, sp = w->lo;
+
+	memset(e, 0, sizeof *e);
+	if (max == 0) {
+		e->stop = COPY_OFF;
+		goto copy;
+	}
+	for (unsigned n = 0;; n++) {
+		e->pcs[n] = pc;
+		e->sps[n] = sp;
+		e->nframes = (int)n + 1;
+		if (n + 1 >= max) {
+			e->stop = STOP_MAX;
+			return;
+		}
+		const struct mrule *m = mrule_find(n ? pc - 1 : pc);
+		if (!m || !m->taught) {
+			e->stop = COPY_NO_RULE;
+			goto copy;
+		}
+		const struct fp_rule *r = &m->r;
+		if (r->flags & FP_RULE_END) {
+			e->stop = STOP_END;
+			return;
+		}
+		uint64_t cfa =
+		    ((r->flags & FP_RULE_CFA_RBP) ? rbp : sp) + (uint64_t)(int64_t)r->cfa_off;
+		uint64_t ra;
+		enum read_result rd = win_read(w, cfa - 8, &ra);
+		if (rd != RD_OK) {
+			e->faults[F_WALK_RA] = rd == RD_FAULT;
+			e->stop = STOP_RA_OUT;
+			return;
+		}
+		if (r->flags & FP_RULE_RBP_AT) {
+			rd = win_read(w, cfa + (uint64_t)(int64_t)r->rbp_off, &rbp);
+			if (rd != RD_OK) {
+				e->faults[F_WALK_RBP] = rd == RD_FAULT;
+				e->stop = COPY_RBP_OUT;
+				goto copy;
+			}
+		}
+		if (ra == 0) {
+			e->stop = STOP_RA_ZERO;
+			return;
+		}
+		pc = ra;
+		sp = cfa;
+	}
+copy:
+	e->nframes = -1;
+	e->faults[F_COPY] = copy_len(w) < w->len;
+}
+
+/* ---- the stacks ---- */
+
+static uint64_t plausible_fp(uint64_t rsp)
+{
+	return rsp - 64 + (rnd() % 600) * 8;
+}
+
+/* The chain builder's marks: words of the stack already chosen. */
+static bool chosen[STACK_BYTES / 8 + 1];
+
+/* Whether the word at a, in [rsp + 8, end), is still free to choose (and
+ * if so, marks it chosen). */
+static bool choose(uint64_t rsp, uint64_t end, uint64_t a)
+{
+	if (a < rsp + 8 || a > end || end - a < 8)
+		return false;
+	uint64_t q = (a - rsp) / 8, q2 = (a + 7 - rsp) / 8;
+	if (chosen[q] || chosen[q2])
+		return false;
+	chosen[q] = chosen[q2] = true;
+	return true;
+}
+
+/* A return address of the pool whose rule lets the walk go on: taught,
+ * not outermost, and a CFA a little above sp, or based on an rbp that the
+ * caller can still choose. */
+static uint64_t next_ra(bool rbp_free)
+{
+	uint64_t ra = pool[1 + rnd() % (NPOOL - 1)];
+
+	for (int tries = 0; tries < 16; tries++) {
+		const struct mrule *m = mrule_find(ra - 1);
+		const struct fp_rule *r = &m->r;
+		if (m->taught && !(r->flags & FP_RULE_END) &&
+		    ((r->flags & FP_RULE_CFA_RBP) ? rbp_free
+						  : r->cfa_off >= 8 && r->cfa_off <= 128) &&
+		    (!(r->flags & FP_RULE_RBP_AT) || (r->rbp_off >= -64 && r->rbp_off <= 64)))
+			break;
+		ra = pool[1 + rnd() % (NPOOL - 1)];
+	}
+	return ra;
+}
+
+/* Random words above rsp up to end: return addresses of the pool, stack
+ * pointers, zeros, noise.  Half the time, then, a chain: the model's walk
+ * followed from the entry, and each word it reads that is not chosen yet
+ * chosen to let it go on (a return address whose rule continues, the
+ * caller's rbp such that its CFA is a little above), so that deep walks,
+ * through frame pointers too, are common. */
+static void fill_stack(uint64_t rsp, uint64_t rbp, uint64_t end)
+{
+	*(uint64_t *)rsp = (uint64_t)wt_tramp_ret; /* what the call will write */
+	for (uint64_t a = rsp + 8; a + 8 <= end; a += 8) {
+		uint64_t v;
+		switch (rnd() % 6) {
+		case 0:
+		case 1:
+			v = pool[rnd() % NPOOL];
+			break;
+		case 2:
+			v = plausible_fp(rsp);
+			break;
+		case 3:
+			v = 0;
+			break;
+		default:
+			v = rnd();
+			break;
+		}
+		*(uint64_t *)a = v;
+	}
+	if (rnd() % 2)
+		return;
+	memset(chosen, 0, sizeof chosen);
+	chosen[0] = true;
+	uint64_t pc = (uint64_t)wt_victim, sp = rsp;
+	for (unsigned n = 0; n < FP_MAX_WALK; n++) {
+		const struct mrule *m = mrule_find(n ? pc - 1 : pc);
+		if (!m || !m->taught || (m->r.flags & FP_RULE_END))
+			return;
+		bool rbp_at = m->r.flags & FP_RULE_RBP_AT;
+		uint64_t cfa =
+		    ((m->r.flags & FP_RULE_CFA_RBP) ? rbp : sp) + (uint64_t)(int64_t)m->r.cfa_off;
+		uint64_t ra_at = cfa - 8, rbp_at_addr = cfa + (uint64_t)(int64_t)m->r.rbp_off;
+		if (ra_at < rsp || ra_at > end || end - ra_at < 8)
+			return;
+		if (rbp_at && (rbp_at_addr < rsp || rbp_at_addr > end || end - rbp_at_addr < 8))
+			return;
+		/* can the rbp slot still be chosen (it is not the ra's)? */
+		bool rbp_free = false;
+		if (rbp_at) {
+			uint64_t a = rbp_at_addr;
+			rbp_free = a >= rsp + 8 && !chosen[(a - rsp) / 8] &&
+				   !chosen[(a + 7 - rsp) / 8] && (a + 8 <= ra_at || a >= ra_at + 8);
+		}
+		uint64_t ra;
+		if (choose(rsp, end, ra_at)) {
+			ra = next_ra(rbp_free);
+			memcpy((void *)ra_at, &ra, 8);
+		}
+		memcpy(&ra, (void *)ra_at, 8);
+		if (rbp_at && choose(rsp, end, rbp_at_addr)) {
+			const struct mrule *next = mrule_find(ra - 1);
+			uint64_t v = plausible_fp(rsp);
+			if (next && (next->r.flags & FP_RULE_CFA_RBP))
+				v = cfa + 8 * (2 + rnd() % 8) - (uint64_t)(int64_t)next->r.cfa_off;
+			memcpy((void *)rbp_at_addr, &v, 8);
+		}
+		if (rbp_at)
+			memcpy(&rbp, (void *)rbp_at_addr, 8);
+		pc = ra;
+		sp = cfa;
+	}
+}
+
+/* ---- one kind ---- */
+
+struct tally {
+	unsigned long walked, copied, stops[NSTOPS], depth[FP_MAX_WALK + 1];
+	unsigned long faults[NFAULTS], clipped, unrecorded;
+};
+
+static const uint64_t tcache_key_value = 0x5eed5eed5eed5eedull;
+static uint64_t chunk[64] __attribute__((aligned(16)));
+static uint8_t snap[STACK_BYTES];
+
+/* A block glibc's free would take without a second look: 16-aligned, a
+ * size of 48 with PREV_INUSE, no tcache key, the next chunk's PREV_INUSE
+ * set. */
+static uint64_t good_block(void)
+{
+	memset(chunk, 0, sizeof chunk);
+	chunk[1] = 0x31;
+	chunk[3] = 0;
+	chunk[7] = 0x21;
+	return (uint64_t)&chunk[2];
+}
+
+static bool is_call_kind(enum fp_kind kind)
+{
+	return kind == FP_ALLOC || kind == FP_REALLOC_CHECKED;
+}
+
+static const struct fp_rec *rec_at(uint64_t i)
+{
+	return (const void *)((const uint8_t *)(ring + 1) + (i & ring->mask) * ring->rec_size);
+}
+
+/* Returns false when the iteration failed a check. */
+static bool one_call(enum fp_kind kind, uint16_t op, uint64_t tp, struct tally *t)
+{
+	int failed0 = failures;
+
+	bool taught = make_rules();
+	CHECK(taught); /* fp_rule_teach took every rule */
+	if (!taught)
+		return false;
+
+	/* where the stub is entered: near the PROT_NONE page a quarter of the
+	 * time, else well inside the stack */
+	uint64_t top;
+	if (rnd() % 4 == 0)
+		top = stack_hi - 16 * (rnd() % 256);
+	else
+		top = (uint64_t)stack_lo + 8192 + 16 * (rnd() % 1000);
+	uint64_t rsp = top - 8; /* the call pushes the return address */
+
+	/* registers */
+	for (int k = 0; k < R_RSP; k++)
+		wt_in[k] = rnd();
+	wt_in[R_RBP] = rnd() % 3 ? plausible_fp(rsp) : rnd();
+	if (kind == FP_FREE_CHECKED)
+		wt_in[R_RDI] = rnd() % 16 ? good_block() : 0;
+	else if (kind == FP_REALLOC_CHECKED)
+		wt_in[R_RDI] = rnd() % 4 ? good_block() : 0;
+	bool recorded = !(kind == FP_FREE_CHECKED && wt_in[R_RDI] == 0);
+	bool checks_ran = (kind == FP_FREE_CHECKED || kind == FP_REALLOC_CHECKED) && wt_in[R_RDI];
+
+	/* the walk: off, beyond FP_MAX_WALK (which is off too), 1 to
+	 * FP_MAX_WALK frames, or FP_MAX_WALK, the tracer's usual choice */
+	uint64_t max, r = rnd() % 32;
+	if (r == 0)
+		max = 0;
+	else if (r == 1)
+		max = FP_MAX_WALK + 1 + rnd() % 4;
+	else if (r < 8)
+		max = FP_MAX_WALK;
+	else
+		max = 1 + rnd() % FP_MAX_WALK;
+	fp_ring_set_walk(ring, max);
+	if (max > FP_MAX_WALK)
+		max = 0;
+	CHECK(ring->max_frames == max);
+
+	/* stack_end: inside the window, below rsp (ignored), none, or the end
+	 * of the stack's mapping as the tracer sets it */
+	uint64_t send;
+	switch (rnd() % 4) {
+	case 0:
+		send = rsp + (rnd() % 600) * 8;
+		break;
+	case 1:
+		send = rsp - 8 * (1 + rnd() % 8);
+		break;
+	case 2:
+		send = 0;
+		break;
+	default:
+		send = stack_hi;
+		break;
+	}
+	__atomic_store_n(&ring->stack_end, send, __ATOMIC_RELEASE);
+
+	struct window w = { .lo = rsp, .len = ring->stack_qwords * 8, .mapped_end = stack_hi };
+	uint64_t lim = (send - rsp) >> 3;
+	if (lim < ring->stack_qwords) {
+		w.len = lim * 8;
+		t->clipped++;
+	}
+	/* the stack the stub may see (and a little more when the window is
+	 * clipped), kept to check the record and that nothing in it changes */
+	uint64_t fill_end = stack_hi - rsp < STACK_BYTES ? stack_hi : rsp + STACK_BYTES;
+	fill_stack(rsp, wt_in[R_RBP], fill_end);
+	memcpy(snap, (void *)rsp, fill_end - rsp);
+	w.bytes = snap;
+
+	struct expect e;
+	model(&w, wt_in[R_RBP], max, &e);
+
+	unsigned long f0[NFAULTS];
+	for (int k = 0; k < NFAULTS; k++)
+		f0[k] = faults[k];
+	uint64_t h0 = ring->head;
+	wt_fn = (uint64_t)wt_victim;
+	wt_stack_top = top;
+	wt_tramp();
+
+	/* registers where the original starts and after the return */
+	for (int k = 0; k < R_RSP; k++) {
+		if (checks_ran && (k == R_RAX || k == R_RDX))
+			continue;
+		if (wt_entry[k] != wt_in[k]) {
+			CHECK(wt_entry[k] == wt_in[k]);
+			fprintf(stderr, "  %s at the original's entry\n", reg_names[k]);
+		}
+	}
+	CHECK(wt_entry[R_RSP] == rsp - (is_call_kind(kind) ? 16 : 0));
+	CHECK(wt_entry[R_RSP] % 16 == 8);
+	CHECK(wt_out[R_RAX] == VICTIM_RAX && wt_out[R_RDX] == VICTIM_RDX);
+	CHECK(wt_out[R_RSP] == top);
+	for (int k = 0; k < R_RSP; k++) {
+		bool callee_saved = k == R_RBX || k == R_RBP || k >= R_R12;
+		if (k == R_RAX || k == R_RDX || (is_call_kind(kind) && !callee_saved))
+			continue;
+		if (wt_out[k] != wt_in[k]) {
+			CHECK(wt_out[k] == wt_in[k]);
+			fprintf(stderr, "  %s after the return\n", reg_names[k]);
+		}
+	}
+	CHECK(memcmp((void *)rsp, snap, fill_end - rsp) == 0);
+
+	/* the faults */
+	for (int k = 0; k < NFAULTS; k++) {
+		unsigned long d = faults[k] - f0[k];
+		t->faults[k] += d;
+		CHECK(d == (recorded ? e.faults[k] : 0));
+	}
+
+	/* the records */
+	CHECK(ring->head == h0 + (!recorded ? 0 : is_call_kind(kind) ? 2 : 1));
+	if (!recorded) {
+		t->unrecorded++;
+		goto out;
+	}
+	const struct fp_rec *rec = rec_at(h0);
+	CHECK(rec->seq == h0 + 1 && rec->op == op && rec->phase == FP_ENTRY);
+	CHECK(rec->tp == tp);
+	CHECK(rec->rdi == wt_in[R_RDI] && rec->rsi == wt_in[R_RSI]);
+	CHECK(checks_ran || rec->rdx == wt_in[R_RDX]); /* else the checks' scratch */
+	CHECK(rec->rax == 0);
+	CHECK(rec->rsp == rsp && rec->ret == (uint64_t)wt_tramp_ret);
+	CHECK(rec->rbx == wt_in[R_RBX] && rec->rbp == wt_in[R_RBP] && rec->r12 == wt_in[R_R12] &&
+	      rec->r13 == wt_in[R_R13] && rec->r14 == wt_in[R_R14] && rec->r15 == wt_in[R_R15]);
+	t->stops[e.stop]++;
+	if (e.nframes < 0) {
+		t->copied++;
+		CHECK(rec->nframes == 0);
+		CHECK(rec->stack_len == copy_len(&w));
+		if (rec->stack_len == copy_len(&w))
+			CHECK(memcmp(fp_ring_copy(ring, h0), snap, copy_len(&w)) == 0);
+	} else {
+		t->walked++;
+		t->depth[e.nframes]++;
+		CHECK(rec->stack_len == 0);
+		CHECK(rec->nframes == (uint32_t)e.nframes);
+		for (uint32_t i = 0; rec->nframes == (uint32_t)e.nframes && i < rec->nframes; i++) {
+			uint64_t pc, sp;
+			fp_rec_frame(rec, i, &pc, &sp);
+			if (pc != e.pcs[i] || sp != e.sps[i]) {
+				CHECK(pc == e.pcs[i] && sp == e.sps[i]);
+				fprintf(stderr, "  frame %u of %d\n", i, e.nframes);
+				break;
+			}
+		}
+	}
+	if (is_call_kind(kind)) {
+		const struct fp_rec *ret = rec_at(h0 + 1);
+		CHECK(ret->seq == h0 + 2 && ret->op == op && ret->phase == FP_RETURN);
+		CHECK(ret->rax == VICTIM_RAX && ret->tp == tp);
+		CHECK(ret->rsp == rsp && ret->ret == (uint64_t)wt_tramp_ret);
+		CHECK(ret->stack_len == 0 && ret->nframes == 0);
+	}
+out:
+	__atomic_store_n(&ring->drained, ring->head, __ATOMIC_RELEASE);
+	if (failures != failed0) {
+		fprintf(
+		    stderr,
+		    "  kind %d: rsp %#llx (%llu below the guard page) rbp %#llx, max_frames %llu,"
+		    " stack_end %#llx, window %llu bytes (%llu readable); model: %d frames, %s\n",
+		    kind, (unsigned long long)rsp, (unsigned long long)(stack_hi - rsp),
+		    (unsigned long long)wt_in[R_RBP], (unsigned long long)max,
+		    (unsigned long long)send, (unsigned long long)w.len,
+		    (unsigned long long)copy_len(&w), e.nframes, stop_names[e.stop]);
+		return false;
+	}
+	return true;
+}
+
+static void run_kind(enum fp_kind kind, const char *name, uint8_t *stub_at, long iters,
+		     struct tally *all)
+{
+	struct fp_stub s;
+	uint16_t op = (uint16_t)(100 + kind);
+	struct fp_stub_req req = {
+		.func = (uint64_t)wt_victim,
+		.code = (const uint8_t *)wt_victim,
+		.code_len = 32,
+		.stub = (uint64_t)stub_at,
+		.ring = (uint64_t)ring,
+		.kind = kind,
+		.op = op,
+		.tid_offset = FP_TID_OFFSET_GLIBC,
+		.tcache_key = (uint64_t)&tcache_key_value,
+	};
+	int err = fp_stub_build(&req, &s);
+	CHECK(err == 0);
+	if (err) {
+		fprintf(stderr, "fp_stub_build(%s): %s: %s\n", name, strerror(-err), s.why);
+		return;
+	}
+	CHECK(s.displaced == 7); /* the RIP-relative mov */
+	memcpy(stub_at, s.code, s.code_len);
+	uint8_t saved[5];
+	memcpy(saved, wt_victim, 5);
+	CHECK(write_code(wt_victim, s.entry_patch, 5) == 0);
+	CHECK(fp_ring_init(ring, RING_CAP, STACK_BYTES) == 0);
+	cur_stub = &s;
+
+	uint64_t tp;
+	__asm__("mov %%fs:0, %0" : "=r"(tp));
+	struct tally t = { 0 };
+	long bad = 0, it;
+	for (it = 0; it < iters && bad < 5; it++)
+		bad += !one_call(kind, op, tp, &t);
+	CHECK(bad == 0);
+
+	cur_stub = NULL;
+	CHECK(write_code(wt_victim, saved, 5) == 0);
+	unsigned long deep = 0;
+	for (unsigned d = 8; d <= FP_MAX_WALK; d++)
+		deep += t.depth[d];
+	printf("  %-18s %ld calls: %lu walked (%lu of 8 frames or more, %lu of %u), %lu copied,"
+	       " %lu unrecorded; fixups: %lu copy, %lu walk ra, %lu walk rbp\n",
+	       name, it, t.walked, deep, t.depth[FP_MAX_WALK], FP_MAX_WALK, t.copied, t.unrecorded,
+	       t.faults[F_COPY], t.faults[F_WALK_RA], t.faults[F_WALK_RBP]);
+	CHECK(t.walked > 0 && t.copied > 0);
+	all->walked += t.walked;
+	all->copied += t.copied;
+	all->clipped += t.clipped;
+	for (int k = 0; k < NSTOPS; k++)
+		all->stops[k] += t.stops[k];
+	for (int k = 0; k < NFAULTS; k++)
+		all->faults[k] += t.faults[k];
+	for (unsigned d = 0; d <= FP_MAX_WALK; d++)
+		all->depth[d] += t.depth[d];
+}
+
+int main(int argc, char **argv)
+{
+	long iters = argc > 1 ? atol(argv[1]) : ITERS_PER_KIND;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	/* the handler runs on a stack of its own: the fake stacks have room
+	 * for the stub's pushes, not for a signal frame */
+	static uint8_t altstack[65536];
+	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof altstack };
+	CHECK(sigaltstack(&ss, NULL) == 0);
+	struct sigaction sa = { .sa_sigaction = on_sigsegv, .sa_flags = SA_SIGINFO | SA_ONSTACK };
+	sigemptyset(&sa.sa_mask);
+	CHECK(sigaction(SIGSEGV, &sa, NULL) == 0);
+
+	size_t ring_len = fp_ring_size(RING_CAP, STACK_BYTES);
+	ring = mmap(NULL, ring_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	stack_lo = mmap(NULL, FAKE_STACK + 4096, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *area = map_near((uint64_t)wt_victim, 4 * 2048);
+	CHECK(ring != MAP_FAILED && stack_lo != MAP_FAILED && area != NULL);
+	if (ring == MAP_FAILED || stack_lo == MAP_FAILED || !area)
+		return check_summary("test_fastwalk");
+	stack_hi = (uint64_t)stack_lo + FAKE_STACK;
+	CHECK(mprotect((void *)stack_hi, 4096, PROT_NONE) == 0);
+
+	static const struct {
+		enum fp_kind kind;
+		const char *name;
+	} kinds[] = {
+		{ FP_ALLOC, "FP_ALLOC" },
+		{ FP_FREE, "FP_FREE" },
+		{ FP_FREE_CHECKED, "FP_FREE_CHECKED" },
+		{ FP_REALLOC_CHECKED, "FP_REALLOC_CHECKED" },
+	};
+	struct tally all = { 0 };
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		run_kind(kinds[i].kind, kinds[i].name, area + i * 2048, iters, &all);
+
+	printf("  stops:");
+	for (int k = 0; k < NSTOPS; k++)
+		printf(" %s %lu%s", stop_names[k], all.stops[k], k + 1 < NSTOPS ? "," : "\n");
+	printf("  windows clipped at stack_end: %lu\n", all.clipped);
+	/* every case of the model came up, and every fixup */
+	for (int k = 0; k < NSTOPS; k++)
+		CHECK(all.stops[k] > 0);
+	for (int k = 0; k < NFAULTS; k++)
+		CHECK(all.faults[k] > 0);
+	CHECK(all.depth[FP_MAX_WALK] > 0);
+	CHECK(all.clipped > 0);
+	CHECK(faults_elsewhere == 0);
+
+	munmap(area, 4 * 2048);
+	munmap(stack_lo, FAKE_STACK + 4096);
+	munmap(ring, ring_len);
+	return check_summary("test_fastwalk");
+}
