@@ -55,7 +55,10 @@ _Static_assert(__builtin_offsetof(struct fp_rec, r15) == 120, "record offsets");
 __asm__(".section .rodata.fp_tpl,\"a\"\n"
 
 	/* Claims a slot: \sfx names the labels.  In: r11 = ring.  Out: r8 =
-	 * index, r10 = record.  Clobbers rax, rcx. */
+	 * index, r10 = record.  Clobbers rax, rcx.  A full ring traps to the
+	 * tracer, which drains it; detached meanwhile (a ring-full stop held
+	 * when the tracer let go), the claim is dropped and the caller's "9:"
+	 * skips the record. */
 	".macro FP_CLAIM sfx\n"
 	"	mov $1, %eax\n"
 	"	lock xadd %rax, 64(%r11)\n"
@@ -65,6 +68,8 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	jb 2f\n"
 	"fp_tpl_\\sfx\\()_trap:\n"
 	"	int3\n"
+	"	testb $1, 40(%r11)\n"
+	"	jnz 9f\n"
 	"	jmp 1b\n"
 	"2:	mov %rax, %r8\n"
 	"	and 24(%r11), %rax\n"
@@ -276,6 +281,8 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	".globl fp_tpl_\\sfx\\()_key\n .hidden fp_tpl_\\sfx\\()_key\n"
 	"fp_tpl_\\sfx\\()_key:\n"
 	"	mov (%rdx), %rdx\n"
+	".globl fp_tpl_\\sfx\\()_key2\n .hidden fp_tpl_\\sfx\\()_key2\n"
+	"fp_tpl_\\sfx\\()_key2:\n"
 	"	cmp %rdx, 8(%rdi)\n"
 	"	je fp_tpl_\\sfx\\()_check\n"
 	".globl fp_tpl_\\sfx\\()_next\n .hidden fp_tpl_\\sfx\\()_next\n"
@@ -322,8 +329,10 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	 * program or resumes after the int3; any other free is recorded and goes
 	 * on.  Suspect: a misaligned pointer, a chunk size below 32 or marked
 	 * mmapped, glibc's tcache_key in the chunk (it sits in the tcache), or
-	 * the next chunk's PREV_INUSE clear.  The two loads may fault on a wild
-	 * pointer; the tracer takes that fault for the same trap. */
+	 * the next chunk's PREV_INUSE clear.  The three loads (the chunk's
+	 * header, the word after the pointer, the next chunk's header) may
+	 * fault on a wild pointer; the tracer takes that fault for the same
+	 * trap. */
 	".globl fp_tpl_free_start\n .hidden fp_tpl_free_start\n"
 	"fp_tpl_free_start:\n"
 	"	test %rdi, %rdi\n"
@@ -383,6 +392,8 @@ TPL_SYM(fp_tpl_free_load);
 TPL_SYM(fp_tpl_free_ring0);
 TPL_SYM(fp_tpl_free_key);
 TPL_SYM(fp_tpl_free_next);
+TPL_SYM(fp_tpl_free_key2);
+TPL_SYM(fp_tpl_realloc_key2);
 TPL_SYM(fp_tpl_free_check);
 TPL_SYM(fp_tpl_free_e_ring);
 TPL_SYM(fp_tpl_free_e_trap);
@@ -447,7 +458,7 @@ struct tpl {
 	const uint8_t *start, *end;
 	size_t ring[2], trap[2], op[2], tid[2], copy, copied, call_ret;
 	size_t func, wload[2], wresume[2]; /* the walk */
-	size_t key, check, load[2], ring0; /* FP_FREE_CHECKED, FP_REALLOC_CHECKED */
+	size_t key, check, load[3], ring0; /* FP_FREE_CHECKED, FP_REALLOC_CHECKED */
 };
 
 /* Offsets of the template labels.  They are addresses within one assembled
@@ -491,7 +502,8 @@ static void tpl_get(enum fp_kind kind, struct tpl *t)
 			.call_ret = OFF(fp_tpl_realloc_ret),
 			.key = OFF(fp_tpl_realloc_key),
 			.check = OFF(fp_tpl_realloc_check),
-			.load = { OFF(fp_tpl_realloc_load), OFF(fp_tpl_realloc_next) },
+			.load = { OFF(fp_tpl_realloc_load), OFF(fp_tpl_realloc_next),
+				  OFF(fp_tpl_realloc_key2) },
 			.ring0 = OFF(fp_tpl_realloc_ring0),
 		};
 	} else if (kind == FP_FREE_CHECKED) {
@@ -510,7 +522,8 @@ static void tpl_get(enum fp_kind kind, struct tpl *t)
 			.wresume = { OFF(fp_tpl_free_e_wdone), OFF(fp_tpl_free_e_wcopy) },
 			.key = OFF(fp_tpl_free_key),
 			.check = OFF(fp_tpl_free_check),
-			.load = { OFF(fp_tpl_free_load), OFF(fp_tpl_free_next) },
+			.load = { OFF(fp_tpl_free_load), OFF(fp_tpl_free_next),
+				  OFF(fp_tpl_free_key2) },
 			.ring0 = OFF(fp_tpl_free_ring0),
 		};
 	} else {
@@ -862,8 +875,8 @@ int fp_stub_build(const struct fp_stub_req *req, struct fp_stub *out)
 		memcpy(out->code + t.key - 8, &req->tcache_key, 8);
 		memcpy(out->code + t.ring0 - 8, &req->ring, 8);
 		out->check_trap = req->stub + t.check;
-		out->check_loads[0] = req->stub + t.load[0];
-		out->check_loads[1] = req->stub + t.load[1];
+		for (int k = 0; k < 3; k++)
+			out->check_loads[k] = req->stub + t.load[k];
 	}
 
 	if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)

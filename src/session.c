@@ -58,13 +58,14 @@
 #define MAP_FIXED_NOREPLACE 0x100000
 #endif
 
-#define MAX_FNS	      64
-#define RING_RECORDS  4096 /* records in the fast path's ring */
-#define RING_STACK    4096 /* stack bytes each record carries for the unwinder */
-#define SPIN_US	      200  /* how long the tracer polls for the next stop before sleeping */
-#define MAX_FRAMES    512
-#define HOLE_MS	      50 /* a ring stuck this long is checked for an abandoned record */
-#define RT_CONSISTENT 0
+#define MAX_FNS		64
+#define RING_RECORDS	4096 /* records in the fast path's ring */
+#define RING_STACK	4096 /* stack bytes each record carries for the unwinder */
+#define SPIN_US		200  /* how long the tracer polls for the next stop before sleeping */
+#define MAX_FRAMES	512
+#define HOLE_MS		50   /* a ring stuck this long is checked for an abandoned record */
+#define HOLE_HANDLER_MS 1000 /* how long a handler on top of a stub may hold it */
+#define RT_CONSISTENT	0
 
 enum { TAG_DLSTATE = 100000, TAG_EXIT, TAG_EXIT_CALL, TAG_FD_BASE = 200000 };
 
@@ -78,7 +79,7 @@ struct fast_patch {
 	uint64_t walk_loads[2], walk_resume[2]; /* its walk's loads, and where a fault goes */
 	uint64_t call_return;	 /* FP_ALLOC: where the original returns into the stub */
 	uint64_t check_trap;	 /* FP_FREE_CHECKED: the int3 of a suspect free */
-	uint64_t check_loads[2]; /* and its loads that may fault on a wild pointer */
+	uint64_t check_loads[3]; /* and its loads that may fault on a wild pointer */
 	uint64_t stub, stub_len; /* the stub's code */
 	unsigned fn;		 /* index into the session's function table */
 };
@@ -774,18 +775,12 @@ static void describe_non_heap(struct session *s, struct mem_error *e)
 	}
 }
 
+/* Live blocks first: the freed queue keeps blocks whose memory the
+ * allocator has since handed out again (freeq.h), and an address inside a
+ * live block is described by that block, as memcheck (whose allocator does
+ * not reuse queued memory) would describe it. */
 static void describe_bad_addr(struct session *s, struct mem_error *e)
 {
-	const struct freed_block *fb = freeq_find(s->freed, e->addr);
-
-	if (fb) {
-		e->desc = ADDR_FREED;
-		e->block_addr = fb->addr;
-		e->block_size = fb->size;
-		e->alloc_stack = stack_of(s, fb->alloc_stack);
-		e->free_stack = stack_of(s, fb->free_stack);
-		return;
-	}
 	size_t n;
 	struct block *all = heapmap_sorted(s->heap, &n);
 	for (size_t i = 0; all && i < n; i++) {
@@ -798,8 +793,18 @@ static void describe_bad_addr(struct session *s, struct mem_error *e)
 		}
 	}
 	free(all);
-	if (e->desc == ADDR_UNKNOWN)
-		describe_non_heap(s, e);
+	if (e->desc != ADDR_UNKNOWN)
+		return;
+	const struct freed_block *fb = freeq_find(s->freed, e->addr);
+	if (fb) {
+		e->desc = ADDR_FREED;
+		e->block_addr = fb->addr;
+		e->block_size = fb->size;
+		e->alloc_stack = stack_of(s, fb->alloc_stack);
+		e->free_stack = stack_of(s, fb->free_stack);
+		return;
+	}
+	describe_non_heap(s, e);
 }
 
 /* Whether ptr is an in-use chunk by glibc's own bookkeeping: a size field
@@ -1081,7 +1086,11 @@ static int on_fn_entry(struct session *s, struct thread *th, const struct breakp
 			s->unseen_frees++;
 			req.old_ptr = 0;
 		} else {
+			/* memcheck counts any realloc of a non-NULL pointer as an
+			 * allocation of the size asked and a free, before it checks */
 			s->frees++;
+			s->allocs++;
+			s->bytes += req.size;
 			add_error(s, th, &e, stack_id);
 			return return_now(th, r, ret);
 		}
@@ -1162,8 +1171,11 @@ static void realloc_returned(struct session *s, struct thread *th, const struct 
 {
 	if (res) {
 		on_alloc(s, th, res, pc->req.size, pc->stack_id, pc->family);
-	} else if (pc->req.size) {
-		realloc_failed(s, pc);
+	} else if (pc->req.size || pc->req.overflow) {
+		if (pc->req.overflow)
+			s->frees--; /* reallocarray failed before any realloc: nothing to count */
+		else
+			realloc_failed(s, pc);
 		freeq_forget(s->freed, pc->old.addr, pc->old.size ? pc->old.size : 1);
 		heapmap_insert(s->heap, &pc->old);
 	} else {
@@ -1198,7 +1210,7 @@ static void apply_return(struct session *s, struct thread *th, const struct pend
 				freeq_push(s->freed, &fb);
 			}
 			on_alloc(s, th, res, pc->req.size, pc->stack_id, pc->family);
-		} else if (pc->req.size == 0) {
+		} else if (pc->req.size == 0 && !pc->req.overflow) {
 			on_free(s, th, pc->req.old_ptr, FAMILY_MALLOC, pc->stack_id, pc->ret);
 		} else {
 			realloc_failed(s, pc);
@@ -1352,12 +1364,13 @@ static int on_record(const struct fp_rec *rec, uint64_t index, void *ctx)
  * records are in its own order, and no thread can act on a block before the
  * record of its allocation is published.  "drained" only moves over the
  * consumed prefix. */
-static void drain_ring(struct session *s)
+static uint64_t drain_ring(struct session *s)
 {
 	struct fp_ring_hdr *h = s->ring;
+	uint64_t before = s->nrecords;
 
 	if (!h)
-		return;
+		return 0;
 	uint64_t head = __atomic_load_n(&h->head, __ATOMIC_ACQUIRE);
 	for (uint64_t i = s->ring_next; i < head && i < s->ring_next + h->capacity; i++) {
 		uint64_t slot = i & h->mask;
@@ -1374,6 +1387,7 @@ static void drain_ring(struct session *s)
 	while (s->ring_next < head && s->ring_done[s->ring_next & h->mask] == s->ring_next + 1)
 		s->ring_next++;
 	__atomic_store_n(&h->drained, s->ring_next, __ATOMIC_RELEASE);
+	return s->nrecords - before;
 }
 
 /* A thread that faulted copying the top of its stack into a record ran
@@ -1410,7 +1424,8 @@ static const struct fast_patch *fast_free_check(const struct session *s, uint64_
 		const struct fast_patch *fp = &s->fast[i];
 		if (!fp->check_trap)
 			continue;
-		if (fault ? (rip == fp->check_loads[0] || rip == fp->check_loads[1])
+		if (fault ? (rip == fp->check_loads[0] || rip == fp->check_loads[1] ||
+			     rip == fp->check_loads[2])
 			  : rip == fp->check_trap)
 			return fp;
 	}
@@ -1959,6 +1974,28 @@ static bool in_stub(const struct session *s, uint64_t rip)
 	return false;
 }
 
+/* Whether a signal handler runs on top of a stub in this thread: a frame
+ * below the top one is in a stub, other than the return point of a stub's
+ * call to its original (a thread inside malloc holds no claim).  Its claim,
+ * if it made one, is in the signal frame's saved registers, out of sight:
+ * assume it holds the hole. */
+static bool stub_interrupted(struct session *s, struct thread *t, const struct user_regs_struct *r)
+{
+	uint64_t pcs[64];
+	unsigned n = unwind_capture(s->uw, t->tid, r, pcs, 64);
+
+	for (unsigned i = 1; i < n; i++) {
+		if (!in_stub(s, pcs[i]))
+			continue;
+		bool call_return = false;
+		for (unsigned k = 0; k < s->nfast; k++)
+			call_return |= pcs[i] == s->fast[k].call_return;
+		if (!call_return)
+			return true;
+	}
+	return false;
+}
+
 /* A ring-full trap that cannot end by itself: the oldest unconsumed record
  * was claimed by a writer that will never publish it (it left its stub by a
  * longjmp from a signal handler, or died in it), so "drained" cannot pass
@@ -1966,9 +2003,15 @@ static bool in_stub(const struct session *s, uint64_t rip)
  * been stuck at the same index for HOLE_MS of such traps, all threads are
  * stopped, the ring drained once more (the writer may just have been slow),
  * and their registers read: a writer between its claim and its publish
- * holds its index in rax or r8 (r8 is index + 1 for the last instruction).
- * If none holds this one, the record is given up (counted, and reported
- * once) and the ring goes on. */
+ * holds its index in rax or r8 (r8 is index + 1 for the last instruction),
+ * and a writer a signal handler interrupted has a stub frame under it (it
+ * is given HOLE_HANDLER_MS: a handler that blocks for longer, e.g. until
+ * another thread's allocations, would otherwise hang the program).  If
+ * none holds this one, the record is given up (counted, and reported once)
+ * and the ring goes on.  The trapping thread itself is not asked: if it is a
+ * handler on top of its own claim, it waits for itself, and giving the
+ * record up is the only way on (its stub, resumed later, then writes into a
+ * slot of a later lap: see ARCHITECTURE.md). */
 static void ring_check_hole(struct session *s, struct thread *th, const struct user_regs_struct *r)
 {
 	struct fp_ring_hdr *h = s->ring;
@@ -1996,11 +2039,14 @@ static void ring_check_hole(struct session *s, struct thread *th, const struct u
 	bool held = hole + 1 != s->hole || hole >= __atomic_load_n(&h->head, __ATOMIC_ACQUIRE);
 	struct thread *ths[4096];
 	size_t n = live_threads(s, ths, 4096);
+	long stuck_ms = (now.tv_sec - s->hole_since.tv_sec) * 1000 +
+			(now.tv_nsec - s->hole_since.tv_nsec) / 1000000;
 	for (size_t i = 0; i < n && !held; i++) {
 		struct user_regs_struct tr;
 		if (ths[i] != th && !ths[i]->dead && !tracee_getregs(ths[i]->tid, &tr))
-			held = in_stub(s, tr.rip) &&
-			       (tr.rax == hole || tr.r8 == hole || tr.r8 == hole + 1);
+			held = (in_stub(s, tr.rip) &&
+				(tr.rax == hole || tr.r8 == hole || tr.r8 == hole + 1)) ||
+			       (stuck_ms < HOLE_HANDLER_MS && stub_interrupted(s, ths[i], &tr));
 	}
 	if (!held) {
 		s->ring_done[hole & h->mask] = hole + 1;
@@ -2271,6 +2317,7 @@ static void detach_all(struct session *s)
 	for (size_t i = 0; i < n; i++) {
 		struct thread *th = ths[i];
 		struct user_regs_struct r;
+		const struct fast_patch *suspect;
 		if (th->state == TH_RUNNING)
 			continue;
 		take_pending_trap(th);
@@ -2291,6 +2338,11 @@ static void detach_all(struct session *s)
 				r = th->inject_saved;
 				r.rip = th->inject_resume;
 				th->in_inject = false;
+			} else if (fast_ring_full_trap(s, r.rip - 1)) {
+				/* resumed after its int3, the claim loop finds the
+				 * ring disabled and drops its record */
+			} else if ((suspect = fast_free_check(s, r.rip - 1, false))) {
+				r.rip = suspect->func; /* the call starts afresh */
 			} else {
 				th->pending_sig = SIGTRAP; /* the program's own */
 			}
@@ -2807,8 +2859,8 @@ static pid_t wait_next(struct session *s, int *status)
 			return r;
 		/* the ring is shared memory: consume it while the program runs,
 		 * so that it seldom fills and stops the program */
-		if (s->ring && __atomic_load_n(&s->ring->head, __ATOMIC_ACQUIRE) > s->ring_next) {
-			drain_ring(s);
+		if (s->ring && __atomic_load_n(&s->ring->head, __ATOMIC_ACQUIRE) > s->ring_next &&
+		    drain_ring(s)) {
 			clock_gettime(CLOCK_MONOTONIC, &t0); /* busy: keep polling */
 			continue;
 		}

@@ -110,7 +110,7 @@ struct fp_ring_hdr {
  * the key (release), a stub loads the key and then the rule. */
 #define FP_RULES	16384u
 #define FP_RULE_HASH	0x9e3779b97f4a7c15ull
-#define FP_MAX_WALK	24u /* frames that fit a record: more, and stubs always copy */
+#define FP_MAX_WALK	56u /* frames that fit a record: more, and stubs always copy */
 #define FP_RULE_CFA_RBP 1u  /* CFA = rbp + cfa_off, else rsp + cfa_off */
 #define FP_RULE_RBP_AT	2u  /* the caller's rbp is at CFA + rbp_off */
 #define FP_RULE_END	4u  /* the return address is undefined: the outermost frame */
@@ -233,9 +233,9 @@ struct fp_stub {
 	uint64_t call_return; /* FP_ALLOC: the return address the original sees */
 	/* FP_FREE_CHECKED: the int3 of a suspect free (the thread's registers
 	 * are those of free's entry; resuming after it runs the original), and
-	 * the two loads that may fault on a wild pointer (the same case) */
+	 * the three loads that may fault on a wild pointer (the same case) */
 	uint64_t check_trap;
-	uint64_t check_loads[2];
+	uint64_t check_loads[3];
 	/* instruction boundaries: func + orig_off[i] runs at stub + new_off[i] */
 	uint8_t ninsn;
 	uint8_t orig_off[8];
