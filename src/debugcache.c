@@ -27,11 +27,15 @@ static bool cache_dir(char *out, size_t len)
 	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 	int n;
 
+	struct stat st;
+
 	if (dir)
 		n = snprintf(out, len, "%s", dir);
 	else if (xdg && *xdg)
 		n = snprintf(out, len, "%s/leaktrace", xdg);
-	else if (home && *home)
+	else if (home && *home && !stat(home, &st) && st.st_uid == geteuid())
+		/* not someone else's home (sudo keeping HOME): a directory
+		 * made there would be ours, and in their way */
 		n = snprintf(out, len, "%s/.cache/leaktrace", home);
 	else
 		return false;

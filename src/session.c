@@ -416,11 +416,11 @@ static bool fast_patched(const struct session *s, uint64_t addr)
 }
 
 /* Whether the fast path takes this function: the allocating ones, the
- * operator markers, and free through a stub that traps on the frees glibc
- * might abort on, so that those are judged before they reach glibc.
- * realloc stays on a breakpoint (its old pointer is judged the same way),
- * and so does posix_memalign, whose result lies in the caller's memory,
- * which may have changed by the time a record is read. */
+ * operator markers, and free and realloc through stubs that trap on the old
+ * blocks glibc might abort on, so that those are judged before they reach
+ * glibc.  posix_memalign stays on a breakpoint (its result lies in the
+ * caller's memory, which may have changed by the time a record is read), and
+ * so does reallocarray (its third argument is in rdx, the checks' scratch). */
 static bool fast_kind(enum afn_kind k, enum fp_kind *out)
 {
 	switch (k) {
