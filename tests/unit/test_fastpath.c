@@ -6,6 +6,7 @@
  * free patched in this process, with timings. */
 #include "check.h"
 #include "leaktrace/fastpath.h"
+#include "stub_memory.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -155,24 +156,6 @@ enum { OP_MALLOC = 1, OP_FREE, OP_FREE8, OP_MEMALIGN, OP_OPNEW, OP_GMALLOC, OP_G
 static struct fp_ring_hdr *ring;
 static size_t ring_len;
 
-static void *map_near(uint64_t near, size_t len)
-{
-	uint64_t base = near & ~0xfffull;
-
-	for (uint64_t d = 1ull << 24; d < (1ull << 31) - (1ull << 25); d += 1ull << 24) {
-		for (int sign = -1; sign <= 1; sign += 2) {
-			uint64_t a = base + (uint64_t)(sign * (int64_t)d);
-			void *p = mmap((void *)a, len, PROT_READ | PROT_WRITE | PROT_EXEC,
-				       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-			if (p == (void *)a)
-				return p;
-			if (p != MAP_FAILED)
-				munmap(p, len);
-		}
-	}
-	return NULL;
-}
-
 struct hook {
 	void *func;
 	uint8_t *stub;
@@ -183,18 +166,6 @@ struct hook {
 #define MAX_HOOKS 8
 static struct hook hooks[MAX_HOOKS];
 static int nhooks;
-
-static int write_code(void *at, const void *bytes, size_t n)
-{
-	uintptr_t pg = (uintptr_t)at & ~(uintptr_t)4095;
-	size_t len = ((uintptr_t)at + n - pg + 4095) & ~(size_t)4095;
-
-	if (mprotect((void *)pg, len, PROT_READ | PROT_WRITE | PROT_EXEC))
-		return -errno;
-	memcpy(at, bytes, n);
-	__builtin___clear_cache((char *)at, (char *)at + n);
-	return 0;
-}
 
 /* Generates a stub at *next (advanced) and patches func's entry. */
 static struct hook *hook(void *func, enum fp_kind kind, uint16_t op, uint8_t **next)

@@ -35,6 +35,7 @@
  * rules; the counts at the end check that each case was exercised. */
 #include "check.h"
 #include "leaktrace/fastpath.h"
+#include "stub_memory.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -157,36 +158,6 @@ static uint64_t rnd(void)
 static struct fp_ring_hdr *ring;
 static uint8_t *stack_lo; /* the fake stack: FAKE_STACK bytes, then PROT_NONE */
 static uint64_t stack_hi;
-
-static void *map_near(uint64_t near, size_t len)
-{
-	uint64_t base = near & ~0xfffull;
-
-	for (uint64_t d = 1ull << 24; d < (1ull << 31) - (1ull << 25); d += 1ull << 24) {
-		for (int sign = -1; sign <= 1; sign += 2) {
-			uint64_t a = base + (uint64_t)(sign * (int64_t)d);
-			void *p = mmap((void *)a, len, PROT_READ | PROT_WRITE | PROT_EXEC,
-				       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-			if (p == (void *)a)
-				return p;
-			if (p != MAP_FAILED)
-				munmap(p, len);
-		}
-	}
-	return NULL;
-}
-
-static int write_code(void *at, const void *bytes, size_t n)
-{
-	uintptr_t pg = (uintptr_t)at & ~(uintptr_t)4095;
-	size_t len = ((uintptr_t)at + n - pg + 4095) & ~(size_t)4095;
-
-	if (mprotect((void *)pg, len, PROT_READ | PROT_WRITE | PROT_EXEC))
-		return -errno;
-	memcpy(at, bytes, n);
-	__builtin___clear_cache((char *)at, (char *)at + n);
-	return 0;
-}
 
 /* ---- the tracer's fault fixups ---- */
 
