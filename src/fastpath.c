@@ -378,80 +378,49 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	".previous\n");
 
 #define TPL_SYM(name) extern const uint8_t name[] __attribute__((visibility("hidden")))
-TPL_SYM(fp_tpl_jmp_start);
-TPL_SYM(fp_tpl_jmp_end);
-TPL_SYM(fp_tpl_jmp_e_ring);
-TPL_SYM(fp_tpl_jmp_e_trap);
-TPL_SYM(fp_tpl_jmp_e_op);
-TPL_SYM(fp_tpl_jmp_e_tid);
-TPL_SYM(fp_tpl_jmp_e_copy);
-TPL_SYM(fp_tpl_jmp_e_copied);
-TPL_SYM(fp_tpl_free_start);
-TPL_SYM(fp_tpl_free_end);
-TPL_SYM(fp_tpl_free_load);
-TPL_SYM(fp_tpl_free_ring0);
-TPL_SYM(fp_tpl_free_key);
-TPL_SYM(fp_tpl_free_next);
-TPL_SYM(fp_tpl_free_key2);
-TPL_SYM(fp_tpl_realloc_key2);
-TPL_SYM(fp_tpl_free_check);
-TPL_SYM(fp_tpl_free_e_ring);
-TPL_SYM(fp_tpl_free_e_trap);
-TPL_SYM(fp_tpl_free_e_op);
-TPL_SYM(fp_tpl_free_e_tid);
-TPL_SYM(fp_tpl_free_e_copy);
-TPL_SYM(fp_tpl_free_e_copied);
-TPL_SYM(fp_tpl_call_start);
-TPL_SYM(fp_tpl_call_end);
-TPL_SYM(fp_tpl_call_e_ring);
-TPL_SYM(fp_tpl_call_e_trap);
-TPL_SYM(fp_tpl_call_e_op);
-TPL_SYM(fp_tpl_call_e_tid);
-TPL_SYM(fp_tpl_call_e_copy);
-TPL_SYM(fp_tpl_call_e_copied);
-TPL_SYM(fp_tpl_call_ret);
-TPL_SYM(fp_tpl_realloc_start);
-TPL_SYM(fp_tpl_realloc_end);
-TPL_SYM(fp_tpl_realloc_load);
-TPL_SYM(fp_tpl_realloc_ring0);
-TPL_SYM(fp_tpl_realloc_key);
-TPL_SYM(fp_tpl_realloc_next);
-TPL_SYM(fp_tpl_realloc_check);
-TPL_SYM(fp_tpl_realloc_ret);
-TPL_SYM(fp_tpl_realloc_e_ring);
-TPL_SYM(fp_tpl_realloc_e_trap);
-TPL_SYM(fp_tpl_realloc_e_op);
-TPL_SYM(fp_tpl_realloc_e_tid);
-TPL_SYM(fp_tpl_realloc_r_ring);
-TPL_SYM(fp_tpl_realloc_r_trap);
-TPL_SYM(fp_tpl_realloc_r_op);
-TPL_SYM(fp_tpl_realloc_r_tid);
-TPL_SYM(fp_tpl_realloc_e_copy);
-TPL_SYM(fp_tpl_realloc_e_copied);
-TPL_SYM(fp_tpl_realloc_e_func);
-TPL_SYM(fp_tpl_realloc_e_wra);
-TPL_SYM(fp_tpl_realloc_e_wbp);
-TPL_SYM(fp_tpl_realloc_e_wdone);
-TPL_SYM(fp_tpl_realloc_e_wcopy);
-TPL_SYM(fp_tpl_jmp_e_func);
-TPL_SYM(fp_tpl_jmp_e_wra);
-TPL_SYM(fp_tpl_jmp_e_wbp);
-TPL_SYM(fp_tpl_jmp_e_wdone);
-TPL_SYM(fp_tpl_jmp_e_wcopy);
-TPL_SYM(fp_tpl_free_e_func);
-TPL_SYM(fp_tpl_free_e_wra);
-TPL_SYM(fp_tpl_free_e_wbp);
-TPL_SYM(fp_tpl_free_e_wdone);
-TPL_SYM(fp_tpl_free_e_wcopy);
-TPL_SYM(fp_tpl_call_e_func);
-TPL_SYM(fp_tpl_call_e_wra);
-TPL_SYM(fp_tpl_call_e_wbp);
-TPL_SYM(fp_tpl_call_e_wdone);
-TPL_SYM(fp_tpl_call_e_wcopy);
-TPL_SYM(fp_tpl_call_r_ring);
-TPL_SYM(fp_tpl_call_r_trap);
-TPL_SYM(fp_tpl_call_r_op);
-TPL_SYM(fp_tpl_call_r_tid);
+/* The labels of one template, p: its bounds; FP_ENTRY's (p_e_*); FP_CALL's
+ * return part (p_r_*, p_ret); FP_CHECKS' (p_*). */
+#define TPL_BOUNDS(p)                                                                              \
+	TPL_SYM(fp_tpl_##p##_start);                                                               \
+	TPL_SYM(fp_tpl_##p##_end)
+#define TPL_ENTRY_SYMS(p)                                                                          \
+	TPL_SYM(fp_tpl_##p##_e_ring);                                                              \
+	TPL_SYM(fp_tpl_##p##_e_trap);                                                              \
+	TPL_SYM(fp_tpl_##p##_e_op);                                                                \
+	TPL_SYM(fp_tpl_##p##_e_tid);                                                               \
+	TPL_SYM(fp_tpl_##p##_e_copy);                                                              \
+	TPL_SYM(fp_tpl_##p##_e_copied);                                                            \
+	TPL_SYM(fp_tpl_##p##_e_func);                                                              \
+	TPL_SYM(fp_tpl_##p##_e_wra);                                                               \
+	TPL_SYM(fp_tpl_##p##_e_wbp);                                                               \
+	TPL_SYM(fp_tpl_##p##_e_wdone);                                                             \
+	TPL_SYM(fp_tpl_##p##_e_wcopy)
+#define TPL_RETURN_SYMS(p)                                                                         \
+	TPL_SYM(fp_tpl_##p##_ret);                                                                 \
+	TPL_SYM(fp_tpl_##p##_r_ring);                                                              \
+	TPL_SYM(fp_tpl_##p##_r_trap);                                                              \
+	TPL_SYM(fp_tpl_##p##_r_op);                                                                \
+	TPL_SYM(fp_tpl_##p##_r_tid)
+#define TPL_CHECK_SYMS(p)                                                                          \
+	TPL_SYM(fp_tpl_##p##_ring0);                                                               \
+	TPL_SYM(fp_tpl_##p##_load);                                                                \
+	TPL_SYM(fp_tpl_##p##_key);                                                                 \
+	TPL_SYM(fp_tpl_##p##_key2);                                                                \
+	TPL_SYM(fp_tpl_##p##_next);                                                                \
+	TPL_SYM(fp_tpl_##p##_check)
+
+TPL_BOUNDS(jmp);
+TPL_ENTRY_SYMS(jmp);
+TPL_BOUNDS(free);
+TPL_ENTRY_SYMS(free);
+TPL_CHECK_SYMS(free);
+TPL_BOUNDS(call);
+TPL_ENTRY_SYMS(call);
+TPL_RETURN_SYMS(call);
+TPL_BOUNDS(realloc);
+TPL_ENTRY_SYMS(realloc);
+TPL_RETURN_SYMS(realloc);
+TPL_CHECK_SYMS(realloc);
 
 /* A template's patch points, as offsets from its start (0 = none). */
 struct tpl {
@@ -466,81 +435,48 @@ struct tpl {
  * would be undefined, subtracting the addresses is not. */
 #define OFF(label) ((size_t)((uintptr_t)(label) - (uintptr_t)s))
 
+/* The fields of struct tpl each part of a template fills. */
+#define TPL_ENTRY(p)                                                                               \
+	.start = s, .end = fp_tpl_##p##_end, .copy = OFF(fp_tpl_##p##_e_copy),                     \
+	.copied = OFF(fp_tpl_##p##_e_copied), .func = OFF(fp_tpl_##p##_e_func),                    \
+	.wload = { OFF(fp_tpl_##p##_e_wra), OFF(fp_tpl_##p##_e_wbp) },                             \
+	.wresume = { OFF(fp_tpl_##p##_e_wdone), OFF(fp_tpl_##p##_e_wcopy) }
+#define TPL_RECORDS(p, ret_ring, ret_trap, ret_op, ret_tid)                                        \
+	.ring = { OFF(fp_tpl_##p##_e_ring), ret_ring },                                            \
+	.trap = { OFF(fp_tpl_##p##_e_trap), ret_trap }, .op = { OFF(fp_tpl_##p##_e_op), ret_op },  \
+	.tid = { OFF(fp_tpl_##p##_e_tid), ret_tid }
+#define TPL_ONE_RECORD(p) TPL_RECORDS(p, 0, 0, 0, 0)
+#define TPL_TWO_RECORDS(p)                                                                         \
+	TPL_RECORDS(p, OFF(fp_tpl_##p##_r_ring), OFF(fp_tpl_##p##_r_trap), OFF(fp_tpl_##p##_r_op), \
+		    OFF(fp_tpl_##p##_r_tid)),                                                      \
+	    .call_ret = OFF(fp_tpl_##p##_ret)
+#define TPL_CHECKS(p)                                                                              \
+	.key = OFF(fp_tpl_##p##_key), .check = OFF(fp_tpl_##p##_check),                            \
+	.load = { OFF(fp_tpl_##p##_load), OFF(fp_tpl_##p##_next), OFF(fp_tpl_##p##_key2) },        \
+	.ring0 = OFF(fp_tpl_##p##_ring0)
+
 static void tpl_get(enum fp_kind kind, struct tpl *t)
 {
-	memset(t, 0, sizeof *t);
-	if (kind == FP_ALLOC) {
-		const uint8_t *s = fp_tpl_call_start;
-		*t = (struct tpl){
-			.start = s,
-			.end = fp_tpl_call_end,
-			.ring = { OFF(fp_tpl_call_e_ring), OFF(fp_tpl_call_r_ring) },
-			.trap = { OFF(fp_tpl_call_e_trap), OFF(fp_tpl_call_r_trap) },
-			.op = { OFF(fp_tpl_call_e_op), OFF(fp_tpl_call_r_op) },
-			.tid = { OFF(fp_tpl_call_e_tid), OFF(fp_tpl_call_r_tid) },
-			.copy = OFF(fp_tpl_call_e_copy),
-			.copied = OFF(fp_tpl_call_e_copied),
-			.func = OFF(fp_tpl_call_e_func),
-			.wload = { OFF(fp_tpl_call_e_wra), OFF(fp_tpl_call_e_wbp) },
-			.wresume = { OFF(fp_tpl_call_e_wdone), OFF(fp_tpl_call_e_wcopy) },
-			.call_ret = OFF(fp_tpl_call_ret),
-		};
-	} else if (kind == FP_REALLOC_CHECKED) {
-		const uint8_t *s = fp_tpl_realloc_start;
-		*t = (struct tpl){
-			.start = s,
-			.end = fp_tpl_realloc_end,
-			.ring = { OFF(fp_tpl_realloc_e_ring), OFF(fp_tpl_realloc_r_ring) },
-			.trap = { OFF(fp_tpl_realloc_e_trap), OFF(fp_tpl_realloc_r_trap) },
-			.op = { OFF(fp_tpl_realloc_e_op), OFF(fp_tpl_realloc_r_op) },
-			.tid = { OFF(fp_tpl_realloc_e_tid), OFF(fp_tpl_realloc_r_tid) },
-			.copy = OFF(fp_tpl_realloc_e_copy),
-			.copied = OFF(fp_tpl_realloc_e_copied),
-			.func = OFF(fp_tpl_realloc_e_func),
-			.wload = { OFF(fp_tpl_realloc_e_wra), OFF(fp_tpl_realloc_e_wbp) },
-			.wresume = { OFF(fp_tpl_realloc_e_wdone), OFF(fp_tpl_realloc_e_wcopy) },
-			.call_ret = OFF(fp_tpl_realloc_ret),
-			.key = OFF(fp_tpl_realloc_key),
-			.check = OFF(fp_tpl_realloc_check),
-			.load = { OFF(fp_tpl_realloc_load), OFF(fp_tpl_realloc_next),
-				  OFF(fp_tpl_realloc_key2) },
-			.ring0 = OFF(fp_tpl_realloc_ring0),
-		};
-	} else if (kind == FP_FREE_CHECKED) {
-		const uint8_t *s = fp_tpl_free_start;
-		*t = (struct tpl){
-			.start = s,
-			.end = fp_tpl_free_end,
-			.ring = { OFF(fp_tpl_free_e_ring), 0 },
-			.trap = { OFF(fp_tpl_free_e_trap), 0 },
-			.op = { OFF(fp_tpl_free_e_op), 0 },
-			.tid = { OFF(fp_tpl_free_e_tid), 0 },
-			.copy = OFF(fp_tpl_free_e_copy),
-			.copied = OFF(fp_tpl_free_e_copied),
-			.func = OFF(fp_tpl_free_e_func),
-			.wload = { OFF(fp_tpl_free_e_wra), OFF(fp_tpl_free_e_wbp) },
-			.wresume = { OFF(fp_tpl_free_e_wdone), OFF(fp_tpl_free_e_wcopy) },
-			.key = OFF(fp_tpl_free_key),
-			.check = OFF(fp_tpl_free_check),
-			.load = { OFF(fp_tpl_free_load), OFF(fp_tpl_free_next),
-				  OFF(fp_tpl_free_key2) },
-			.ring0 = OFF(fp_tpl_free_ring0),
-		};
-	} else {
-		const uint8_t *s = fp_tpl_jmp_start;
-		*t = (struct tpl){
-			.start = s,
-			.end = fp_tpl_jmp_end,
-			.ring = { OFF(fp_tpl_jmp_e_ring), 0 },
-			.trap = { OFF(fp_tpl_jmp_e_trap), 0 },
-			.op = { OFF(fp_tpl_jmp_e_op), 0 },
-			.tid = { OFF(fp_tpl_jmp_e_tid), 0 },
-			.copy = OFF(fp_tpl_jmp_e_copy),
-			.copied = OFF(fp_tpl_jmp_e_copied),
-			.func = OFF(fp_tpl_jmp_e_func),
-			.wload = { OFF(fp_tpl_jmp_e_wra), OFF(fp_tpl_jmp_e_wbp) },
-			.wresume = { OFF(fp_tpl_jmp_e_wdone), OFF(fp_tpl_jmp_e_wcopy) },
-		};
+	const uint8_t *s;
+
+	switch (kind) {
+	case FP_ALLOC:
+		s = fp_tpl_call_start;
+		*t = (struct tpl){ TPL_ENTRY(call), TPL_TWO_RECORDS(call) };
+		break;
+	case FP_REALLOC_CHECKED:
+		s = fp_tpl_realloc_start;
+		*t = (struct tpl){ TPL_ENTRY(realloc), TPL_TWO_RECORDS(realloc),
+				   TPL_CHECKS(realloc) };
+		break;
+	case FP_FREE_CHECKED:
+		s = fp_tpl_free_start;
+		*t = (struct tpl){ TPL_ENTRY(free), TPL_ONE_RECORD(free), TPL_CHECKS(free) };
+		break;
+	default:
+		s = fp_tpl_jmp_start;
+		*t = (struct tpl){ TPL_ENTRY(jmp), TPL_ONE_RECORD(jmp) };
+		break;
 	}
 }
 
