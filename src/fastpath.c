@@ -599,8 +599,10 @@ int fp_ring_check(const void *buf, size_t len)
 	return 0;
 }
 
-static const struct fp_rec *rec_at(const struct fp_ring_hdr *h, uint64_t i)
+const struct fp_rec *fp_ring_rec(const void *buf, uint64_t i)
 {
+	const struct fp_ring_hdr *h = buf;
+
 	return (const void *)((const uint8_t *)(h + 1) + (i & h->mask) * h->rec_size);
 }
 
@@ -608,7 +610,7 @@ static const struct fp_rec *rec_at(const struct fp_ring_hdr *h, uint64_t i)
  * in-process case, or a mapping shared with the tracer). */
 static bool published(const struct fp_ring_hdr *h, uint64_t i)
 {
-	return __atomic_load_n(&rec_at(h, i)->seq, __ATOMIC_ACQUIRE) == i + 1;
+	return __atomic_load_n(&fp_ring_rec(h, i)->seq, __ATOMIC_ACQUIRE) == i + 1;
 }
 
 uint64_t fp_ring_published(const void *buf, size_t len, uint64_t from)
@@ -634,7 +636,7 @@ uint64_t fp_ring_drain(const void *buf, size_t len, uint64_t from, uint64_t max,
 	if (max > h->capacity)
 		max = h->capacity;
 	while (i - from < max && published(h, i)) {
-		const struct fp_rec *r = rec_at(h, i);
+		const struct fp_rec *r = fp_ring_rec(h, i);
 		i++;
 		if (fn(r, i - 1, ctx))
 			break;

@@ -173,12 +173,17 @@ static void lt_error(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+static long us_between(const struct timespec *from, const struct timespec *to)
+{
+	return (to->tv_sec - from->tv_sec) * 1000000 + (to->tv_nsec - from->tv_nsec) / 1000;
+}
+
 static long elapsed_ms(const struct session *s)
 {
 	struct timespec now;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - s->t0.tv_sec) * 1000 + (now.tv_nsec - s->t0.tv_nsec) / 1000000;
+	return us_between(&s->t0, &now) / 1000;
 }
 
 /* ---- running code in the target ------------------------------------ */
@@ -1364,6 +1369,16 @@ static int on_record(const struct fp_rec *rec, uint64_t index, void *ctx)
  * records are in its own order, and no thread can act on a block before the
  * record of its allocation is published.  "drained" only moves over the
  * consumed prefix. */
+/* Moves "drained" over the records consumed (or given up), in index order. */
+static void ring_advance(struct session *s, uint64_t head)
+{
+	struct fp_ring_hdr *h = s->ring;
+
+	while (s->ring_next < head && s->ring_done[s->ring_next & h->mask] == s->ring_next + 1)
+		s->ring_next++;
+	__atomic_store_n(&h->drained, s->ring_next, __ATOMIC_RELEASE);
+}
+
 static uint64_t drain_ring(struct session *s)
 {
 	struct fp_ring_hdr *h = s->ring;
@@ -1376,17 +1391,14 @@ static uint64_t drain_ring(struct session *s)
 		uint64_t slot = i & h->mask;
 		if (s->ring_done[slot] == i + 1)
 			continue;
-		const struct fp_rec *rec =
-		    (const struct fp_rec *)((const char *)h + sizeof *h + slot * h->rec_size);
+		const struct fp_rec *rec = fp_ring_rec(h, i);
 		if (__atomic_load_n(&rec->seq, __ATOMIC_ACQUIRE) != i + 1)
 			continue; /* claimed, not yet published */
 		on_record(rec, i, s);
 		s->nrecords++;
 		s->ring_done[slot] = i + 1;
 	}
-	while (s->ring_next < head && s->ring_done[s->ring_next & h->mask] == s->ring_next + 1)
-		s->ring_next++;
-	__atomic_store_n(&h->drained, s->ring_next, __ATOMIC_RELEASE);
+	ring_advance(s, head);
 	return s->nrecords - before;
 }
 
@@ -2026,9 +2038,8 @@ static void ring_check_hole(struct session *s, struct thread *th, const struct u
 		s->hole_since = now;
 		return;
 	}
-	if ((now.tv_sec - s->hole_since.tv_sec) * 1000 +
-		(now.tv_nsec - s->hole_since.tv_nsec) / 1000000 <
-	    HOLE_MS)
+	long stuck_ms = us_between(&s->hole_since, &now) / 1000;
+	if (stuck_ms < HOLE_MS)
 		return;
 	s->hole_check = true;
 	stop_all_threads(s, th);
@@ -2039,8 +2050,6 @@ static void ring_check_hole(struct session *s, struct thread *th, const struct u
 	bool held = hole + 1 != s->hole || hole >= __atomic_load_n(&h->head, __ATOMIC_ACQUIRE);
 	struct thread *ths[4096];
 	size_t n = live_threads(s, ths, 4096);
-	long stuck_ms = (now.tv_sec - s->hole_since.tv_sec) * 1000 +
-			(now.tv_nsec - s->hole_since.tv_nsec) / 1000000;
 	for (size_t i = 0; i < n && !held; i++) {
 		struct user_regs_struct tr;
 		if (ths[i] != th && !ths[i]->dead && !tracee_getregs(ths[i]->tid, &tr))
@@ -2050,10 +2059,7 @@ static void ring_check_hole(struct session *s, struct thread *th, const struct u
 	}
 	if (!held) {
 		s->ring_done[hole & h->mask] = hole + 1;
-		while (s->ring_next < h->head &&
-		       s->ring_done[s->ring_next & h->mask] == s->ring_next + 1)
-			s->ring_next++;
-		__atomic_store_n(&h->drained, s->ring_next, __ATOMIC_RELEASE);
+		ring_advance(s, __atomic_load_n(&h->head, __ATOMIC_ACQUIRE));
 		if (!s->nlost++)
 			fprintf(
 			    s->log,
@@ -2865,8 +2871,7 @@ static pid_t wait_next(struct session *s, int *status)
 			continue;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if ((now.tv_sec - t0.tv_sec) * 1000000 + (now.tv_nsec - t0.tv_nsec) / 1000 >
-		    SPIN_US)
+		if (us_between(&t0, &now) > SPIN_US)
 			break;
 		sched_yield();
 	}

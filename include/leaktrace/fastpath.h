@@ -169,6 +169,9 @@ static inline void fp_rec_frame(const struct fp_rec *r, uint32_t i, uint64_t *pc
 size_t fp_rec_size(uint32_t stack_bytes);
 size_t fp_ring_size(uint64_t capacity, uint32_t stack_bytes);
 
+/* The slot of the record at index i. */
+const struct fp_rec *fp_ring_rec(const void *buf, uint64_t i);
+
 /* The stack copy of the record at index i (stack_len bytes of it). */
 const uint8_t *fp_ring_copy(const void *buf, uint64_t i);
 
