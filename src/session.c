@@ -955,6 +955,26 @@ static int return_now(struct thread *th, struct user_regs_struct *r, uint64_t re
 
 static int take_old_block(struct session *s, struct pending_call *pc);
 
+/* A realloc whose old pointer is no block of ours, judged as a free of it
+ * would be: true for memcheck's InvalidFree (counted and reported), false
+ * for a block allocated out of our sight (its realloc is then a fresh
+ * allocation). */
+static bool realloc_unknown_old(struct session *s, struct thread *th, uint64_t old,
+				uint32_t stack_id, uint64_t ret)
+{
+	struct mem_error e = { .kind = ERR_INVALID_FREE,
+			       .addr = old,
+			       .stack = stack_of(s, stack_id) };
+
+	if (judge_unknown(s, &e, ret) == FREE_UNSEEN) {
+		s->unseen_frees++;
+		return false;
+	}
+	s->frees++;
+	add_error(s, th, &e, stack_id);
+	return true;
+}
+
 /* --track-fds: an fd function's entry.  Its return is caught like an
  * allocator's; a tail call from another hooked function is part of it. */
 static int on_fd_entry(struct session *s, struct thread *th, const struct breakpoint *bp,
@@ -1081,24 +1101,15 @@ static int on_fn_entry(struct session *s, struct thread *th, const struct breakp
 	}
 	if ((a->kind == AFN_REALLOC || a->kind == AFN_REALLOCARRAY) && req.old_ptr &&
 	    !heapmap_lookup(s->heap, req.old_ptr)) {
-		/* realloc of something not allocated: memcheck's InvalidFree;
-		 * the call returns NULL without reaching the allocator.  A block
-		 * we did not see allocated goes through as a fresh allocation. */
-		struct mem_error e = { .kind = ERR_INVALID_FREE,
-				       .addr = req.old_ptr,
-				       .stack = stack_of(s, stack_id) };
-		if (judge_unknown(s, &e, ret) == FREE_UNSEEN) {
-			s->unseen_frees++;
-			req.old_ptr = 0;
-		} else {
-			/* memcheck counts any realloc of a non-NULL pointer as an
-			 * allocation of the size asked and a free, before it checks */
-			s->frees++;
+		/* an InvalidFree returns NULL without reaching the allocator;
+		 * memcheck counts any realloc of a non-NULL pointer as an
+		 * allocation of the size asked and a free, before it checks */
+		if (realloc_unknown_old(s, th, req.old_ptr, stack_id, ret)) {
 			s->allocs++;
 			s->bytes += req.size;
-			add_error(s, th, &e, stack_id);
 			return return_now(th, r, ret);
 		}
+		req.old_ptr = 0; /* a fresh allocation */
 	}
 	if (th->ncalls == MAX_NEST)
 		return tracee_setregs(th->tid, r);
@@ -1143,15 +1154,7 @@ static void realloc_entered(struct session *s, struct thread *th, struct pending
 {
 	if (!take_old_block(s, pc))
 		return;
-	struct mem_error e = { .kind = ERR_INVALID_FREE,
-			       .addr = pc->req.old_ptr,
-			       .stack = stack_of(s, pc->stack_id) };
-	if (judge_unknown(s, &e, pc->ret) == FREE_UNSEEN) {
-		s->unseen_frees++;
-	} else {
-		s->frees++;
-		add_error(s, th, &e, pc->stack_id);
-	}
+	realloc_unknown_old(s, th, pc->req.old_ptr, pc->stack_id, pc->ret);
 	pc->req.old_ptr = 0;
 }
 
