@@ -1259,11 +1259,8 @@ static void record_frames(struct session *s, struct thread *th, const struct fp_
 			  unsigned max)
 {
 	if (rec->nframes) {
-		uint64_t p[FP_MAX_WALK], sp[FP_MAX_WALK];
 		unsigned n = rec->nframes < FP_MAX_WALK ? rec->nframes : FP_MAX_WALK;
-		for (unsigned i = 0; i < n; i++)
-			fp_rec_frame(rec, i, &p[i], &sp[i]);
-		unwind_capture_walked(s->uw, p, sp, n, pcs, max);
+		unwind_capture_walked(s->uw, rec->frames, n, pcs, max);
 		s->nwalked++;
 		return;
 	}

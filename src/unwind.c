@@ -363,16 +363,18 @@ unsigned unwind_capture_copy(struct unwinder *u, pid_t tid, const struct user_re
 	return n;
 }
 
-unsigned unwind_capture_walked(struct unwinder *u, const uint64_t *pcs_in, const uint64_t *sps_in,
-			       unsigned n, uint64_t *pcs, unsigned max)
+unsigned unwind_capture_walked(struct unwinder *u, const void *frames, unsigned n, uint64_t *pcs,
+			       unsigned max)
 {
+	const uint8_t *f = frames;
+
 	if (n > max)
 		n = max;
 	if (n > 512)
 		n = 512;
 	for (unsigned i = 0; i < n; i++) {
-		pcs[i] = pcs_in[i];
-		u->sps[i] = sps_in[i];
+		memcpy(&pcs[i], f + 16 * i, 8);
+		memcpy(&u->sps[i], f + 16 * i + 8, 8);
 	}
 	u->n = n;
 	return n;

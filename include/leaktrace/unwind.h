@@ -29,10 +29,11 @@ unsigned unwind_capture(struct unwinder *u, pid_t tid, const struct user_regs_st
 unsigned unwind_capture_copy(struct unwinder *u, pid_t tid, const struct user_regs_struct *regs,
 			     const void *copy, size_t len, uint64_t *pcs, unsigned max);
 
-/* The same from frames a fast-path stub walked itself (pcs_in, sps_in):
- * they become the last capture, as if unwound here. */
-unsigned unwind_capture_walked(struct unwinder *u, const uint64_t *pcs_in, const uint64_t *sps_in,
-			       unsigned n, uint64_t *pcs, unsigned max);
+/* The same from n frames a fast-path stub walked itself, read in place
+ * from its record: (pc, sp) pairs of 8-byte words.  They become the last
+ * capture, as if unwound here. */
+unsigned unwind_capture_walked(struct unwinder *u, const void *frames, unsigned n, uint64_t *pcs,
+			       unsigned max);
 
 /* How the cached-rule unwinder steps from a frame at key (its pc for frame
  * 0, return address - 1 above) to the caller, for the shapes it handles
