@@ -202,14 +202,30 @@ int fp_ring_check(const void *buf, size_t len);
  * snapshot of the ring (header + records). */
 uint64_t fp_ring_published(const void *buf, size_t len, uint64_t from);
 
-/* Hands the published records from index from on to fn in index order,
- * stopping at the first unpublished one, after at most max records, or
- * when fn returns nonzero (that record counts as consumed).  Returns the
- * index after the last record handed over: the next value of drained.
- * The record pointer is valid during the call only. */
 typedef int (*fp_rec_fn)(const struct fp_rec *r, uint64_t index, void *ctx);
-uint64_t fp_ring_drain(const void *buf, size_t len, uint64_t from, uint64_t max, fp_rec_fn fn,
-		       void *ctx);
+
+/* The tracer's side of a ring.  Records are taken as soon as they are
+ * published, even past an earlier index that another thread has claimed
+ * and not yet published (it is in the middle of its stub): waiting for it
+ * would leave that thread's own earlier malloc unseen by its free.  Out of
+ * index order is safe: one thread's records are in its own order, and no
+ * thread can act on a block before the record of its allocation is
+ * published.  "drained" only moves over the consumed prefix. */
+struct fp_consumer {
+	struct fp_ring_hdr *ring;
+	uint64_t next;	/* first record not yet consumed */
+	uint64_t *done; /* per slot (capacity of them): index + 1 of the record consumed there */
+};
+
+/* Hands every published record not consumed yet to fn (the record pointer
+ * is valid during the call only), then moves "drained" on.  Returns the
+ * number handed over. */
+uint64_t fp_consume(struct fp_consumer *c, fp_rec_fn fn, void *ctx);
+
+/* Gives up record index, claimed by a writer that will never publish it
+ * (fastpath.h's "abandoned records"): counted as consumed, and "drained"
+ * moves on past it. */
+void fp_consume_give_up(struct fp_consumer *c, uint64_t index);
 
 struct fp_stub_req {
 	uint64_t func;	     /* entry of the hooked function in the target */

@@ -78,6 +78,9 @@ struct thread *tracee_thread(struct tracee *t, pid_t tid);
 struct thread *tracee_thread_add(struct tracee *t, pid_t tid);
 void tracee_thread_del(struct tracee *t, pid_t tid);
 size_t tracee_threads(struct tracee *t, struct thread **out, size_t max);
+/* Every task in the table, however many: a malloc'd array the caller
+ * frees (NULL with *n = 0 when out of memory). */
+struct thread **tracee_list(struct tracee *t, size_t *n);
 
 #endif
 
