@@ -123,7 +123,6 @@ static int seize_one(struct tracee *t, pid_t tid, unsigned long options, unsigne
 		return -ENOMEM;
 	th->kind = TK_THREAD;
 	th->num = ++*numbered;
-	th->announced = true;
 	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0)) {
 		th->dead = true;
 		return 0;

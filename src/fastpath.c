@@ -893,17 +893,3 @@ int fp_stub_build(const struct fp_stub_req *req, struct fp_stub *out)
 	put32(out->entry_patch + 1, (int64_t)req->stub - (int64_t)(req->func + 5));
 	return 0;
 }
-
-bool fp_stub_translate_rip(const struct fp_stub *s, uint64_t func, uint64_t stub, uint64_t rip,
-			   uint64_t *new_rip)
-{
-	if (rip <= func || rip >= func + s->displaced)
-		return false;
-	for (unsigned i = 0; i < s->ninsn; i++) {
-		if (func + s->orig_off[i] == rip) {
-			*new_rip = stub + s->new_off[i];
-			return true;
-		}
-	}
-	return false;
-}

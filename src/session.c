@@ -5,8 +5,11 @@
  * end and tears everything down.  Also the few helpers every file of the
  * tracer side uses: the error voice lt_error(), elapsed time, stacks by id.
  *
- * Data flows one way: stops -> heap map -> scan -> reports.  Nothing on
- * the tracer side prints except through the reporters and lt_error(). */
+ * Data flows one way: stops -> heap map -> scan -> reports.  Reports are
+ * written by the reporters (report_text.c, report_xml.c, fdreport.c);
+ * leaktrace's own problems go through lt_error(); the few lines memcheck
+ * prints of its own (the -p preamble, a lost ring record, an fd closed
+ * twice, --interval's growth) are written to the log where they happen. */
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -4,26 +4,25 @@
  * stub that leaktrace writes into a scratch mapping near the function.  The
  * stub appends a record (registers, return address, a copy of the top of
  * the stack) to a ring in the target's memory and runs the displaced
- * instructions out of line; the tracer reads the ring with
- * process_vm_readv whenever it likes.  A ptrace stop happens only when the
- * ring is full.
+ * instructions out of line.  The ring is a memfd that the target and the
+ * tracer both map: the tracer reads records straight from its own mapping
+ * whenever it likes.  A ptrace stop happens only when the ring is full.
  *
  * Ring protocol.  Record indices are 64-bit and never reset; index i lives
  * in slot i & mask.  A writer claims i with lock xadd on hdr.head, writes
  * the record, and publishes it by storing seq = i + 1 last.  A writer may
  * use slot i only when i - hdr.drained < capacity; otherwise it executes an
  * int3 (at fp_stub.trap_full[]) and re-checks after the tracer resumes it,
- * keeping the index it already claimed.  The tracer consumes records in
- * index order up to the first unpublished one and then raises drained.
+ * keeping the index it already claimed.  The tracer consumes published
+ * records (fp_consume, out of index order where a writer is slow) and
+ * raises drained over the consumed prefix.
  * Because indices are never reused, a thread stopped between claim and
  * publish is harmless: its slot cannot be handed out again until it has
  * published and been consumed, and the minimum unpublished index always
  * fits (it is >= drained), so some writer can always make progress.
  *
  * Rules for the tracer:
- *  - It writes hdr.drained only while every thread of the target is
- *    stopped (process_vm_writev of 8 bytes is not guaranteed to be one
- *    store), or with an atomic store if the ring is a mapping it shares.
+ *  - It writes hdr.drained with an atomic store into the shared mapping.
  *  - Reading records while threads run is fine, in two reads: a snapshot
  *    tells which records are published (fp_ring_published); a second read
  *    of those records is then consistent, because a published record does
@@ -269,11 +268,5 @@ struct fp_stub {
  * prologues in practice, and the same assumption uprobes and Dyninst make
  * for out-of-line execution; it cannot be checked in general. */
 int fp_stub_build(const struct fp_stub_req *req, struct fp_stub *out);
-
-/* For a thread stopped inside the displaced bytes when the patch is
- * written: where it must continue in the stub.  False if rip is not in
- * (func, func + displaced). */
-bool fp_stub_translate_rip(const struct fp_stub *s, uint64_t func, uint64_t stub, uint64_t rip,
-			   uint64_t *new_rip);
 
 #endif

@@ -55,8 +55,6 @@ struct thread {
 	enum task_kind kind;
 	enum thread_state state;
 	bool dead;	 /* passed PTRACE_EVENT_EXIT: not a root, not stopped */
-	bool announced;	 /* its parent's PTRACE_EVENT_CLONE was seen */
-	bool started;	 /* its first stop was seen */
 	int pending_sig; /* a signal to deliver at the next resume */
 	int held_status; /* wait status of the stop it is held in */
 
