@@ -5,6 +5,7 @@
  * arguments, run to the syscall's exit and restored.  The scratch pages of
  * the breakpoint table and the fast path's ring are mapped this way. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -19,12 +20,15 @@ uint64_t inject_syscall_insn(struct session *s)
 {
 	struct maps m;
 	static const uint8_t pat[2] = { 0x0f, 0x05 };
-	uint8_t buf[65536];
+	const size_t chunk = 65536;
 
 	if (s->hk.syscall_insn)
 		return s->hk.syscall_insn;
-	if (procmaps_read(s->tm.pid > 0 ? s->tm.pid : s->pid, &m))
+	uint8_t *buf = malloc(chunk);
+	if (!buf || procmaps_read(s->tm.pid > 0 ? s->tm.pid : s->pid, &m)) {
+		free(buf);
 		return 0;
+	}
 	for (int pass = 0; pass < 2 && !s->hk.syscall_insn; pass++) {
 		for (size_t i = 0; i < m.n && !s->hk.syscall_insn; i++) {
 			const struct mapping *mp = &m.v[i];
@@ -33,8 +37,8 @@ uint64_t inject_syscall_insn(struct session *s)
 			if (!mp->x || !mp->r || (pass == 0) != preferred)
 				continue;
 			for (uint64_t a = mp->start; a < mp->end && !s->hk.syscall_insn;
-			     a += sizeof buf - 1) {
-				size_t len = mp->end - a < sizeof buf ? mp->end - a : sizeof buf;
+			     a += chunk - 1) {
+				size_t len = mp->end - a < chunk ? mp->end - a : chunk;
 				ssize_t n = target_read(&s->tm, a, buf, len);
 				if (n < 2)
 					break;
@@ -45,6 +49,7 @@ uint64_t inject_syscall_insn(struct session *s)
 		}
 	}
 	procmaps_free(&m);
+	free(buf);
 	return s->hk.syscall_insn;
 }
 

@@ -73,6 +73,8 @@ struct report_stack session_trim_below_main(struct session *s, struct report_sta
 	return st;
 }
 
+static void session_free(struct session *s);
+
 static int check_program(const char *name, char **path)
 {
 	unsigned char hdr[20];
@@ -177,147 +179,174 @@ char **session_read_cmdline(pid_t pid)
 	return argv; /* argv[0] owns buf */
 }
 
-int session_run(const struct config *cfg)
+/* The parts every session needs, whatever it traces: NULL when out of
+ * memory or a suppression file is bad (said already). */
+static struct session *session_new(const struct config *cfg)
 {
-	struct session s = { .cfg = cfg, .fp.ring_fd = -1, .life.exec_err_fd = -1 };
-	char err[512], *path = NULL;
-	int rc = 1;
+	struct session *s = calloc(1, sizeof *s);
+	char err[512];
 
-	s.tm.memfd = -1;
-	clock_gettime(CLOCK_MONOTONIC, &s.life.t0);
-	s.supp = suppress_new();
-	if (!s.supp) {
+	if (!s) {
 		lt_error("out of memory");
-		return 1;
+		return NULL;
+	}
+	s->cfg = cfg;
+	s->tm.memfd = -1;
+	s->fp.ring_fd = -1;
+	s->life.exec_err_fd = -1;
+	clock_gettime(CLOCK_MONOTONIC, &s->life.t0);
+	s->supp = suppress_new();
+	s->tr = tracee_new();
+	s->heap = heapmap_new();
+	s->stacks = stacktab_new();
+	s->freed = freeq_new(cfg->freelist_vol, 1u << 20);
+	if (!s->supp || !s->tr || !s->heap || !s->stacks || !s->freed) {
+		lt_error("out of memory");
+		session_free(s);
+		return NULL;
 	}
 	for (size_t i = 0; cfg->supp_files && cfg->supp_files[i]; i++) {
-		if (suppress_load_file(s.supp, cfg->supp_files[i], err, sizeof err)) {
+		if (suppress_load_file(s->supp, cfg->supp_files[i], err, sizeof err)) {
 			lt_error("%s", err);
-			suppress_free(s.supp);
-			return 1;
+			session_free(s);
+			return NULL;
 		}
 	}
-	if (!cfg->attach_pid && check_program(cfg->target_argv[0], &path)) {
-		suppress_free(s.supp);
+	return s;
+}
+
+static void session_free(struct session *s)
+{
+	if (s->life.exec_err_fd >= 0)
+		close(s->life.exec_err_fd);
+	if (s->log)
+		fclose(s->log);
+	if (s->xml)
+		fclose(s->xml);
+	if (s->fp.ring)
+		munmap(s->fp.ring, s->fp.ring_size);
+	if (s->fp.ring_fd >= 0)
+		close(s->fp.ring_fd);
+	free(s->rep.records);
+	free(s->supp_used);
+	suppress_free(s->supp);
+	fdtab_free(s->fds);
+	free(s->err.v);
+	free(s->err.stacks);
+	free(s->lc.growth_prev);
+	if (s->life.cmdline)
+		free(s->life.cmdline[0]);
+	free(s->life.cmdline);
+	unwind_free(s->uw);
+	bptab_free(s->bt);
+	symbols_free(s->sym);
+	freeq_free(s->freed);
+	stacktab_free(s->stacks);
+	heapmap_free(s->heap);
+	tracee_free(s->tr);
+	target_mem_close(&s->tm);
+	free(s);
+}
+
+/* Kills the program started for us before anything of it ran. */
+static void kill_spawned(struct session *s)
+{
+	kill(s->pid, SIGKILL);
+	waitpid(s->pid, NULL, 0);
+}
+
+/* The program leaktrace starts: stopped before its execve, the logs opened
+ * (a bad --log-file fails before anything runs; %p needs the PID, so they
+ * are opened after the fork but before the child is released), then the
+ * wait loop to its end.  leaktrace's exit status. */
+static int run_program(struct session *s)
+{
+	const struct config *cfg = s->cfg;
+	char err[512];
+
+	if (tracee_spawn(cfg->target_argv, &s->pid, &s->life.exec_err_fd, err, sizeof err)) {
+		lt_error("%s", err);
 		return 1;
 	}
-	s.tr = tracee_new();
-	s.heap = heapmap_new();
-	s.stacks = stacktab_new();
-	s.freed = freeq_new(cfg->freelist_vol, 1u << 20);
-	if (!s.tr || !s.heap || !s.stacks || !s.freed) {
-		lt_error("out of memory");
-		goto out;
-	}
-	if (cfg->attach_pid) {
-		rc = attached_run(&s);
-		goto out;
-	}
-	/* the log must be open before the child exists, so a bad --log-file
-	 * fails before anything runs; %p needs the PID, so it is opened after
-	 * the fork but before the child is released */
-	if (tracee_spawn(cfg->target_argv, &s.pid, &s.life.exec_err_fd, err, sizeof err)) {
-		lt_error("%s", err);
-		goto out;
-	}
-	s.log = session_open_log(cfg->log_file, cfg->log_fd, s.pid);
-	if (!s.log) {
+	s->log = session_open_log(cfg->log_file, cfg->log_fd, s->pid);
+	if (!s->log) {
 		lt_error("cannot open log file '%s': %s", cfg->log_file ? cfg->log_file : "(fd)",
 			 strerror(errno));
-		kill(s.pid, SIGKILL);
-		waitpid(s.pid, NULL, 0);
-		goto out;
+		kill_spawned(s);
+		return 1;
 	}
 	if (cfg->xml) {
 		if (cfg->xml_file)
-			s.xml = session_open_log(cfg->xml_file, 2, s.pid);
+			s->xml = session_open_log(cfg->xml_file, 2, s->pid);
 		else if (cfg->xml_fd >= 0)
-			s.xml = session_open_log(NULL, cfg->xml_fd, s.pid);
-		if (!s.xml) {
+			s->xml = session_open_log(NULL, cfg->xml_fd, s->pid);
+		if (!s->xml) {
 			lt_error(
 			    "--xml=yes needs --xml-file=FILE or --xml-fd=N that can be written");
-			kill(s.pid, SIGKILL);
-			waitpid(s.pid, NULL, 0);
-			goto out;
+			kill_spawned(s);
+			return 1;
 		}
 	}
-	s.sym = symbols_new(s.pid, &s.tm);
-	s.bt = bptab_new(&s.tm, inject_map_scratch, &s);
-	struct thread *main_thread = tracee_thread_add(s.tr, s.pid);
-	if (main_thread) {
-		main_thread->kind = TK_THREAD;
-		main_thread->num = ++s.life.threads_seen;
-	}
-	if (!s.sym || !s.bt || !main_thread) {
+	s->sym = symbols_new(s->pid, &s->tm);
+	s->bt = bptab_new(&s->tm, inject_map_scratch, s);
+	struct thread *main_thread = tracee_thread_add(s->tr, s->pid);
+	if (!s->sym || !s->bt || !main_thread) {
 		lt_error("out of memory");
-		kill(s.pid, SIGKILL);
-		goto out;
+		kill_spawned(s);
+		return 1;
 	}
+	main_thread->kind = TK_THREAD;
+	main_thread->num = ++s->life.threads_seen;
 
-	struct report *rep = &s.rep;
+	struct report *rep = &s->rep;
 	rep->target_exe = cfg->target_argv[0];
 	rep->target_args = cfg->target_argv + 1;
-	session_fill_identity(&s);
+	session_fill_identity(s);
 	if (!cfg->quiet && (!cfg->xml || cfg->log_file))
-		report_text_preamble(s.log, rep);
-	if (s.xml)
-		report_xml_preamble(s.xml, rep, 0);
-	fflush(s.log);
+		report_text_preamble(s->log, rep);
+	if (s->xml)
+		report_xml_preamble(s->xml, rep, 0);
+	fflush(s->log);
 
 	/* the fast path: run mode only; -p detaches and --trace-children forks
 	 * sessions, and both want every hook to be a plain int3 */
-	s.fp.wanted = !cfg->breakpoint_mode && !cfg->trace_children;
+	s->fp.wanted = !cfg->breakpoint_mode && !cfg->trace_children;
 	ownsignals_install(false);
-	tracee_release_spawned(s.pid);
-	if (waitloop_run(&s) < 0 && !s.life.exited) {
-		kill(s.pid, SIGKILL);
-		goto out;
+	tracee_release_spawned(s->pid);
+	if (waitloop_run(s) < 0 && !s->life.exited) {
+		kill(s->pid, SIGKILL);
+		return 1;
 	}
-	if (!s.life.exec_seen) {
+	if (!s->life.exec_seen) {
 		int e = 0;
-		if (read(s.life.exec_err_fd, &e, sizeof e) == sizeof e)
+		if (read(s->life.exec_err_fd, &e, sizeof e) == sizeof e)
 			lt_error("cannot run '%s': %s", cfg->target_argv[0], strerror(e));
 		else
 			lt_error("'%s' ended before it started", cfg->target_argv[0]);
-		goto out;
+		return 1;
 	}
-	if (s.life.stopped_by)
-		rc = 128 + s.life.stopped_by;
-	else if (WIFSIGNALED(s.life.exit_status))
-		rc = 128 + WTERMSIG(s.life.exit_status);
-	else
-		rc = WEXITSTATUS(s.life.exit_status);
-	if (cfg->error_exitcode && memerrors_count(&s))
-		rc = cfg->error_exitcode;
-out:
-	if (s.life.exec_err_fd >= 0)
-		close(s.life.exec_err_fd);
-	if (s.log)
-		fclose(s.log);
-	if (s.xml)
-		fclose(s.xml);
-	if (s.fp.ring)
-		munmap(s.fp.ring, s.fp.ring_size);
-	if (s.fp.ring_fd >= 0)
-		close(s.fp.ring_fd);
-	free(s.rep.records);
-	free(s.supp_used);
-	suppress_free(s.supp);
-	fdtab_free(s.fds);
-	free(s.err.v);
-	free(s.err.stacks);
-	free(s.lc.growth_prev);
-	if (s.life.cmdline)
-		free(s.life.cmdline[0]);
-	free(s.life.cmdline);
-	unwind_free(s.uw);
-	bptab_free(s.bt);
-	symbols_free(s.sym);
-	freeq_free(s.freed);
-	stacktab_free(s.stacks);
-	heapmap_free(s.heap);
-	tracee_free(s.tr);
-	target_mem_close(&s.tm);
+	if (cfg->error_exitcode && memerrors_count(s))
+		return cfg->error_exitcode;
+	if (s->life.stopped_by)
+		return 128 + s->life.stopped_by;
+	if (WIFSIGNALED(s->life.exit_status))
+		return 128 + WTERMSIG(s->life.exit_status);
+	return WEXITSTATUS(s->life.exit_status);
+}
+
+int session_run(const struct config *cfg)
+{
+	char *path = NULL;
+	int rc = 1;
+
+	struct session *s = session_new(cfg);
+	if (!s)
+		return 1;
+	if (cfg->attach_pid)
+		rc = attached_run(s);
+	else if (!check_program(cfg->target_argv[0], &path))
+		rc = run_program(s);
 	free(path);
+	session_free(s);
 	return rc;
 }
