@@ -185,6 +185,7 @@ int children_restart_for_exec(struct session *s, struct thread *th)
 	s->gl.tcache_key_missing = false;
 	s->ev.allocs = s->ev.frees = s->ev.bytes = s->ev.unseen_frees = 0;
 	s->life.group_exiting = false;
+	s->life.exit_tid = 0;
 	size_t n;
 	struct thread **all = tracee_list(s->tr, &n);
 	for (size_t i = 0; i < n; i++)

@@ -65,6 +65,7 @@ int exitpath_on_exit(struct session *s, struct thread *th, const struct breakpoi
 		     struct user_regs_struct *r)
 {
 	s->life.group_exiting = true;
+	s->life.exit_tid = th->tid;
 	th->inject_saved = *r;
 	th->inject_resume = bp->resume;
 	th->inject_next = 0;

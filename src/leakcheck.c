@@ -79,7 +79,7 @@ struct thread_roots {
 	size_t nwords, nsps;
 };
 
-static void thread_roots(struct session *s, struct thread *exiting, struct thread_roots *tr)
+static void thread_roots(struct session *s, pid_t exiting, struct thread_roots *tr)
 {
 	size_t n;
 	struct thread **ths = threads_live(s, &n);
@@ -92,7 +92,7 @@ static void thread_roots(struct session *s, struct thread *exiting, struct threa
 		if (tracee_getregs(ths[i]->tid, &r))
 			continue;
 		tr->sps[tr->nsps++] = r.rsp;
-		if (ths[i] == exiting)
+		if (ths[i]->tid == exiting)
 			continue;
 		uint64_t w[17] = { r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rbp, r.rsp, r.r8,
 				   r.r9,  r.r10, r.r11, r.r12, r.r13, r.r14, r.r15, r.rip };
@@ -287,7 +287,10 @@ void leakcheck_report(struct session *s, struct thread *exiting, bool last)
 		s->life.final_done = true;
 	threads_stop_all(s, exiting);
 	ringread_drain(s);
-	thread_roots(s, exiting, &tr);
+	/* the thread that called exit() ends the process, whichever thread's
+	 * exit is reported first (exit_group kills the others) */
+	pid_t ender = s->life.exit_tid ? s->life.exit_tid : exiting ? exiting->tid : 0;
+	thread_roots(s, ender, &tr);
 	struct block *blocks = take_blocks(s, last, &n);
 	struct scan_block *sb = calloc(n + 1, sizeof *sb);
 	for (size_t i = 0; sb && i < n; i++) {

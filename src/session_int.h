@@ -154,6 +154,7 @@ struct leakcheck_part {
 /* The life of the target, as the wait loop sees it. */
 struct life_part {
 	bool exec_seen, group_exiting, final_done, detached, detaching;
+	pid_t exit_tid;	       /* the thread that called _exit, once one has */
 	unsigned threads_seen; /* memcheck thread numbers handed out */
 	int stopped_by;	       /* a signal that ended leaktrace early */
 	int exit_status;       /* wait status of the leader */
