@@ -94,7 +94,7 @@ int attached_run(struct session *s)
 		return 1;
 	}
 	/* from here on the process is stopped: every failure must let it go */
-	if (attach_seize_all(s->tr, s->pid, tracee_options(false), &s->life.threads_seen, err,
+	if (attach_seize_all(s->tr, s->pid, tracee_options(true), &s->life.threads_seen, err,
 			     sizeof err)) {
 		lt_error("%s", err);
 		return 1;
@@ -116,15 +116,20 @@ int attached_run(struct session *s)
 		detach_all(s);
 		return 1;
 	}
-	if (at_base)
-		hooks_loader(s, at_base);
 	if (cfg->track_fds && (s->fds = fdtab_new()))
 		fdreport_scan_inherited(s->fds, s->pid);
-	hooks_install(s);
-
+	/* every thread is held: the stubs can go in (fail-safe ones: -p must
+	 * never leave an int3 behind that could outlive us) */
 	struct report *rep = &s->rep;
-	attach_comm(s->pid, comm, sizeof comm);
 	rep->attached = true;
+	s->fp.wanted = s->fp.failsafe = !cfg->breakpoint_mode;
+	s->hk.all_stopped = true;
+	hooks_install(s);
+	s->hk.all_stopped = false;
+	/* the loader's notification is an int3: only without the fast path */
+	if (at_base && !(s->fp.failsafe && s->fp.ring))
+		hooks_loader(s, at_base);
+	attach_comm(s->pid, comm, sizeof comm);
 	rep->target_exe = s->life.cmdline ? s->life.cmdline[0] : comm;
 	rep->target_args = s->life.cmdline ? s->life.cmdline + 1 : NULL;
 	session_fill_identity(s);

@@ -244,7 +244,8 @@ static bool hand_over_fork_child(struct session *s, struct thread *ch)
 	}
 	/* the copy: wait until the parent has let the child go, then take it */
 	pid_t child = ch->tid;
-	for (int tries = 0; ptrace(PTRACE_SEIZE, child, 0, (void *)tracee_options(true)); tries++) {
+	for (int tries = 0; ptrace(PTRACE_SEIZE, child, 0, (void *)tracee_options(s->rep.attached));
+	     tries++) {
 		if (errno != EPERM || tries > 100000)
 			_exit(1);
 		sched_yield();

@@ -97,16 +97,30 @@ void detach_all(struct session *s)
 		}
 	}
 	bptab_remove_all(s->bt);
+	/* the stubs record nothing from now on and the entries are put back;
+	 * unless a thread is still inside one (in malloc, called from its
+	 * stub, it returns there), stubs and ring are unmapped with the rest */
+	bool unmap = true;
 	if (s->fp.ring) {
-		/* stubs record nothing from now on; a thread inside malloc still
-		 * returns into its stub, so stubs and ring stay mapped */
 		ringread_drain(s);
 		__atomic_or_fetch(&s->fp.ring->flags, FP_FLAG_DISABLED, __ATOMIC_RELEASE);
 		fastpatch_restore_into(s, &s->tm);
+		unmap = fastpatch_stubs_idle(s, ths, n);
+		if (!unmap && s->cfg->verbose)
+			fprintf(
+			    s->log,
+			    "--%d-- leaktrace: a thread is inside an allocator call made from a "
+			    "stub: stubs and ring stay mapped, disabled\n",
+			    s->pid);
 	}
-	size_t ns = s->fp.ring ? 0 : bptab_scratch(s->bt, starts, lens, 32);
+	size_t ns = unmap ? bptab_scratch(s->bt, starts, lens, 32) : 0;
 	for (size_t i = 0; i < ns && i < 32 && n && s->hk.syscall_insn; i++) {
 		long ret, args[6] = { (long)starts[i], (long)lens[i], 0, 0, 0, 0 };
+		tracee_inject_syscall(ths[0]->tid, s->hk.syscall_insn, SYS_munmap, args, &ret,
+				      &ths[0]->pending_sig);
+	}
+	if (unmap && s->fp.ring && n && s->hk.syscall_insn) {
+		long ret, args[6] = { (long)s->fp.ring_addr, (long)s->fp.ring_size, 0, 0, 0, 0 };
 		tracee_inject_syscall(ths[0]->tid, s->hk.syscall_insn, SYS_munmap, args, &ret,
 				      &ths[0]->pending_sig);
 	}

@@ -7,6 +7,7 @@
  * points where their calls to the original function return. */
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -69,6 +70,8 @@ int fastpatch_setup(struct session *s)
 	}
 	s->fp.ring = local;
 	s->fp.cons = (struct fp_consumer){ local, 0, s->fp.done };
+	if (s->fp.failsafe)
+		__atomic_or_fetch(&s->fp.ring->flags, FP_FLAG_FAILSAFE, __ATOMIC_RELEASE);
 	s->fp.ring_addr = (uint64_t)addr;
 	unsigned frames =
 	    s->cfg->num_callers + 3 < MAX_FRAMES ? s->cfg->num_callers + 3 : MAX_FRAMES;
@@ -83,6 +86,22 @@ int fastpatch_setup(struct session *s)
 		procmaps_free(&maps);
 	}
 	return 0;
+}
+
+/* Whether a thread is stopped inside the first len bytes of func, which a
+ * patch is about to replace (-p: threads stop anywhere). */
+static bool thread_inside(struct session *s, uint64_t func, size_t len)
+{
+	size_t n;
+	struct thread **ths = threads_live(s, &n);
+	bool inside = false;
+
+	for (size_t i = 0; i < n && !inside; i++) {
+		struct user_regs_struct r;
+		inside = !tracee_getregs(ths[i]->tid, &r) && r.rip > func && r.rip < func + len;
+	}
+	free(ths);
+	return inside;
 }
 
 /* Patches the entry of s->hk.fns[idx] with a jmp to a stub of the given kind.
@@ -109,6 +128,13 @@ int fastpatch_hook(struct session *s, unsigned idx, enum fp_kind kind)
 		if (s->cfg->verbose)
 			lt_error("note: %s stays on a breakpoint: %s", allocfn_table[f->afn].name,
 				 st.why);
+		return -1;
+	}
+	if (s->rep.attached && thread_inside(s, f->addr, st.displaced)) {
+		if (s->cfg->verbose)
+			lt_error("note: %s stays on a breakpoint: a thread is stopped inside "
+				 "its first instructions",
+				 allocfn_table[f->afn].name);
 		return -1;
 	}
 	if (target_write(&s->tm, stub, st.code, st.code_len))
@@ -147,16 +173,23 @@ bool fastpatch_patched(const struct session *s, uint64_t addr)
  * blocks glibc might abort on, so that those are judged before they reach
  * glibc.  posix_memalign stays on a breakpoint (its result lies in the
  * caller's memory, which may have changed by the time a record is read), and
- * so does reallocarray (its third argument is in rdx, the checks' scratch). */
-bool fastpatch_kind(enum afn_kind k, enum fp_kind *out)
+ * so does reallocarray (its third argument is in rdx, the checks' scratch).
+ *
+ * failsafe (-p): no stub may trap, so free and realloc are recorded
+ * unchecked (a free of a block allocated before the attach is no error
+ * there anyway), and reallocarray, unchecked, is an ordinary allocation. */
+bool fastpatch_kind(enum afn_kind k, bool failsafe, enum fp_kind *out)
 {
 	switch (k) {
 	case AFN_FREE:
-		*out = FP_FREE_CHECKED;
+		*out = failsafe ? FP_FREE : FP_FREE_CHECKED;
 		return true;
 	case AFN_REALLOC:
-		*out = FP_REALLOC_CHECKED;
+		*out = failsafe ? FP_ALLOC : FP_REALLOC_CHECKED;
 		return true;
+	case AFN_REALLOCARRAY:
+		*out = FP_ALLOC;
+		return failsafe;
 	case AFN_MALLOC:
 	case AFN_CALLOC:
 	case AFN_MEMALIGN:
@@ -254,4 +287,52 @@ void fastpatch_restore_into(const struct session *s, const struct target_mem *tm
 {
 	for (unsigned i = 0; i < s->fp.npatch; i++)
 		target_write(tm, s->fp.patch[i].func, s->fp.patch[i].orig, s->fp.patch[i].len);
+}
+
+/* Whether no thread can still run stub code: none is inside a stub, and no
+ * stack holds the address where a stub's call to its original returns (a
+ * thread inside malloc, called from its stub).  Stacks are read from rsp up
+ * to the end of their mapping, at most STUB_STACK_SCAN bytes: an allocator
+ * call does not nest deeper.  Any doubt keeps the stubs. */
+#define STUB_STACK_SCAN (1u << 20)
+
+bool fastpatch_stubs_idle(struct session *s, struct thread **ths, size_t n)
+{
+	struct maps m;
+	bool idle = !procmaps_read(s->tm.pid, &m);
+	uint64_t *buf = idle ? malloc(STUB_STACK_SCAN) : NULL;
+
+	idle = idle && buf;
+	for (size_t i = 0; i < n && idle; i++) {
+		struct user_regs_struct r;
+		if (tracee_getregs(ths[i]->tid, &r) || fastpatch_in_stub(s, r.rip)) {
+			idle = false;
+			break;
+		}
+		/* a thread on another stack than its own (a handler on a
+		 * sigaltstack, a coroutine) may have left a stub on the one not
+		 * scanned: its own is [stack] for the leader, and the mapping
+		 * glibc put its descriptor (fs_base) at the top of for others */
+		const struct mapping *mp = procmaps_find(&m, r.rsp);
+		const struct mapping *home =
+		    ths[i]->tid == s->pid ? mp : procmaps_find(&m, r.fs_base);
+		if (!mp || mp != home || (ths[i]->tid == s->pid && strcmp(mp->path, "[stack]"))) {
+			idle = false;
+			break;
+		}
+		uint64_t from = r.rsp & ~(uint64_t)7;
+		uint64_t len = mp ? mp->end - from : 0;
+		if (len > STUB_STACK_SCAN)
+			len = STUB_STACK_SCAN;
+		ssize_t got = len ? target_read(&s->tm, from, buf, len) : 0;
+		if (got < 0 || (uint64_t)got < len) {
+			idle = false;
+			break;
+		}
+		for (size_t k = 0; k < len / 8 && idle; k++)
+			idle = !fastpatch_is_call_return(s, buf[k]);
+	}
+	free(buf);
+	procmaps_free(&m); /* m.v is NULL when the read failed */
+	return idle;
 }

@@ -73,8 +73,9 @@ void hooks_install(struct session *s)
 			continue;
 		s->hk.fns[s->hk.nfns] = (struct hooked_fn){ i, addr, size };
 		enum fp_kind fk;
-		if (s->fp.wanted && !s->fp.failed && fastpatch_kind(allocfn_table[i].kind, &fk) &&
-		    threads_live_count(s) == 1) {
+		bool fits = fastpatch_kind(allocfn_table[i].kind, s->fp.failsafe, &fk);
+		if (s->fp.wanted && !s->fp.failed && fits &&
+		    (s->hk.all_stopped || threads_live_count(s) == 1)) {
 			if (!s->fp.ring && fastpatch_setup(s)) {
 				s->fp.failed = true;
 				if (s->cfg->verbose)
@@ -87,14 +88,20 @@ void hooks_install(struct session *s)
 				continue;
 			}
 		}
+		/* -p with the fast path: no int3 that would outlive us (posix_memalign
+		 * is not followed; its frees are then those of unseen blocks) */
+		if (s->fp.failsafe && s->fp.ring && !fits)
+			continue;
 		if (!hooks_add(s, addr, (int)s->hk.nfns, allocfn_table[i].name))
 			s->hk.nfns++;
 	}
-	if (!s->hk.exit_fn && !symbols_bind(s->sym, "_exit", &addr, &size, NULL)) {
+	/* nor exit's and _exit's: a service is not expected to end */
+	bool exits = !(s->fp.failsafe && s->fp.ring);
+	if (exits && !s->hk.exit_fn && !symbols_bind(s->sym, "_exit", &addr, &size, NULL)) {
 		if (!hooks_add(s, addr, TAG_EXIT, "_exit"))
 			s->hk.exit_fn = addr;
 	}
-	if (!s->hk.exit_call_fn && !symbols_bind(s->sym, "exit", &addr, &size, NULL)) {
+	if (exits && !s->hk.exit_call_fn && !symbols_bind(s->sym, "exit", &addr, &size, NULL)) {
 		if (!hooks_add(s, addr, TAG_EXIT_CALL, "exit"))
 			s->hk.exit_call_fn = addr;
 	}

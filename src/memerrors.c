@@ -183,6 +183,11 @@ enum free_verdict memerrors_judge_free(struct session *s, struct mem_error *e, u
 	}
 	if (e->desc != ADDR_UNKNOWN)
 		return FREE_BAD;
+	/* -p: an address never seen allocated was allocated before the attach,
+	 * whatever the allocator (glibc's bookkeeping says nothing of jemalloc's
+	 * or tcmalloc's blocks) */
+	if (s->rep.attached)
+		return FREE_UNSEEN;
 	return glibcheap_chunk_in_use(s, e->addr) ? FREE_UNSEEN : FREE_BAD;
 }
 

@@ -121,6 +121,18 @@ uint64_t ringread_drain(struct session *s)
 	uint64_t n = fp_consume(&s->fp.cons, on_record, s);
 
 	s->fp.nrecords += n;
+	if (s->fp.failsafe && !s->fp.gave_up_seen && !s->life.detaching && s->fp.ring &&
+	    (__atomic_load_n(&s->fp.ring->flags, __ATOMIC_ACQUIRE) & FP_FLAG_DISABLED)) {
+		/* a fail-safe stub waited too long for room and stopped recording */
+		s->fp.gave_up_seen = true;
+		s->rep.incomplete = true;
+		fprintf(s->log,
+			"==%d== Warning: the program waited too long for leaktrace to read its "
+			"allocations; nothing is recorded from now on, and the report covers "
+			"what came before\n",
+			s->pid);
+		fflush(s->log);
+	}
 	return n;
 }
 

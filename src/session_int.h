@@ -56,6 +56,7 @@
 #define RING_RECORDS	4096 /* records in the fast path's ring */
 #define RING_STACK	4096 /* stack bytes each record carries for the unwinder */
 #define SPIN_US		200  /* how long the tracer polls for the next stop before sleeping */
+#define POLL_US		500  /* -p with fail-safe stubs: the ring is read this often */
 #define MAX_FRAMES	512
 #define HOLE_MS		50   /* a ring stuck this long is checked for an abandoned record */
 #define HOLE_HANDLER_MS 1000 /* how long a handler on top of a stub may hold it */
@@ -92,6 +93,7 @@ struct hooks_part {
 	uint64_t rdebug, exit_fn, exit_call_fn, libc_freeres, cxx_freeres;
 	uint64_t trap_return; /* bptab_trap(TRAP_RETURN), kept for the event path */
 	bool hooks_warned;
+	bool all_stopped; /* -p: every thread is held, code may be patched */
 	uint64_t syscall_insn;
 	pid_t borrow_tid; /* a stopped thread for injected syscalls */
 };
@@ -100,6 +102,10 @@ struct hooks_part {
  * with us, without a stop. */
 struct fast_part {
 	bool wanted, failed;
+	/* -p: stubs that never trap and give up by themselves when we are gone
+	 * (FP_FLAG_FAILSAFE), no check traps, no int3 anywhere else */
+	bool failsafe;
+	bool gave_up_seen;	  /* the stubs disabled the ring themselves: said once */
 	struct fp_ring_hdr *ring; /* our view of the shared ring */
 	size_t ring_size;
 	uint64_t ring_addr; /* the target's view */
@@ -228,7 +234,7 @@ int hooks_loader(struct session *s, uint64_t at_base);
 int fastpatch_setup(struct session *s);
 int fastpatch_hook(struct session *s, unsigned idx, enum fp_kind kind);
 bool fastpatch_patched(const struct session *s, uint64_t addr);
-bool fastpatch_kind(enum afn_kind k, enum fp_kind *out);
+bool fastpatch_kind(enum afn_kind k, bool failsafe, enum fp_kind *out);
 /* Where a stub goes on after its stack copy or walk faulted at rip (ran
  * off the end of the stack), or 0 if rip is no such load. */
 uint64_t fastpatch_fault_resume(const struct session *s, uint64_t rip);
@@ -239,6 +245,7 @@ bool fastpatch_in_stub(const struct session *s, uint64_t rip);
 bool fastpatch_is_call_return(const struct session *s, uint64_t ret);
 bool fastpatch_stub_interrupted(struct session *s, struct thread *t,
 				const struct user_regs_struct *r);
+bool fastpatch_stubs_idle(struct session *s, struct thread **ths, size_t n);
 /* A thread ended or forked with the stubs in place: put the code back. */
 void fastpatch_restore_into(const struct session *s, const struct target_mem *tm);
 

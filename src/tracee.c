@@ -145,13 +145,14 @@ struct thread **tracee_list(struct tracee *t, size_t *n)
 	return v;
 }
 
-unsigned long tracee_options(bool trace_children)
+unsigned long tracee_options(bool attached)
 {
-	(void)trace_children;
 	/* fork/vfork/clone children are always seized: they inherit our int3s
-	 * and must be cleaned before they run, traced or not. */
-	return PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT |
-	       PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK;
+	 * and must be cleaned before they run, traced or not.  A program we
+	 * started dies with us rather than run on stopped or with int3s in its
+	 * code; a process we attached to must outlive us (-p is fail-safe). */
+	return (attached ? 0 : PTRACE_O_EXITKILL) | PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC |
+	       PTRACE_O_TRACEEXIT | PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK;
 }
 
 char *tracee_find_program(const char *name)

@@ -69,7 +69,13 @@
 
 #define FP_RING_MAGIC	    0x31474e52504c544cull /* "LTLPRNG1" */
 #define FP_FLAG_DISABLED    1u
-#define FP_STUB_MAX	    1024u
+/* A stub that finds the ring full never traps: it yields the CPU until the
+ * tracer drains, and after FP_STALL_LIMIT such waits with no drain (the
+ * tracer died, or cannot keep up) sets FP_FLAG_DISABLED and lets every
+ * call through unrecorded.  For -p, where the program must outlive us. */
+#define FP_FLAG_FAILSAFE    2u
+#define FP_STALL_LIMIT	    200000
+#define FP_STUB_MAX	    1280u
 #define FP_TID_OFFSET_GLIBC 0x2d0 /* offsetof(struct pthread, tid), 2.36 */
 
 /* Offsets are part of the stub's code: change them only with fastpath.c. */
@@ -89,7 +95,8 @@ struct fp_ring_hdr {
 	uint64_t rule_hash;    /* FP_RULE_HASH, read by the stubs */
 	uint64_t rules_used;   /* entries taught (the tracer's count) */
 	uint64_t copy_off;     /* offset of the stack copies, one per slot */
-	uint64_t reserved1[2];
+	uint64_t stalls;       /* FP_FLAG_FAILSAFE: waits for room since the last drain */
+	uint64_t reserved1;
 };
 
 /* The rule table: how to step from one frame to its caller at a given pc,

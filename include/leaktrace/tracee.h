@@ -99,8 +99,9 @@ int tracee_release_spawned(pid_t pid);
  * errno set. */
 char *tracee_find_program(const char *name);
 
-/* The ptrace options leaktrace uses. */
-unsigned long tracee_options(bool trace_children);
+/* The ptrace options leaktrace uses: PTRACE_O_EXITKILL only for a program
+ * it started, never for one it attached to. */
+unsigned long tracee_options(bool attached);
 
 int tracee_getregs(pid_t tid, struct user_regs_struct *r);
 int tracee_setregs(pid_t tid, const struct user_regs_struct *r);

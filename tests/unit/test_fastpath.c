@@ -584,6 +584,51 @@ static void test_ring_full(void)
 	       full_traps);
 }
 
+static void *drainer(void *arg)
+{
+	atomic_int *stop = arg;
+	while (!atomic_load(stop)) {
+		drain_ring();
+		sched_yield();
+	}
+	return NULL;
+}
+
+/* FP_FLAG_FAILSAFE (-p): a full ring never traps.  With a tracer draining
+ * from another thread every record arrives; with none, the stubs give up
+ * after FP_STALL_LIMIT waits, disable the ring and let every call through. */
+static void test_ring_failsafe(void)
+{
+	reset_ring(8);
+	checker = count_only;
+	ring->flags |= FP_FLAG_FAILSAFE;
+	atomic_int stop = 0;
+	pthread_t t;
+	CHECK(pthread_create(&t, NULL, drainer, &stop) == 0);
+	for (uint64_t i = 0; i < 1000; i++)
+		CHECK(lt_call_it(tf_malloc_like, i, 1, 2) == malloc_like_result(i, 1, 2));
+	atomic_store(&stop, 1);
+	pthread_join(t, NULL);
+	drain_ring();
+	CHECK(full_traps == 0 && !(ring->flags & FP_FLAG_DISABLED));
+	CHECK(op_count[OP_MALLOC][FP_ENTRY] == 1000 && op_count[OP_MALLOC][FP_RETURN] == 1000);
+	CHECK(ring->drained == 2000 && ring->stalls < FP_STALL_LIMIT);
+
+	/* nobody drains: the first call to find the ring full waits out the
+	 * limit (started near it here), then nothing is recorded any more */
+	reset_ring(8);
+	ring->flags |= FP_FLAG_FAILSAFE;
+	ring->stalls = FP_STALL_LIMIT - 100;
+	for (uint64_t i = 0; i < 100; i++)
+		CHECK(lt_call_it(tf_malloc_like, i, 1, 2) == malloc_like_result(i, 1, 2));
+	CHECK(full_traps == 0 && (ring->flags & FP_FLAG_DISABLED));
+	CHECK(ring->head <= 9); /* 8 records and the claim given up */
+	printf("  fail-safe ring of 8: 1,000 calls drained by a thread, no trap; undrained, "
+	       "disabled itself after %lu waits\n",
+	       (unsigned long)ring->stalls);
+	ring->flags = 0;
+}
+
 static void test_stack_fault(void)
 {
 	uint8_t *st = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -784,6 +829,7 @@ int main(int argc, char **argv)
 
 	test_single();
 	test_ring_full();
+	test_ring_failsafe();
 	test_stack_fault();
 
 	reset_ring(RING_CAP_MAX);
