@@ -79,8 +79,6 @@ struct thread *tracee_thread_add(struct tracee *t, pid_t tid);
 void tracee_thread_del(struct tracee *t, pid_t tid);
 size_t tracee_threads(struct tracee *t, struct thread **out, size_t max);
 
-#endif
-
 /* Process-wide. */
 struct tracee *tracee_new(void);
 void tracee_free(struct tracee *t);
@@ -117,3 +115,5 @@ int tracee_finish_syscall(pid_t tid, int *pending_sig);
  * the syscall's own result is in *ret. */
 int tracee_inject_syscall(pid_t tid, uint64_t syscall_insn, long nr, const long args[6], long *ret,
 			  int *pending_sig);
+
+#endif
