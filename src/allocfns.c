@@ -48,11 +48,6 @@ const struct allocfn allocfn_table[] = {
 
 const unsigned allocfn_count = sizeof allocfn_table / sizeof allocfn_table[0];
 
-bool allocfn_hooks_return(enum afn_kind k)
-{
-	return k != AFN_FREE && k != AFN_OP_NEW && k != AFN_OP_DELETE;
-}
-
 static uint64_t mul_checked(uint64_t a, uint64_t b, bool *overflow)
 {
 	uint64_t r;

@@ -85,15 +85,16 @@ int attach_check(pid_t pid, char *err, size_t errlen)
 
 static void release_all(struct tracee *t)
 {
-	struct thread *ths[4096];
-	size_t n = tracee_threads(t, ths, 4096);
+	size_t n;
+	struct thread **ths = tracee_list(t, &n);
 
-	for (size_t i = 0; i < n && i < 4096; i++) {
+	for (size_t i = 0; i < n; i++) {
 		int sig = 0, st = ths[i]->held_status;
 		if (WIFSTOPPED(st) && !(st >> 16) && WSTOPSIG(st) != SIGTRAP)
 			sig = WSTOPSIG(st);
 		ptrace(PTRACE_DETACH, ths[i]->tid, 0, (void *)(long)sig);
 	}
+	free(ths);
 }
 
 static const char *perm_hint(int e)
@@ -123,7 +124,6 @@ static int seize_one(struct tracee *t, pid_t tid, unsigned long options, unsigne
 		return -ENOMEM;
 	th->kind = TK_THREAD;
 	th->num = ++*numbered;
-	th->announced = true;
 	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0)) {
 		th->dead = true;
 		return 0;

@@ -97,11 +97,6 @@ const char *bptab_errmsg(const struct bptab *bt)
 	return bt->errmsg;
 }
 
-size_t bptab_count(const struct bptab *bt)
-{
-	return bt->count;
-}
-
 static struct breakpoint *find_slot(const struct bptab *bt, uint64_t addr)
 {
 	size_t i = slot_of(addr, bt->cap);
@@ -142,27 +137,6 @@ static int grow(struct bptab *bt)
 	bt->slots = ns;
 	bt->cap = ncap;
 	return 0;
-}
-
-/* Deletion with backward shift keeps probe chains intact without tombstones. */
-static void delete_slot(struct bptab *bt, struct breakpoint *b)
-{
-	size_t i = (size_t)(b - bt->slots), j = i;
-
-	bt->slots[i].addr = 0;
-	for (;;) {
-		j = (j + 1) & (bt->cap - 1);
-		if (!bt->slots[j].addr)
-			break;
-		size_t home = slot_of(bt->slots[j].addr, bt->cap);
-		/* can slot j move to i?  only if home is not in (i, j] cyclically */
-		if ((j > i && (home <= i || home > j)) || (j < i && home <= i && home > j)) {
-			bt->slots[i] = bt->slots[j];
-			bt->slots[j].addr = 0;
-			i = j;
-		}
-	}
-	bt->count--;
 }
 
 static bool within_rel32(uint64_t from, uint64_t to)
@@ -425,17 +399,6 @@ bool bptab_translate_ool(const struct bptab *bt, uint64_t rip, uint64_t *orig)
 	return false;
 }
 
-int bptab_remove(struct bptab *bt, uint64_t addr)
-{
-	struct breakpoint *b = find_slot(bt, addr);
-
-	if (!b)
-		return -ENOENT;
-	int err = target_write(bt->tm, addr, &b->orig, 1);
-	delete_slot(bt, b);
-	return err;
-}
-
 int bptab_remove_all(struct bptab *bt)
 {
 	int err = 0;
@@ -450,15 +413,4 @@ int bptab_remove_all(struct bptab *bt)
 	}
 	bt->count = 0;
 	return err;
-}
-
-void bptab_forget_range(struct bptab *bt, uint64_t start, uint64_t end)
-{
-	for (size_t i = 0; i < bt->cap;) {
-		struct breakpoint *b = &bt->slots[i];
-		if (b->addr && b->addr >= start && b->addr < end)
-			delete_slot(bt, b); /* slot i may now hold a shifted entry */
-		else
-			i++;
-	}
 }

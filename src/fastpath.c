@@ -625,23 +625,39 @@ uint64_t fp_ring_published(const void *buf, size_t len, uint64_t from)
 	return n;
 }
 
-uint64_t fp_ring_drain(const void *buf, size_t len, uint64_t from, uint64_t max, fp_rec_fn fn,
-		       void *ctx)
+static void consumer_advance(struct fp_consumer *c, uint64_t head)
 {
-	const struct fp_ring_hdr *h = buf;
-	uint64_t i = from;
+	struct fp_ring_hdr *h = c->ring;
 
-	if (fp_ring_check(buf, len))
-		return from;
-	if (max > h->capacity)
-		max = h->capacity;
-	while (i - from < max && published(h, i)) {
-		const struct fp_rec *r = fp_ring_rec(h, i);
-		i++;
-		if (fn(r, i - 1, ctx))
-			break;
+	while (c->next < head && c->done[c->next & h->mask] == c->next + 1)
+		c->next++;
+	__atomic_store_n(&h->drained, c->next, __ATOMIC_RELEASE);
+}
+
+uint64_t fp_consume(struct fp_consumer *c, fp_rec_fn fn, void *ctx)
+{
+	struct fp_ring_hdr *h = c->ring;
+	uint64_t n = 0;
+
+	if (!h)
+		return 0;
+	uint64_t head = __atomic_load_n(&h->head, __ATOMIC_ACQUIRE);
+	for (uint64_t i = c->next; i < head && i < c->next + h->capacity; i++) {
+		uint64_t slot = i & h->mask;
+		if (c->done[slot] == i + 1 || !published(h, i))
+			continue; /* consumed already, or claimed and not yet published */
+		fn(fp_ring_rec(h, i), i, ctx);
+		n++;
+		c->done[slot] = i + 1;
 	}
-	return i;
+	consumer_advance(c, head);
+	return n;
+}
+
+void fp_consume_give_up(struct fp_consumer *c, uint64_t index)
+{
+	c->done[index & c->ring->mask] = index + 1;
+	consumer_advance(c, __atomic_load_n(&c->ring->head, __ATOMIC_ACQUIRE));
 }
 
 /* ---- stubs ---- */
@@ -876,18 +892,4 @@ int fp_stub_build(const struct fp_stub_req *req, struct fp_stub *out)
 	out->entry_patch[0] = 0xe9;
 	put32(out->entry_patch + 1, (int64_t)req->stub - (int64_t)(req->func + 5));
 	return 0;
-}
-
-bool fp_stub_translate_rip(const struct fp_stub *s, uint64_t func, uint64_t stub, uint64_t rip,
-			   uint64_t *new_rip)
-{
-	if (rip <= func || rip >= func + s->displaced)
-		return false;
-	for (unsigned i = 0; i < s->ninsn; i++) {
-		if (func + s->orig_off[i] == rip) {
-			*new_rip = stub + s->new_off[i];
-			return true;
-		}
-	}
-	return false;
 }

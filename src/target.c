@@ -87,8 +87,3 @@ int target_write(const struct target_mem *tm, uint64_t addr, const void *buf, si
 	}
 	return 0;
 }
-
-ssize_t target_read_cb(void *ctx, uint64_t addr, void *buf, size_t len)
-{
-	return target_read(ctx, addr, buf, len);
-}

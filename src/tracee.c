@@ -136,6 +136,15 @@ size_t tracee_threads(struct tracee *t, struct thread **out, size_t max)
 	return n;
 }
 
+struct thread **tracee_list(struct tracee *t, size_t *n)
+{
+	size_t count = tracee_threads(t, NULL, 0);
+	struct thread **v = malloc((count ? count : 1) * sizeof *v);
+
+	*n = v ? tracee_threads(t, v, count) : 0;
+	return v;
+}
+
 unsigned long tracee_options(bool trace_children)
 {
 	(void)trace_children;

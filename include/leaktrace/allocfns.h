@@ -32,9 +32,6 @@ struct allocfn {
 extern const struct allocfn allocfn_table[];
 extern const unsigned allocfn_count;
 
-/* Whether the function's return must be caught (malloc family proper). */
-bool allocfn_hooks_return(enum afn_kind k);
-
 /* The request an entry describes. */
 struct alloc_request {
 	enum afn_kind kind;

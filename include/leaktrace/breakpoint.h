@@ -42,15 +42,8 @@ int bptab_insert(struct bptab *bt, uint64_t addr, int tag);
 /* The breakpoint whose int3 is at addr, or NULL. */
 const struct breakpoint *bptab_lookup(const struct bptab *bt, uint64_t addr);
 
-/* Restores the original byte at addr.  0 or -ENOENT. */
-int bptab_remove(struct bptab *bt, uint64_t addr);
-
 /* Restores every original byte (before detaching). */
 int bptab_remove_all(struct bptab *bt);
-
-/* Forgets breakpoints in [start, end) without writing (the code is gone:
- * dlclose, exec). */
-void bptab_forget_range(struct bptab *bt, uint64_t start, uint64_t end);
 
 /* Address of a special trap; 0 before the first scratch mapping exists.
  * bptab_ensure_traps creates it. */
@@ -76,7 +69,6 @@ int bptab_restore_into(const struct bptab *bt, const struct target_mem *other);
  * Returns false for any other rip. */
 bool bptab_translate_ool(const struct bptab *bt, uint64_t rip, uint64_t *orig);
 
-size_t bptab_count(const struct bptab *bt);
 const char *bptab_errmsg(const struct bptab *bt);
 
 #endif

@@ -4,26 +4,25 @@
  * stub that leaktrace writes into a scratch mapping near the function.  The
  * stub appends a record (registers, return address, a copy of the top of
  * the stack) to a ring in the target's memory and runs the displaced
- * instructions out of line; the tracer reads the ring with
- * process_vm_readv whenever it likes.  A ptrace stop happens only when the
- * ring is full.
+ * instructions out of line.  The ring is a memfd that the target and the
+ * tracer both map: the tracer reads records straight from its own mapping
+ * whenever it likes.  A ptrace stop happens only when the ring is full.
  *
  * Ring protocol.  Record indices are 64-bit and never reset; index i lives
  * in slot i & mask.  A writer claims i with lock xadd on hdr.head, writes
  * the record, and publishes it by storing seq = i + 1 last.  A writer may
  * use slot i only when i - hdr.drained < capacity; otherwise it executes an
  * int3 (at fp_stub.trap_full[]) and re-checks after the tracer resumes it,
- * keeping the index it already claimed.  The tracer consumes records in
- * index order up to the first unpublished one and then raises drained.
+ * keeping the index it already claimed.  The tracer consumes published
+ * records (fp_consume, out of index order where a writer is slow) and
+ * raises drained over the consumed prefix.
  * Because indices are never reused, a thread stopped between claim and
  * publish is harmless: its slot cannot be handed out again until it has
  * published and been consumed, and the minimum unpublished index always
  * fits (it is >= drained), so some writer can always make progress.
  *
  * Rules for the tracer:
- *  - It writes hdr.drained only while every thread of the target is
- *    stopped (process_vm_writev of 8 bytes is not guaranteed to be one
- *    store), or with an atomic store if the ring is a mapping it shares.
+ *  - It writes hdr.drained with an atomic store into the shared mapping.
  *  - Reading records while threads run is fine, in two reads: a snapshot
  *    tells which records are published (fp_ring_published); a second read
  *    of those records is then consistent, because a published record does
@@ -202,14 +201,30 @@ int fp_ring_check(const void *buf, size_t len);
  * snapshot of the ring (header + records). */
 uint64_t fp_ring_published(const void *buf, size_t len, uint64_t from);
 
-/* Hands the published records from index from on to fn in index order,
- * stopping at the first unpublished one, after at most max records, or
- * when fn returns nonzero (that record counts as consumed).  Returns the
- * index after the last record handed over: the next value of drained.
- * The record pointer is valid during the call only. */
 typedef int (*fp_rec_fn)(const struct fp_rec *r, uint64_t index, void *ctx);
-uint64_t fp_ring_drain(const void *buf, size_t len, uint64_t from, uint64_t max, fp_rec_fn fn,
-		       void *ctx);
+
+/* The tracer's side of a ring.  Records are taken as soon as they are
+ * published, even past an earlier index that another thread has claimed
+ * and not yet published (it is in the middle of its stub): waiting for it
+ * would leave that thread's own earlier malloc unseen by its free.  Out of
+ * index order is safe: one thread's records are in its own order, and no
+ * thread can act on a block before the record of its allocation is
+ * published.  "drained" only moves over the consumed prefix. */
+struct fp_consumer {
+	struct fp_ring_hdr *ring;
+	uint64_t next;	/* first record not yet consumed */
+	uint64_t *done; /* per slot (capacity of them): index + 1 of the record consumed there */
+};
+
+/* Hands every published record not consumed yet to fn (the record pointer
+ * is valid during the call only), then moves "drained" on.  Returns the
+ * number handed over. */
+uint64_t fp_consume(struct fp_consumer *c, fp_rec_fn fn, void *ctx);
+
+/* Gives up record index, claimed by a writer that will never publish it
+ * (fastpath.h's "abandoned records"): counted as consumed, and "drained"
+ * moves on past it. */
+void fp_consume_give_up(struct fp_consumer *c, uint64_t index);
 
 struct fp_stub_req {
 	uint64_t func;	     /* entry of the hooked function in the target */
@@ -253,11 +268,5 @@ struct fp_stub {
  * prologues in practice, and the same assumption uprobes and Dyninst make
  * for out-of-line execution; it cannot be checked in general. */
 int fp_stub_build(const struct fp_stub_req *req, struct fp_stub *out);
-
-/* For a thread stopped inside the displaced bytes when the patch is
- * written: where it must continue in the stub.  False if rip is not in
- * (func, func + displaced). */
-bool fp_stub_translate_rip(const struct fp_stub *s, uint64_t func, uint64_t stub, uint64_t rip,
-			   uint64_t *new_rip);
 
 #endif

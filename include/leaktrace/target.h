@@ -23,8 +23,4 @@ ssize_t target_read(const struct target_mem *tm, uint64_t addr, void *buf, size_
  * kernel forces the write as it does for ptrace).  0 or a negative errno. */
 int target_write(const struct target_mem *tm, uint64_t addr, const void *buf, size_t len);
 
-/* A read for the scanner: scan_memory's callback shape (ctx is a
- * struct target_mem). */
-ssize_t target_read_cb(void *ctx, uint64_t addr, void *buf, size_t len);
-
 #endif

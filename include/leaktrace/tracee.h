@@ -55,8 +55,6 @@ struct thread {
 	enum task_kind kind;
 	enum thread_state state;
 	bool dead;	 /* passed PTRACE_EVENT_EXIT: not a root, not stopped */
-	bool announced;	 /* its parent's PTRACE_EVENT_CLONE was seen */
-	bool started;	 /* its first stop was seen */
 	int pending_sig; /* a signal to deliver at the next resume */
 	int held_status; /* wait status of the stop it is held in */
 
@@ -78,6 +76,9 @@ struct thread *tracee_thread(struct tracee *t, pid_t tid);
 struct thread *tracee_thread_add(struct tracee *t, pid_t tid);
 void tracee_thread_del(struct tracee *t, pid_t tid);
 size_t tracee_threads(struct tracee *t, struct thread **out, size_t max);
+/* Every task in the table, however many: a malloc'd array the caller
+ * frees (NULL with *n = 0 when out of memory). */
+struct thread **tracee_list(struct tracee *t, size_t *n);
 
 /* Process-wide. */
 struct tracee *tracee_new(void);

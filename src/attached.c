@@ -1,0 +1,159 @@
+/* attached: leaktrace -p PID.
+ *
+ * Take hold of every thread, hook the allocator, let the process run, and
+ * report on what it allocates from now on: on SIGUSR1, every --interval,
+ * and at the end (--duration, or a signal to leaktrace), then detach. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "leaktrace/attach.h"
+#include "leaktrace/fdreport.h"
+#include "leaktrace/report_xml.h"
+
+#include "session_int.h"
+
+/* -p: frees of blocks allocated before the attach are no errors; they are
+ * counted apart. */
+static void note_unseen_frees(struct session *s)
+{
+	if (s->rep.attached && (!s->cfg->xml || s->cfg->log_file)) {
+		fprintf(s->log,
+			"==%d== frees of blocks allocated before the attach: %" PRIu64
+			" (not errors)\n",
+			s->pid, s->ev.unseen_frees);
+		fflush(s->log);
+	}
+}
+
+/* -p mode: the session is over (duration, or a signal to leaktrace).
+ * Report on the blocks allocated since the attach, then leave. */
+void attached_end(struct session *s)
+{
+	s->life.detaching = true;
+	leakcheck_final(s, NULL);
+	note_unseen_frees(s);
+	detach_all(s);
+	fprintf(s->log, "==%d== detached from %d; it keeps running\n", s->pid, s->pid);
+	fflush(s->log);
+}
+
+/* -p mode, between two stops: a report on demand, an interval's growth,
+ * the end of --duration.  Returns true when the session has ended. */
+bool attached_timers(struct session *s)
+{
+	double now = (double)session_elapsed_ms(s) / 1000.0;
+
+	if (ownsignals_take_report_request())
+		leakcheck_report(s, NULL, false);
+	if (s->cfg->interval && now >= s->lc.next_interval) {
+		leakcheck_growth(s, s->cfg->interval);
+		while (s->lc.next_interval <= now)
+			s->lc.next_interval += s->cfg->interval;
+	}
+	if (s->cfg->duration && now >= s->cfg->duration) {
+		attached_end(s);
+		return true;
+	}
+	return false;
+}
+
+/* leaktrace -p PID: take hold of every thread, hook the allocator, let it
+ * run, and report on what it allocates from now on. */
+int attached_run(struct session *s)
+{
+	const struct config *cfg = s->cfg;
+	char err[512], comm[64];
+
+	s->pid = cfg->attach_pid;
+	if (attach_check(s->pid, err, sizeof err)) {
+		lt_error("%s", err);
+		return 1;
+	}
+	s->log = session_open_log(cfg->log_file, cfg->log_fd, s->pid);
+	if (!s->log) {
+		lt_error("cannot open log file '%s': %s", cfg->log_file ? cfg->log_file : "(fd)",
+			 strerror(errno));
+		return 1;
+	}
+	if (cfg->xml && !(s->xml = cfg->xml_file      ? session_open_log(cfg->xml_file, 2, s->pid)
+				   : cfg->xml_fd >= 0 ? session_open_log(NULL, cfg->xml_fd, s->pid)
+						      : NULL)) {
+		lt_error("--xml=yes needs --xml-file=FILE or --xml-fd=N that can be written");
+		return 1;
+	}
+	s->sym = symbols_new(s->pid, &s->tm);
+	s->bt = bptab_new(&s->tm, inject_map_scratch, s);
+	s->life.cmdline = session_read_cmdline(s->pid);
+	if (!s->sym || !s->bt) {
+		lt_error("out of memory");
+		return 1;
+	}
+	/* from here on the process is stopped: every failure must let it go */
+	if (attach_seize_all(s->tr, s->pid, tracee_options(false), &s->life.threads_seen, err,
+			     sizeof err)) {
+		lt_error("%s", err);
+		return 1;
+	}
+	s->life.exec_seen = true;
+	s->hk.borrow_tid = s->pid;
+	int e = target_mem_open(&s->tm, s->pid);
+	uint64_t at_base = e ? 0 : hooks_at_base(s->pid);
+	if (!e)
+		e = symbols_refresh(s->sym);
+	if (!e && !(s->uw = unwind_new(s->sym, &s->tm)))
+		e = -ENOMEM;
+	if (!e && (e = bptab_ensure_traps(s->bt, at_base)))
+		lt_error("%s", bptab_errmsg(s->bt));
+	s->hk.trap_return = bptab_trap(s->bt, TRAP_RETURN);
+	if (e) {
+		lt_error("cannot set up tracing of %d: %s; detached, it runs on", s->pid,
+			 strerror(-e));
+		detach_all(s);
+		return 1;
+	}
+	if (at_base)
+		hooks_loader(s, at_base);
+	if (cfg->track_fds && (s->fds = fdtab_new()))
+		fdreport_scan_inherited(s->fds, s->pid);
+	hooks_install(s);
+
+	struct report *rep = &s->rep;
+	attach_comm(s->pid, comm, sizeof comm);
+	rep->attached = true;
+	rep->target_exe = s->life.cmdline ? s->life.cmdline[0] : comm;
+	rep->target_args = s->life.cmdline ? s->life.cmdline + 1 : NULL;
+	session_fill_identity(s);
+	if (!cfg->quiet && (!cfg->xml || cfg->log_file)) {
+		fprintf(s->log, "==%d== leaktrace-%s, a ptrace-based leak analyzer\n", s->pid,
+			LEAKTRACE_VERSION);
+		fprintf(s->log, "==%d== attached to %d (%s), %zu threads\n==%d== \n", s->pid,
+			s->pid, comm, threads_live_count(s), s->pid);
+		fflush(s->log);
+	}
+	if (s->xml)
+		report_xml_preamble(s->xml, rep, 0);
+	ownsignals_install(true);
+	if (cfg->duration || cfg->interval) {
+		struct itimerval it = { { 0, 100000 }, { 0, 100000 } };
+		setitimer(ITIMER_REAL, &it, NULL);
+		s->lc.next_interval = cfg->interval;
+	}
+	threads_resume_held(s, NULL);
+	waitloop_run(s);
+	if (s->life.exited && !s->life.detached) {
+		note_unseen_frees(s);
+		fprintf(s->log, "==%d== %d exited during the session (%s %d)\n", s->pid, s->pid,
+			WIFSIGNALED(s->life.exit_status) ? "killed by signal" : "status",
+			WIFSIGNALED(s->life.exit_status) ? WTERMSIG(s->life.exit_status)
+							 : WEXITSTATUS(s->life.exit_status));
+		fflush(s->log);
+	}
+	if (cfg->error_exitcode && memerrors_count(s))
+		return cfg->error_exitcode;
+	return 0;
+}

@@ -1,0 +1,110 @@
+/* bpevents: the breakpoint front end of the event path.
+ *
+ * An int3 at an allocator's entry: read the registers and the return
+ * address, hand the entry to events.c, and if the call is to be followed
+ * redirect its return address to our return trap.  At the return trap: the
+ * result goes to events.c and the thread on to the real return address. */
+#include <errno.h>
+#include <string.h>
+
+#include "leaktrace/allocfns.h"
+
+#include "session_int.h"
+
+/* Frames unwound live from the stopped thread (ctx). */
+static unsigned live_frames(struct session *s, void *ctx, const struct user_regs_struct *r,
+			    uint64_t *pcs, uint64_t *sps, unsigned max)
+{
+	const struct thread *th = ctx;
+	unsigned n;
+
+	unwind_capture(s->uw, th->tid, r, pcs, max);
+	const uint64_t *last = unwind_last_sps(s->uw, &n);
+	memcpy(sps, last, (n < max ? n : max) * sizeof *sps);
+	return n;
+}
+
+uint32_t bpevents_capture(struct session *s, struct thread *th, const struct user_regs_struct *r,
+			  const struct op_marker *mk, const struct alloc_request *req)
+{
+	uint64_t pcs[MAX_FRAMES], sps[MAX_FRAMES];
+	unsigned max = events_max_frames(s);
+	struct frames f = { pcs, sps, live_frames(s, th, r, pcs, sps, max) };
+
+	return events_stack(s, &f, max, r, mk, req);
+}
+
+/* Sends the thread back to its caller as if the function had returned. */
+static int return_now(struct thread *th, struct user_regs_struct *r, uint64_t ret)
+{
+	r->rip = ret;
+	r->rsp += 8;
+	r->rax = 0;
+	return tracee_setregs(th->tid, r);
+}
+
+int bpevents_entry(struct session *s, struct thread *th, const struct breakpoint *bp,
+		   struct user_regs_struct *r)
+{
+	uint64_t ret = 0;
+
+	r->rip = bp->resume;
+	if (target_read(&s->tm, r->rsp, &ret, 8) != 8)
+		return tracee_setregs(th->tid, r);
+	struct user_regs_struct at_entry = *r;
+	at_entry.rip = bp->addr;
+	struct call_entry e = { .fn = (unsigned)bp->tag,
+				.regs = &at_entry,
+				.ret = ret,
+				.frames = { live_frames, th },
+				.returns_seen = false,
+				.can_reject = true };
+
+	switch (events_entry(s, th, &e)) {
+	case ENTRY_REJECT:
+		return return_now(th, r, ret);
+	case ENTRY_PENDING:
+		if (target_write(&s->tm, r->rsp, &s->hk.trap_return, 8))
+			events_cancel(s, th); /* its return cannot be caught */
+		break;
+	default:
+		break;
+	}
+	return tracee_setregs(th->tid, r);
+}
+
+int bpevents_suspect_free(struct session *s, struct thread *th, const struct fast_patch *fp,
+			  struct user_regs_struct *r)
+{
+	struct breakpoint bp = { .addr = fp->func,
+				 .resume = fp->check_trap + 1,
+				 .tag = (int)fp->fn };
+
+	return bpevents_entry(s, th, &bp, r);
+}
+
+int bpevents_return(struct session *s, struct thread *th, struct user_regs_struct *r)
+{
+	/* after the ret, rsp is one slot above the entry's: drop calls that a
+	 * longjmp abandoned (their slots lie below) */
+	while (th->ncalls && th->calls[th->ncalls - 1].sp + 8 < r->rsp)
+		th->ncalls--;
+	if (!th->ncalls || th->calls[th->ncalls - 1].sp + 8 != r->rsp) {
+		lt_error("internal error: thread %d returned to the trap from an unknown call; "
+			 "killing it to avoid running on at a wrong address",
+			 th->tid);
+		return -EFAULT;
+	}
+	struct pending_call pc = th->calls[--th->ncalls];
+	uint64_t res = r->rax;
+
+	if (pc.fdfn >= 0) {
+		fdevents_return(s, &pc, (int64_t)res);
+		r->rip = pc.ret;
+		return tracee_setregs(th->tid, r);
+	}
+
+	events_return(s, th, &pc, res);
+	r->rip = pc.ret;
+	return tracee_setregs(th->tid, r);
+}

@@ -1,0 +1,289 @@
+/* children: fork, vfork, clone and exec of the target.
+ *
+ * A forked child carries copies of our int3s and scratch pages: cleaned and
+ * let go, or (--trace-children=yes) handed over to a copy of leaktrace.  A
+ * vfork child runs on our memory until it execs or exits.  An exec under
+ * --trace-children=yes starts a new session on the new program. */
+#include <errno.h>
+#include <linux/kcmp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "leaktrace/allocfns.h"
+
+#include "session_int.h"
+
+static bool hand_over_fork_child(struct session *s, struct thread *ch);
+
+/* A forked child has copies of our int3s and scratch mapping: put the
+ * original bytes back, unmap the scratch, and let it go untraced. */
+static void release_fork_child(struct session *s, struct thread *ch)
+{
+	struct target_mem cm = { .memfd = -1 };
+	uint64_t starts[32], lens[32];
+	int sig = 0;
+
+	if (!target_mem_open(&cm, ch->tid)) {
+		bptab_restore_into(s->bt, &cm);
+		fastpatch_restore_into(s, &cm);
+		target_mem_close(&cm);
+	}
+	if (s->fp.ring && s->hk.syscall_insn) {
+		long ret, args[6] = { (long)s->fp.ring_addr, (long)s->fp.ring_size, 0, 0, 0, 0 };
+		tracee_inject_syscall(ch->tid, s->hk.syscall_insn, SYS_munmap, args, &ret, &sig);
+	}
+	size_t n = bptab_scratch(s->bt, starts, lens, 32);
+	for (size_t i = 0; i < n && i < 32 && s->hk.syscall_insn; i++) {
+		long ret, args[6] = { (long)starts[i], (long)lens[i], 0, 0, 0, 0 };
+		tracee_inject_syscall(ch->tid, s->hk.syscall_insn, SYS_munmap, args, &ret, &sig);
+	}
+	if (WIFSTOPPED(ch->held_status) && !(ch->held_status >> 16) &&
+	    WSTOPSIG(ch->held_status) != SIGTRAP)
+		sig = WSTOPSIG(ch->held_status);
+	ptrace(PTRACE_DETACH, ch->tid, 0, (void *)(long)sig);
+	tracee_thread_del(s->tr, ch->tid);
+}
+
+/* A vfork child runs on our memory, int3s and stubs included, until it
+ * execs or exits: its allocator calls are not ours to count, so it is sent
+ * past our hooks as if they were not there. */
+static void vfork_child_stop(struct session *s, struct thread *ch, int status)
+{
+	struct stop st;
+
+	waitloop_classify(s, ch->tid, status, &st);
+	switch (st.kind) {
+	case STOP_ENTRY:
+		st.regs.rip = st.bp->resume;
+		tracee_setregs(ch->tid, &st.regs);
+		tracee_cont(ch, 0);
+		return;
+	case STOP_STUB_FAULT:
+		st.regs.rip = st.resume;
+		tracee_setregs(ch->tid, &st.regs);
+		tracee_cont(ch, 0);
+		return;
+	case STOP_RING_FULL:
+	case STOP_FREE_CHECK: /* after the int3 the stub goes on into free */
+	case STOP_SYSCALL:
+	case STOP_EVENT:
+	case STOP_INTERRUPT:
+	case STOP_GROUP:
+		tracee_cont(ch, 0);
+		return;
+	case STOP_GONE:
+		return;
+	default:
+		tracee_cont(ch, st.sig);
+		return;
+	}
+}
+
+/* A stop of a task that is not one of our threads.  Returns true in a copy
+ * of leaktrace that now traces a forked child (--trace-children=yes): the
+ * parent's threads are gone from its table, and the caller must not touch
+ * the one it holds. */
+bool children_on_stop(struct session *s, struct thread *ch, int status)
+{
+	int event = status >> 16;
+
+	ch->state = TH_STOPPED;
+	ch->held_status = status;
+	switch (ch->kind) {
+	case TK_UNKNOWN:
+		return false; /* held until the parent's fork event says what it is */
+	case TK_FORK_CHILD: {
+		pid_t tid = ch->tid; /* a handed-over child's entry is gone */
+		if (s->cfg->trace_children && hand_over_fork_child(s, ch))
+			return true;
+		if ((ch = tracee_thread(s->tr, tid)))
+			release_fork_child(s, ch);
+		return false;
+	}
+	case TK_VFORK_CHILD:
+		/* it runs on our memory, int3s included, until exec or exit */
+		if (event == PTRACE_EVENT_EXEC) {
+			ptrace(PTRACE_DETACH, ch->tid, 0, 0);
+			tracee_thread_del(s->tr, ch->tid);
+			return false;
+		}
+		vfork_child_stop(s, ch, status);
+		return false;
+	case TK_THREAD:
+		break;
+	}
+	return false;
+}
+
+/* The parent's fork, vfork or clone event.  Returns true in a copy of
+ * leaktrace that now traces the child (see children_on_stop). */
+bool children_on_fork(struct session *s, struct thread *parent, int event)
+{
+	unsigned long msg = 0;
+
+	ptrace(PTRACE_GETEVENTMSG, parent->tid, 0, &msg);
+	if (!msg)
+		return false;
+	pid_t child = (pid_t)msg;
+	struct thread *ch = tracee_thread(s->tr, child);
+	if (event == PTRACE_EVENT_CLONE && threads_tgid(child) == s->pid) {
+		if (!ch && (ch = tracee_thread_add(s->tr, child))) {
+			ch->kind = TK_THREAD;
+			ch->num = ++s->life.threads_seen;
+			ch->state = TH_RUNNING;
+		}
+		return false;
+	}
+	bool was_waiting = ch && ch->kind == TK_UNKNOWN && ch->state == TH_STOPPED;
+	if (!ch && !(ch = tracee_thread_add(s->tr, child)))
+		return false;
+	/* a child made with CLONE_VM shares our memory like a vfork child:
+	 * cleaning "its" copy of our int3s would remove the parent's */
+	bool shares_vm = event == PTRACE_EVENT_VFORK ||
+			 syscall(SYS_kcmp, (long)s->pid, (long)child, KCMP_VM, 0L, 0L) == 0;
+	ch->kind = shares_vm ? TK_VFORK_CHILD : TK_FORK_CHILD;
+	if (was_waiting)
+		return children_on_stop(s, ch, ch->held_status);
+	ch->state = TH_RUNNING;
+	return false;
+}
+
+/* --trace-children=yes and an execve: the old image is gone with its heap,
+ * breakpoints and scratch; the new program is traced from its start, under
+ * the same PID, with a preamble of its own.  0, or -1 to let it go. */
+int children_restart_for_exec(struct session *s, struct thread *th)
+{
+	char exe[4096];
+
+	heapmap_free(s->heap);
+	freeq_free(s->freed);
+	bptab_free(s->bt);
+	unwind_free(s->uw);
+	symbols_free(s->sym);
+	s->uw = NULL;
+	s->heap = heapmap_new();
+	s->freed = freeq_new(s->cfg->freelist_vol, 1u << 20);
+	s->sym = symbols_new(s->pid, &s->tm);
+	s->bt = bptab_new(&s->tm, inject_map_scratch, s);
+	if (!s->heap || !s->freed || !s->sym || !s->bt)
+		return -1;
+	s->rep.symbolize_ctx = s->sym;
+	s->hk.nfns = 0;
+	memset(s->hk.fd_hooked, 0, sizeof s->hk.fd_hooked);
+	s->hk.rdebug = s->hk.exit_fn = s->hk.exit_call_fn = s->hk.libc_freeres = s->hk.cxx_freeres =
+	    0;
+	s->hk.syscall_insn = 0;
+	s->gl.tcache_key_addr = 0;
+	s->gl.tcache_key_missing = false;
+	s->ev.allocs = s->ev.frees = s->ev.bytes = s->ev.unseen_frees = 0;
+	s->life.group_exiting = false;
+	s->life.exit_tid = 0;
+	size_t n;
+	struct thread **all = tracee_list(s->tr, &n);
+	for (size_t i = 0; i < n; i++)
+		if (all[i]->kind == TK_THREAD && all[i] != th)
+			all[i]->dead = true; /* execve ended them */
+	free(all);
+	th->ncalls = 0;
+	th->marker.valid = false;
+	th->in_inject = false;
+	char **argv = session_read_cmdline(s->pid);
+	size_t o = 0;
+	exe[0] = '\0';
+	for (size_t i = 0; argv && argv[i] && o + 2 < sizeof exe; i++)
+		o += (size_t)snprintf(exe + o, sizeof exe - o, "%s%s", i ? " " : "", argv[i]);
+	if (argv)
+		free(argv[0]);
+	free(argv);
+	if (!s->cfg->quiet && (!s->cfg->xml || s->cfg->log_file)) {
+		fprintf(s->log, "==%d== \n==%d== Command: %s\n==%d== \n", s->pid, s->pid, exe,
+			s->pid);
+		fflush(s->log);
+	}
+	return hooks_setup_after_exec(s, th->tid) ? -1 : 0;
+}
+
+/* --trace-children=yes and a fork: the child is traced by a copy of
+ * leaktrace made with fork(), which therefore starts with the shadow heap
+ * the child inherited (memcheck's child report counts those blocks too).
+ * A tracee can change tracers only through a detach, so the child is first
+ * parked on a "jmp ." in its copy of our scratch page, detached, seized by
+ * the copy and put back where it was: no signal, nothing it can observe.
+ * Returns true in the copy (which goes on as the child's session). */
+static bool hand_over_fork_child(struct session *s, struct thread *ch)
+{
+	struct user_regs_struct saved, parked;
+	uint64_t park = bptab_trap(s->bt, TRAP_PARK);
+
+	if (!park || tracee_getregs(ch->tid, &saved))
+		return false;
+	parked = saved;
+	parked.rip = park;
+	if (tracee_setregs(ch->tid, &parked))
+		return false;
+	fflush(s->log);
+	if (s->xml)
+		fflush(s->xml);
+	pid_t copy = fork();
+	if (copy < 0) {
+		tracee_setregs(ch->tid, &saved);
+		return false;
+	}
+	if (copy > 0) {
+		ptrace(PTRACE_DETACH, ch->tid, 0, 0);
+		tracee_thread_del(s->tr, ch->tid);
+		return false;
+	}
+	/* the copy: wait until the parent has let the child go, then take it */
+	pid_t child = ch->tid;
+	for (int tries = 0; ptrace(PTRACE_SEIZE, child, 0, (void *)tracee_options(true)); tries++) {
+		if (errno != EPERM || tries > 100000)
+			_exit(1);
+		sched_yield();
+	}
+	int status;
+	if (ptrace(PTRACE_INTERRUPT, child, 0, 0) || waitpid(child, &status, __WALL) != child)
+		_exit(1);
+	tracee_setregs(child, &saved);
+
+	size_t n;
+	struct thread **all = tracee_list(s->tr, &n);
+	for (size_t i = 0; i < n; i++)
+		if (all[i]->tid != child)
+			tracee_thread_del(s->tr, all[i]->tid);
+	free(all);
+	ch = tracee_thread(s->tr, child);
+	ch->kind = TK_THREAD;
+	ch->num = s->life.threads_seen = 1;
+	ch->state = TH_STOPPED;
+	ch->held_status = 0;
+	s->pid = child;
+	s->rep.pid = child;
+	s->rep.ppid = getppid();
+	target_mem_close(&s->tm);
+	target_mem_open(&s->tm, child);
+	unwind_free(s->uw);
+	s->sym = symbols_new(child, &s->tm); /* the parent's stays with the copy-on-write image */
+	s->rep.symbolize_ctx = s->sym;
+	if (s->sym)
+		symbols_refresh(s->sym);
+	s->uw = s->sym ? unwind_new(s->sym, &s->tm) : NULL;
+	for (unsigned i = 0; i < s->hk.nfns && s->sym; i++)
+		symbols_mark_entry(s->sym, s->hk.fns[i].addr, allocfn_table[s->hk.fns[i].afn].name);
+	if (s->cfg->log_file && strstr(s->cfg->log_file, "%p")) {
+		s->log = session_open_log(s->cfg->log_file, 2, child);
+		if (!s->log)
+			_exit(1);
+	}
+	s->life.exited = false;
+	tracee_cont(ch, 0);
+	return true;
+}

@@ -1,0 +1,257 @@
+/* fastpatch: the tracer side of the fast path's stubs.
+ *
+ * Sets up the ring (a memfd the target and leaktrace both map), patches
+ * allocator entries with a jmp to a stub built by fastpath.c, and knows the
+ * stubs' addresses afterwards: their ring-full traps, the free check's trap
+ * and loads, the fault fixups of their stack copies and walks, and the
+ * points where their calls to the original function return. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "leaktrace/allocfns.h"
+#include "leaktrace/procmaps.h"
+
+#include "session_int.h"
+
+/* The ring is a memfd that the target maps and we map too: records are
+ * read straight from our mapping, and "drained" is an atomic store the
+ * target's stubs see at once.  The target's descriptor is closed again, so
+ * it ends with one more mapping and no more file descriptors. */
+int fastpatch_setup(struct session *s)
+{
+	struct thread *th = tracee_thread(s->tr, s->hk.borrow_tid);
+	struct user_regs_struct r;
+	uint64_t insn = inject_syscall_insn(s);
+	long fd = -1, addr = -1, ret;
+	static const char name[] = "leaktrace-ring";
+	uint32_t tid = 0;
+
+	if (!insn || !th || tracee_getregs(th->tid, &r))
+		return -1;
+	/* glibc keeps the kernel tid in its TCB: confirm the offset the stubs use */
+	if (target_read(&s->tm, r.fs_base + FP_TID_OFFSET_GLIBC, &tid, 4) != 4 ||
+	    tid != (uint32_t)th->tid)
+		return -1;
+	s->fp.tid_offset = FP_TID_OFFSET_GLIBC;
+	uint64_t name_at = (r.rsp - 512) & ~(uint64_t)15; /* dead stack, below the red zone */
+	if (target_write(&s->tm, name_at, name, sizeof name))
+		return -1;
+	long a1[6] = { (long)name_at, MFD_CLOEXEC, 0, 0, 0, 0 };
+	if (tracee_inject_syscall(th->tid, insn, SYS_memfd_create, a1, &fd, &th->pending_sig) ||
+	    fd < 0)
+		return -1;
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/fd/%ld", (int)s->pid, fd);
+	s->fp.ring_size = fp_ring_size(RING_RECORDS, RING_STACK);
+	s->fp.ring_fd = open(path, O_RDWR | O_CLOEXEC);
+	void *local = MAP_FAILED;
+	if (s->fp.ring_fd >= 0 && !ftruncate(s->fp.ring_fd, (off_t)s->fp.ring_size))
+		local = mmap(NULL, s->fp.ring_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			     s->fp.ring_fd, 0);
+	if (local != MAP_FAILED && !fp_ring_init_zeroed(local, RING_RECORDS, RING_STACK)) {
+		long a2[6] = {
+			0, (long)s->fp.ring_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0
+		};
+		if (tracee_inject_syscall(th->tid, insn, SYS_mmap, a2, &addr, &th->pending_sig) ||
+		    (addr < 0 && addr > -4096))
+			addr = -1;
+	}
+	long a3[6] = { fd, 0, 0, 0, 0, 0 };
+	tracee_inject_syscall(th->tid, insn, SYS_close, a3, &ret, &th->pending_sig);
+	if (addr == -1) {
+		if (local != MAP_FAILED)
+			munmap(local, s->fp.ring_size);
+		return -1;
+	}
+	s->fp.ring = local;
+	s->fp.cons = (struct fp_consumer){ local, 0, s->fp.done };
+	s->fp.ring_addr = (uint64_t)addr;
+	unsigned frames =
+	    s->cfg->num_callers + 3 < MAX_FRAMES ? s->cfg->num_callers + 3 : MAX_FRAMES;
+	fp_ring_set_walk(s->fp.ring, frames);
+	/* stack copies from main()'s frames would run off the end of the
+	 * main stack, a fault and a stop each: the stubs stop there instead */
+	struct maps maps;
+	if (th->tid == s->pid && !procmaps_read(s->pid, &maps)) {
+		const struct mapping *m = procmaps_find(&maps, r.rsp);
+		if (m)
+			__atomic_store_n(&s->fp.ring->stack_end, m->end, __ATOMIC_RELEASE);
+		procmaps_free(&maps);
+	}
+	return 0;
+}
+
+/* Patches the entry of s->hk.fns[idx] with a jmp to a stub of the given kind.
+ * 0, or -1 to fall back to a breakpoint. */
+int fastpatch_hook(struct session *s, unsigned idx, enum fp_kind kind)
+{
+	const struct hooked_fn *f = &s->hk.fns[idx];
+	uint8_t code[32];
+	struct fp_stub st;
+
+	if (s->fp.npatch == MAX_FNS ||
+	    target_read(&s->tm, f->addr, code, sizeof code) != sizeof code)
+		return -1;
+	uint64_t stub = bptab_scratch_alloc(s->bt, f->addr, FP_STUB_MAX);
+	if (!stub)
+		return -1;
+	uint64_t key = 0, size;
+	if ((kind == FP_FREE_CHECKED || kind == FP_REALLOC_CHECKED) &&
+	    symbols_lookup_in_module_of(s->sym, f->addr, "tcache_key", &key, &size))
+		return -1; /* no glibc symbols: free stays on a breakpoint */
+	struct fp_stub_req req = { f->addr, code,	   sizeof code,	     stub, s->fp.ring_addr,
+				   kind,    (uint16_t)idx, s->fp.tid_offset, key };
+	if (fp_stub_build(&req, &st)) {
+		if (s->cfg->verbose)
+			lt_error("note: %s stays on a breakpoint: %s", allocfn_table[f->afn].name,
+				 st.why);
+		return -1;
+	}
+	if (target_write(&s->tm, stub, st.code, st.code_len))
+		return -1;
+	struct fast_patch *fp = &s->fp.patch[s->fp.npatch];
+	fp->func = f->addr;
+	fp->len = st.displaced < sizeof fp->orig ? st.displaced : sizeof fp->orig;
+	memcpy(fp->orig, code, fp->len);
+	memcpy(fp->trap_full, st.trap_full, sizeof fp->trap_full);
+	fp->copy_insn = st.copy_insn;
+	fp->copy_resume = st.copy_resume;
+	memcpy(fp->walk_loads, st.walk_loads, sizeof fp->walk_loads);
+	memcpy(fp->walk_resume, st.walk_resume, sizeof fp->walk_resume);
+	fp->call_return = st.call_return;
+	fp->check_trap = st.check_trap;
+	memcpy(fp->check_loads, st.check_loads, sizeof fp->check_loads);
+	fp->fn = idx;
+	fp->stub = stub;
+	fp->stub_len = st.code_len;
+	if (target_write(&s->tm, f->addr, st.entry_patch, sizeof st.entry_patch))
+		return -1;
+	s->fp.npatch++;
+	return 0;
+}
+
+bool fastpatch_patched(const struct session *s, uint64_t addr)
+{
+	for (unsigned i = 0; i < s->fp.npatch; i++)
+		if (s->fp.patch[i].func == addr)
+			return true;
+	return false;
+}
+
+/* Whether the fast path takes this function: the allocating ones, the
+ * operator markers, and free and realloc through stubs that trap on the old
+ * blocks glibc might abort on, so that those are judged before they reach
+ * glibc.  posix_memalign stays on a breakpoint (its result lies in the
+ * caller's memory, which may have changed by the time a record is read), and
+ * so does reallocarray (its third argument is in rdx, the checks' scratch). */
+bool fastpatch_kind(enum afn_kind k, enum fp_kind *out)
+{
+	switch (k) {
+	case AFN_FREE:
+		*out = FP_FREE_CHECKED;
+		return true;
+	case AFN_REALLOC:
+		*out = FP_REALLOC_CHECKED;
+		return true;
+	case AFN_MALLOC:
+	case AFN_CALLOC:
+	case AFN_MEMALIGN:
+	case AFN_VALLOC:
+	case AFN_PVALLOC:
+		*out = FP_ALLOC;
+		return true;
+	case AFN_OP_NEW:
+	case AFN_OP_DELETE:
+		*out = FP_MARKER;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* A thread that faulted copying the top of its stack into a record ran
+ * off the end of its stack mapping: the stub takes what it has. */
+uint64_t fastpatch_fault_resume(const struct session *s, uint64_t rip)
+{
+	for (unsigned i = 0; i < s->fp.npatch; i++) {
+		const struct fast_patch *fp = &s->fp.patch[i];
+		if (fp->copy_insn && rip == fp->copy_insn)
+			return fp->copy_resume;
+		for (int k = 0; k < 2; k++)
+			if (fp->walk_loads[k] && rip == fp->walk_loads[k])
+				return fp->walk_resume[k];
+	}
+	return 0;
+}
+
+bool fastpatch_is_call_return(const struct session *s, uint64_t ret)
+{
+	for (unsigned i = 0; i < s->fp.npatch; i++)
+		if (s->fp.patch[i].call_return && ret == s->fp.patch[i].call_return)
+			return true;
+	return false;
+}
+
+/* A suspect free that trapped in its stub (at the int3, or faulting on a
+ * wild pointer in one of the stub's loads): the breakpoint path's entry,
+ * with "resume" after the int3, where the stub goes on into glibc's free. */
+const struct fast_patch *fastpatch_free_check(const struct session *s, uint64_t rip, bool fault)
+{
+	for (unsigned i = 0; i < s->fp.npatch; i++) {
+		const struct fast_patch *fp = &s->fp.patch[i];
+		if (!fp->check_trap)
+			continue;
+		if (fault ? (rip == fp->check_loads[0] || rip == fp->check_loads[1] ||
+			     rip == fp->check_loads[2])
+			  : rip == fp->check_trap)
+			return fp;
+	}
+	return NULL;
+}
+
+bool fastpatch_ring_full_trap(const struct session *s, uint64_t at)
+{
+	for (unsigned i = 0; i < s->fp.npatch; i++)
+		if (at && (s->fp.patch[i].trap_full[0] == at || s->fp.patch[i].trap_full[1] == at))
+			return true;
+	return false;
+}
+
+bool fastpatch_in_stub(const struct session *s, uint64_t rip)
+{
+	for (unsigned i = 0; i < s->fp.npatch; i++)
+		if (rip >= s->fp.patch[i].stub &&
+		    rip - s->fp.patch[i].stub < s->fp.patch[i].stub_len)
+			return true;
+	return false;
+}
+
+/* Whether a signal handler runs on top of a stub in this thread: a frame
+ * below the top one is in a stub, other than the return point of a stub's
+ * call to its original (a thread inside malloc holds no claim).  Its claim,
+ * if it made one, is in the signal frame's saved registers, out of sight:
+ * assume it holds the hole. */
+bool fastpatch_stub_interrupted(struct session *s, struct thread *t,
+				const struct user_regs_struct *r)
+{
+	uint64_t pcs[64];
+	unsigned n = unwind_capture(s->uw, t->tid, r, pcs, 64);
+
+	for (unsigned i = 1; i < n; i++) {
+		if (!fastpatch_in_stub(s, pcs[i]))
+			continue;
+		if (!fastpatch_is_call_return(s, pcs[i]))
+			return true;
+	}
+	return false;
+}
+
+void fastpatch_restore_into(const struct session *s, const struct target_mem *tm)
+{
+	for (unsigned i = 0; i < s->fp.npatch; i++)
+		target_write(tm, s->fp.patch[i].func, s->fp.patch[i].orig, s->fp.patch[i].len);
+}

@@ -1,0 +1,102 @@
+/* fdevents: --track-fds, the descriptor functions' entries and returns.
+ *
+ * A hooked descriptor function (fdfns.c) is followed like an allocator:
+ * its stack at the entry, its result at a return trap, and the descriptor
+ * table (fdreport.c) updated from it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "leaktrace/allocfns.h"
+#include "leaktrace/fdfns.h"
+#include "leaktrace/fdreport.h"
+#include "leaktrace/report_text.h"
+
+#include "session_int.h"
+
+/* --track-fds: an fd function's entry.  Its return is caught like an
+ * allocator's; a tail call from another hooked function is part of it. */
+int fdevents_entry(struct session *s, struct thread *th, const struct breakpoint *bp,
+		   struct user_regs_struct *r)
+{
+	int idx = bp->tag - TAG_FD_BASE;
+	uint64_t ret = 0, trap = s->hk.trap_return;
+
+	r->rip = bp->resume;
+	/* a trap in the slot already: the call is an allocator's tail call */
+	if (target_read(&s->tm, r->rsp, &ret, 8) != 8 || ret == trap || th->ncalls == MAX_NEST ||
+	    events_nested(s, th, ret))
+		return tracee_setregs(th->tid, r);
+	struct user_regs_struct at_entry = *r;
+	at_entry.rip = bp->addr;
+	struct alloc_request req = { .kind = AFN_FREE };
+	uint32_t stack_id = bpevents_capture(s, th, &at_entry, NULL, &req);
+	/* stacks are kept as printed: the fd report resolves them itself */
+	struct report_stack st = session_trim_below_main(s, session_stack(s, stack_id));
+	stack_id = events_intern(s, st.pcs, st.n);
+	if (target_write(&s->tm, r->rsp, &trap, 8))
+		return tracee_setregs(th->tid, r);
+	th->calls[th->ncalls++] =
+	    (struct pending_call){ .req = req,
+				   .sp = r->rsp,
+				   .ret = ret,
+				   .stack_id = stack_id,
+				   .fn = -1,
+				   .fdfn = idx,
+				   .args = { r->rdi, r->rsi, r->rdx, r->rcx } };
+	return tracee_setregs(th->tid, r);
+}
+
+void fdevents_return(struct session *s, const struct pending_call *pc, int64_t res)
+{
+	const struct fdfn *f = &fdfn_table[pc->fdfn];
+	char path[4096];
+	int fds[2];
+
+	if (!s->fds)
+		return;
+	switch (f->kind) {
+	case FDF_RET:
+		if (res < 0)
+			return;
+		path[0] = '\0';
+		if (f->path_arg >= 0) {
+			ssize_t n =
+			    target_read(&s->tm, pc->args[f->path_arg], path, sizeof path - 1);
+			path[n > 0 ? n : 0] = '\0';
+			path[strnlen(path, sizeof path - 1)] = '\0';
+		} else if (!strncmp(f->name, "dup", 3) &&
+			   fdreport_resolve_path(s->tm.pid, (int)res, path, sizeof path) < 0) {
+			path[0] = '\0'; /* (it returns the length on success) */
+		}
+		fdtab_open(s->fds, (int)res, pc->stack_id, path[0] ? path : NULL);
+		return;
+	case FDF_PAIR:
+		if (res == 0 &&
+		    target_read(&s->tm, pc->args[f->pair_arg], fds, sizeof fds) == sizeof fds) {
+			fdtab_open(s->fds, fds[0], pc->stack_id, NULL);
+			fdtab_open(s->fds, fds[1], pc->stack_id, NULL);
+		}
+		return;
+	case FDF_FCNTL:
+		if (res >= 0 && (pc->args[1] == F_DUPFD || pc->args[1] == F_DUPFD_CLOEXEC)) {
+			if (fdreport_resolve_path(s->tm.pid, (int)res, path, sizeof path) < 0)
+				path[0] = '\0';
+			fdtab_open(s->fds, (int)res, pc->stack_id, path[0] ? path : NULL);
+		}
+		return;
+	case FDF_CLOSE:
+		if (res == 0) {
+			fdtab_close(s->fds, (int)pc->args[0]);
+		} else if (!fdtab_is_open(s->fds, (int)pc->args[0])) {
+			/* the kernel said EBADF or the like: say it as memcheck 3.22 does */
+			struct report_stack st = session_stack(s, pc->stack_id);
+			fprintf(s->log, "==%d== File descriptor %d was closed already\n", s->pid,
+				(int)pc->args[0]);
+			report_text_stack(s->log, &s->rep, &st);
+			fprintf(s->log, "==%d== \n", s->pid);
+		}
+		return;
+	}
+}

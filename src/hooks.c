@@ -1,0 +1,201 @@
+/* hooks: which allocator functions are hooked, and how.
+ *
+ * At the exec stop only the program and the dynamic loader are mapped: the
+ * loader's r_debug notification is hooked, and at each consistent link map
+ * every allocator name (allocfns.c) is bound again and hooked, by a stub of
+ * the fast path where one fits, else by an int3.  exit, _exit and the
+ * descriptor functions of --track-fds are hooked here too. */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "leaktrace/allocfns.h"
+#include "leaktrace/fdfns.h"
+#include "leaktrace/fdreport.h"
+
+#include "session_int.h"
+
+bool hooks_in_fn_range(const struct session *s, uint64_t pc, bool operators)
+{
+	for (unsigned i = 0; i < s->hk.nfns; i++) {
+		const struct hooked_fn *f = &s->hk.fns[i];
+		enum afn_kind k = allocfn_table[f->afn].kind;
+		bool is_op = k == AFN_OP_NEW || k == AFN_OP_DELETE;
+		if (is_op == operators && pc >= f->addr && pc < f->addr + (f->size ? f->size : 1))
+			return true;
+	}
+	return false;
+}
+
+int hooks_add(struct session *s, uint64_t addr, int tag, const char *what)
+{
+	int err = bptab_insert(s->bt, addr, tag);
+
+	if (err == -EEXIST)
+		return 0;
+	if (err) {
+		lt_error("warning: %s is not traced: %s", what, bptab_errmsg(s->bt));
+		return err;
+	}
+	symbols_mark_entry(s->sym, addr, what);
+	return 0;
+}
+
+/* The entry address of the hooked function of kind k, or 0. */
+uint64_t hooks_fn_addr(const struct session *s, const char *name)
+{
+	for (unsigned i = 0; i < s->hk.nfns; i++)
+		if (!strcmp(allocfn_table[s->hk.fns[i].afn].name, name))
+			return s->hk.fns[i].addr;
+	return 0;
+}
+
+/* (Re)binds every allocator name; called at each consistent link map. */
+void hooks_install(struct session *s)
+{
+	uint64_t addr, size;
+
+	symbols_refresh(s->sym);
+	for (unsigned i = 0; i < allocfn_count; i++) {
+		if (symbols_bind(s->sym, allocfn_table[i].name, &addr, &size, NULL))
+			continue;
+		bool known = false;
+		for (unsigned j = 0; j < s->hk.nfns; j++)
+			known |= s->hk.fns[j].afn == i && s->hk.fns[j].addr == addr;
+		if (known || s->hk.nfns == MAX_FNS)
+			continue;
+		/* memalign and aligned_alloc share an address in glibc */
+		const struct breakpoint *b = bptab_lookup(s->bt, addr);
+		if ((b && b->tag >= 0 && b->tag < (int)s->hk.nfns) || fastpatch_patched(s, addr))
+			continue;
+		s->hk.fns[s->hk.nfns] = (struct hooked_fn){ i, addr, size };
+		enum fp_kind fk;
+		if (s->fp.wanted && !s->fp.failed && fastpatch_kind(allocfn_table[i].kind, &fk) &&
+		    threads_live_count(s) == 1) {
+			if (!s->fp.ring && fastpatch_setup(s)) {
+				s->fp.failed = true;
+				if (s->cfg->verbose)
+					lt_error("note: the fast path cannot be set up; "
+						 "breakpoints only");
+			}
+			if (s->fp.ring && !fastpatch_hook(s, s->hk.nfns, fk)) {
+				symbols_mark_entry(s->sym, addr, allocfn_table[i].name);
+				s->hk.nfns++;
+				continue;
+			}
+		}
+		if (!hooks_add(s, addr, (int)s->hk.nfns, allocfn_table[i].name))
+			s->hk.nfns++;
+	}
+	if (!s->hk.exit_fn && !symbols_bind(s->sym, "_exit", &addr, &size, NULL)) {
+		if (!hooks_add(s, addr, TAG_EXIT, "_exit"))
+			s->hk.exit_fn = addr;
+	}
+	if (!s->hk.exit_call_fn && !symbols_bind(s->sym, "exit", &addr, &size, NULL)) {
+		if (!hooks_add(s, addr, TAG_EXIT_CALL, "exit"))
+			s->hk.exit_call_fn = addr;
+	}
+	if (!s->hk.libc_freeres && !symbols_bind(s->sym, "__libc_freeres", &addr, &size, NULL))
+		s->hk.libc_freeres = addr;
+	if (!s->hk.cxx_freeres &&
+	    !symbols_bind(s->sym, "_ZN9__gnu_cxx9__freeresEv", &addr, &size, NULL))
+		s->hk.cxx_freeres = addr;
+	for (unsigned i = 0; s->cfg->track_fds && i < fdfn_count; i++) {
+		if (s->hk.fd_hooked[i] ||
+		    symbols_bind(s->sym, fdfn_table[i].name, &addr, &size, NULL))
+			continue;
+		if (bptab_lookup(s->bt, addr))
+			continue; /* an alias of one hooked already */
+		if (!hooks_add(s, addr, TAG_FD_BASE + (int)i, fdfn_table[i].name))
+			s->hk.fd_hooked[i] = addr;
+	}
+	if (!s->hk.nfns && !s->hk.hooks_warned) {
+		s->hk.hooks_warned = true;
+		lt_error("warning: no allocator functions found (a stripped static program?); "
+			 "nothing can be tracked");
+	}
+}
+
+uint64_t hooks_at_base(pid_t pid)
+{
+	uint64_t auxv[2 * 64], at_base = 0;
+	char fn[64];
+	int fd;
+
+	snprintf(fn, sizeof fn, "/proc/%d/auxv", (int)pid);
+	if ((fd = open(fn, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	ssize_t n = read(fd, auxv, sizeof auxv);
+	for (ssize_t i = 0; i + 1 < n / 8; i += 2)
+		if (auxv[i] == AT_BASE)
+			at_base = auxv[i + 1];
+	close(fd);
+	return at_base;
+}
+
+/* Hooks the dynamic loader's notification of link-map changes (mapped at
+ * at_base): its _dl_debug_state, and _r_debug to read the state from. */
+int hooks_loader(struct session *s, uint64_t at_base)
+{
+	Dwfl_Module *ld = dwfl_addrmodule(symbols_dwfl(s->sym), at_base);
+	uint64_t addr, size;
+
+	if (!ld || symbols_module_lookup(ld, "_dl_debug_state", &addr, &size))
+		return -ENOENT;
+	symbols_module_lookup(ld, "_r_debug", &s->hk.rdebug, &size);
+	return hooks_add(s, addr, TAG_DLSTATE, "_dl_debug_state");
+}
+
+/* At the exec stop: the program and the dynamic loader are mapped, nothing
+ * else.  Hook the loader's r_debug notification; at its first consistent
+ * state every DT_NEEDED library is mapped and relocated and no constructor
+ * has run yet, which is when the allocator hooks go in. */
+int hooks_setup_after_exec(struct session *s, pid_t tid)
+{
+	int err;
+
+	s->hk.borrow_tid = tid;
+	struct thread *th = tracee_thread(s->tr, tid);
+	if ((err = tracee_finish_syscall(tid, th ? &th->pending_sig : NULL))) {
+		lt_error("cannot step the program out of execve: %s", strerror(-err));
+		return err;
+	}
+	target_mem_close(&s->tm);
+	if ((err = target_mem_open(&s->tm, s->pid))) {
+		lt_error("cannot open /proc/%d/mem: %s", s->pid, strerror(-err));
+		return err;
+	}
+	uint64_t at_base = hooks_at_base(s->pid);
+	if ((err = symbols_refresh(s->sym)))
+		lt_error("warning: cannot read the modules of %d", s->pid);
+	if (!s->uw && !(s->uw = unwind_new(s->sym, &s->tm)))
+		return -ENOMEM;
+	if (s->cfg->track_fds) {
+		fdtab_free(s->fds);
+		if ((s->fds = fdtab_new()))
+			fdreport_scan_inherited(s->fds, s->pid);
+	}
+	uint64_t near = at_base;
+	if (!near) {
+		uint64_t lo, hi;
+		const char *path;
+		struct user_regs_struct r;
+		if (!tracee_getregs(tid, &r) && symbols_module_of(s->sym, r.rip, &lo, &hi, &path))
+			near = lo;
+	}
+	if ((err = bptab_ensure_traps(s->bt, near))) {
+		lt_error("%s", bptab_errmsg(s->bt));
+		return err;
+	}
+	s->hk.trap_return = bptab_trap(s->bt, TRAP_RETURN);
+	if (!at_base) {
+		hooks_install(s); /* static: the allocator is in the program */
+		return 0;
+	}
+	if ((err = hooks_loader(s, at_base)))
+		lt_error("cannot find _dl_debug_state in the dynamic loader");
+	return err;
+}

@@ -1,0 +1,375 @@
+/* leakcheck: the leak check and the reports.
+ *
+ * With every thread stopped: the roots (registers, stacks, globals, other
+ * memory, minus our own mappings and the allocator's metadata), the mark
+ * scan (scan.c), the loss records (lossrec.c) with suppressions, and the
+ * text, XML, descriptor and flame-graph reports.  Also --interval's growth
+ * report. */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "leaktrace/fdreport.h"
+#include "leaktrace/flamegraph.h"
+#include "leaktrace/lossrec.h"
+#include "leaktrace/procmaps.h"
+#include "leaktrace/report_text.h"
+#include "leaktrace/report_xml.h"
+#include "leaktrace/roots.h"
+#include "leaktrace/scan.h"
+
+#include "session_int.h"
+
+/* --flamegraph and --folded, from the final loss records. */
+static void write_flamegraphs(struct session *s)
+{
+	const char *files[2] = { s->cfg->folded_file, s->cfg->flamegraph_file };
+
+	for (int i = 0; i < 2; i++) {
+		if (!files[i])
+			continue;
+		FILE *f = fopen(files[i], "we");
+		int err = f ? (i ? flamegraph_write_svg(f, &s->rep, FLAMEGRAPH_KINDS_DEFAULT, NULL)
+				 : flamegraph_write_folded(f, &s->rep, FLAMEGRAPH_KINDS_DEFAULT))
+			    : -errno;
+		if (f && fclose(f) && !err)
+			err = -errno;
+		if (err)
+			lt_error("cannot write %s: %s", files[i], strerror(-err));
+	}
+}
+
+/* -v: what the run cost leaktrace, for scripts/bench. */
+static void print_stats(struct session *s, size_t nblocks)
+{
+	size_t hm = s->lc.heap_bytes, sm = stacktab_memory(s->stacks);
+
+	fprintf(s->log,
+		"--%d-- leaktrace: %" PRIu64 " allocs, %" PRIu64 " frees traced; "
+		"scan of %zu blocks took %.3f s\n",
+		s->pid, s->ev.allocs, s->ev.frees, nblocks, s->lc.scan_seconds);
+	fprintf(s->log,
+		"--%d-- leaktrace: shadow heap %zu bytes (%.1f per live block), "
+		"%zu stacks interned in %zu bytes\n",
+		s->pid, hm, nblocks ? (double)hm / (double)nblocks : 0.0, stacktab_count(s->stacks),
+		sm);
+	fprintf(s->log,
+		"--%d-- leaktrace: %" PRIu64 " fast-path records, stacks walked in %" PRIu64
+		" and copied in %" PRIu64 "; %" PRIu64 " stops, of which %" PRIu64
+		" ring full and %" PRIu64 " stack-copy faults; %" PRIu64 " records abandoned\n",
+		s->pid, s->fp.nrecords, s->fp.nwalked, s->fp.ncopied, s->life.nstops, s->fp.nfull,
+		s->fp.nfaults, s->fp.nlost);
+}
+
+void leakcheck_final(struct session *s, struct thread *exiting)
+{
+	leakcheck_report(s, exiting, true);
+}
+
+/* What the scan starts from: the registers of every thread but the one
+ * ending the process (memcheck's rule: its registers belong to the exit
+ * path), and every thread's stack pointer (stacks are roots above it). */
+struct thread_roots {
+	uint64_t *words, *sps;
+	size_t nwords, nsps;
+};
+
+static void thread_roots(struct session *s, pid_t exiting, struct thread_roots *tr)
+{
+	size_t n;
+	struct thread **ths = threads_live(s, &n);
+
+	*tr = (struct thread_roots){ 0 };
+	tr->words = calloc(n * 17 + 1, sizeof *tr->words);
+	tr->sps = calloc(n + 1, sizeof *tr->sps);
+	for (size_t i = 0; i < n && tr->words && tr->sps; i++) {
+		struct user_regs_struct r;
+		if (tracee_getregs(ths[i]->tid, &r))
+			continue;
+		tr->sps[tr->nsps++] = r.rsp;
+		if (ths[i]->tid == exiting)
+			continue;
+		uint64_t w[17] = { r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rbp, r.rsp, r.r8,
+				   r.r9,  r.r10, r.r11, r.r12, r.r13, r.r14, r.r15, r.rip };
+		memcpy(tr->words + tr->nwords, w, sizeof w);
+		tr->nwords += 17;
+	}
+	free(ths);
+}
+
+/* The live blocks, sorted by address.  At the end of the session the
+ * sorted copy holds all the table did, and the process is ending: the
+ * table's memory goes before the scan needs its own. */
+static struct block *take_blocks(struct session *s, bool last, size_t *n)
+{
+	struct heapmap *empty;
+	struct block *blocks = heapmap_sorted(s->heap, n);
+
+	s->lc.heap_bytes = heapmap_memory(s->heap); /* for -v */
+	if (last && blocks && (empty = heapmap_new())) {
+		heapmap_free(s->heap);
+		s->heap = empty;
+	}
+	return blocks;
+}
+
+/* Memory that is ours or the allocator's, never a root: our scratch pages
+ * and ring (whose records hold the pointers malloc returned), and libc's
+ * arena; sorted, as roots_collect wants them. */
+static size_t exclusions(struct session *s, struct scan_range *ex)
+{
+	uint64_t starts[32], lens[32];
+	size_t nex = 0, nscr = bptab_scratch(s->bt, starts, lens, 32);
+
+	for (size_t i = 0; i < nscr && i < 32; i++)
+		ex[nex++] = (struct scan_range){ starts[i], starts[i] + lens[i] };
+	if (s->fp.ring)
+		ex[nex++] =
+		    (struct scan_range){ s->fp.ring_addr, s->fp.ring_addr + s->fp.ring_size };
+	glibcheap_exclusions(s, ex, &nex);
+	for (size_t i = 1; i < nex; i++)
+		for (size_t j = i; j > 0 && ex[j].start < ex[j - 1].start; j--) {
+			struct scan_range t = ex[j];
+			ex[j] = ex[j - 1];
+			ex[j - 1] = t;
+		}
+	return nex;
+}
+
+struct scan_ctx {
+	const struct target_mem *tm;
+	const struct maps *maps;
+};
+
+static ssize_t scan_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	const struct scan_ctx *c = ctx;
+	return target_read(c->tm, addr, buf, len);
+}
+
+static int scan_mapping(void *ctx, uint64_t addr, struct scan_mapping *out)
+{
+	const struct scan_ctx *c = ctx;
+	const struct mapping *m = procmaps_find(c->maps, addr);
+
+	if (!m)
+		return -ENOENT;
+	out->start = m->start;
+	out->end = m->end;
+	out->flags = (m->r ? SCAN_MAP_READ : 0) | (m->w ? SCAN_MAP_WRITE : 0) |
+		     (m->x ? SCAN_MAP_EXEC : 0) | (m->path[0] == '/' ? SCAN_MAP_FILE : 0);
+	return 0;
+}
+
+/* The mark scan: sb[i].state for each of the blocks. */
+static void mark(struct session *s, const struct block *blocks, struct scan_block *sb, size_t n,
+		 const struct thread_roots *tr)
+{
+	struct maps m;
+	struct scan_range ex[64], *roots = NULL;
+	size_t nex = exclusions(s, ex), nroots = 0;
+
+	if (procmaps_read(s->tm.pid > 0 ? s->tm.pid : s->pid, &m))
+		m = (struct maps){ 0 };
+	struct roots_input ri = { &m, blocks, n, tr->sps, tr->nsps, ex, nex };
+	if (roots_collect(&ri, &roots, &nroots))
+		roots = NULL, nroots = 0;
+	if (s->rep.attached)
+		glibcheap_unseen_chunks(s, &m, &roots, &nroots);
+	struct scan_ctx sc = { &s->tm, &m };
+	struct scan_memory mem = { &sc, scan_read, scan_mapping };
+	struct scan_input in = { sb,	    n,		roots, nroots,
+				 tr->words, tr->nwords, &mem,  s->cfg->heuristics };
+	struct timespec t1, t2;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (scan_run(&in))
+		lt_error("out of memory in the leak scan; every block is reported as reachable");
+	clock_gettime(CLOCK_MONOTONIC, &t2);
+	s->lc.scan_seconds =
+	    (double)(t2.tv_sec - t1.tv_sec) + (double)(t2.tv_nsec - t1.tv_nsec) / 1e9;
+	procmaps_free(&m);
+	free(roots);
+}
+
+/* Loss records from the classified blocks, suppressions applied (LEAK
+ * SUMMARY moves suppressed records to "suppressed:"), and the totals. */
+static void build_records(struct session *s, const struct block *blocks,
+			  const struct scan_block *sb, size_t n)
+{
+	struct report *rep = &s->rep;
+
+	memset(rep->totals, 0, sizeof rep->totals);
+	free(rep->records); /* a report asked for earlier (SIGUSR1 in -p mode) */
+	rep->records = NULL;
+	rep->nrecords = 0;
+	if (n && sb && blocks)
+		lossrec_build(blocks, sb, n, s->stacks, s->cfg->leak_resolution, &rep->records,
+			      &rep->nrecords, rep->totals, rep->reachable_via_heuristic);
+	memset(&rep->suppressed, 0, sizeof rep->suppressed);
+	for (size_t i = 0; i < rep->nrecords; i++) {
+		struct loss_record *lr = &rep->records[i];
+		lr->stack = session_trim_below_main(s, lr->stack);
+		lr->suppressed_by = memerrors_suppression(
+		    s, &lr->stack, lr->kind, 0, lr->bytes + lr->indirect_bytes, lr->blocks);
+		if (lr->suppressed_by) {
+			rep->totals[lr->kind].bytes -= lr->bytes;
+			rep->totals[lr->kind].blocks -= lr->blocks;
+			rep->suppressed.bytes += lr->bytes;
+			rep->suppressed.blocks += lr->blocks;
+		}
+	}
+	if (s->supp) {
+		free(s->supp_used);
+		s->supp_used = NULL;
+		long nu = suppress_used(s->supp, &s->supp_used);
+		rep->supp_used = s->supp_used;
+		rep->nsupp_used = nu > 0 ? (size_t)nu : 0;
+	}
+	rep->inuse_blocks = n;
+	rep->inuse_bytes = 0;
+	for (size_t i = 0; i < n; i++)
+		rep->inuse_bytes += blocks[i].size;
+	rep->total_allocs = s->ev.allocs;
+	rep->total_frees = s->ev.frees;
+	rep->total_bytes = s->ev.bytes;
+	rep->errors = s->err.v;
+	rep->nerrors = s->err.n;
+}
+
+/* The descriptors (at the end), the text and XML reports, -v's figures,
+ * the flame graphs. */
+static void write_reports(struct session *s, bool last, size_t nblocks)
+{
+	struct report *rep = &s->rep;
+	struct fdreport_entry *fde = NULL;
+	struct fdreport fr = { 0 };
+	bool text = !s->cfg->xml || s->cfg->log_file;
+
+	if (last && s->fds && !fdreport_collect(s->fds, s->stacks, s->tm.pid, 0, &fde, &fr.n)) {
+		fr.entries = fde;
+		fr.all = s->cfg->track_fds_all;
+		fr.quiet = s->cfg->quiet;
+		fr.summary_follows = true;
+		if (text)
+			fdreport_write_text(s->log, rep, &fr);
+		if (s->xml)
+			fdreport_write_xml(s->xml, rep, &fr,
+					   (unsigned)(s->err.occurrences + rep->nrecords));
+	}
+	if (text)
+		report_text_final(s->log, rep);
+	fdreport_entries_free(fde, fr.n);
+	if (s->cfg->verbose)
+		print_stats(s, nblocks);
+	if (last)
+		write_flamegraphs(s);
+	if (s->xml)
+		report_xml_final(s->xml, rep, session_elapsed_ms(s));
+	fflush(s->log);
+	if (s->xml)
+		fflush(s->xml);
+}
+
+/* The scan and the report, with every thread stopped.  last: the session
+ * ends here (the process exits, or we detach); otherwise (a report asked
+ * for with SIGUSR1 in -p mode) the threads run on afterwards. */
+void leakcheck_report(struct session *s, struct thread *exiting, bool last)
+{
+	struct thread_roots tr;
+	size_t n = 0;
+
+	if (last)
+		s->life.final_done = true;
+	threads_stop_all(s, exiting);
+	ringread_drain(s);
+	/* the thread that called exit() ends the process, whichever thread's
+	 * exit is reported first (exit_group kills the others) */
+	pid_t ender = s->life.exit_tid ? s->life.exit_tid : exiting ? exiting->tid : 0;
+	thread_roots(s, ender, &tr);
+	struct block *blocks = take_blocks(s, last, &n);
+	struct scan_block *sb = calloc(n + 1, sizeof *sb);
+	for (size_t i = 0; sb && i < n; i++) {
+		sb[i].addr = blocks[i].addr;
+		sb[i].size = blocks[i].size;
+		sb[i].state = LEAK_REACHABLE; /* unless the scan says otherwise */
+	}
+	if (s->cfg->leak_check != LEAK_CHECK_NO && n && sb && tr.words && tr.sps)
+		mark(s, blocks, sb, n, &tr);
+	build_records(s, blocks, sb, n);
+	write_reports(s, last, n);
+	free(tr.words);
+	free(tr.sps);
+	free(sb);
+	free(blocks);
+	if (!s->life.detaching)
+		threads_resume_held(s, exiting);
+}
+
+/* Errors as memcheck's ERROR SUMMARY counts them, for --error-exitcode. */
+unsigned long memerrors_count(const struct session *s)
+{
+	struct report_counts c;
+
+	report_text_count_errors(&s->rep, &c);
+	return c.errors;
+}
+
+/* --interval: which stacks' live bytes grew most since the last look. */
+void leakcheck_growth(struct session *s, double seconds)
+{
+	size_t nstacks = stacktab_count(s->stacks), n;
+	int64_t *now = calloc(nstacks + 1, sizeof *now);
+	int64_t *nblk = calloc(nstacks + 1, sizeof *nblk);
+	bool *shown = calloc(nstacks + 1, sizeof *shown);
+	struct block *blocks = heapmap_sorted(s->heap, &n);
+	uint64_t total = 0;
+
+	if (!now || !nblk || !shown || (!blocks && n))
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		if (blocks[i].stack_id < nstacks) {
+			now[blocks[i].stack_id] += (int64_t)blocks[i].size;
+			nblk[blocks[i].stack_id]++;
+		}
+		total += blocks[i].size;
+	}
+	fprintf(s->log,
+		"==%d== growth over the last %.0f s (live now: %" PRIu64 " bytes in %zu blocks):\n",
+		s->pid, seconds, total, n);
+	for (int k = 0; k < 5; k++) {
+		size_t best = SIZE_MAX;
+		int64_t bestd = 0;
+		for (size_t i = 0; i < nstacks; i++) {
+			int64_t d = now[i] - (i < s->lc.growth_n ? s->lc.growth_prev[i] : 0);
+			if (!shown[i] && d > bestd) {
+				bestd = d;
+				best = i;
+			}
+		}
+		if (best == SIZE_MAX)
+			break;
+		shown[best] = true;
+		fprintf(s->log,
+			"==%d== +%" PRId64 " bytes, now %" PRId64 " bytes in %" PRId64
+			" blocks, allocated at\n",
+			s->pid, bestd, now[best], nblk[best]);
+		struct report_stack st =
+		    session_trim_below_main(s, session_stack(s, (uint32_t)best));
+		report_text_stack(s->log, &s->rep, &st);
+	}
+	fflush(s->log);
+	free(s->lc.growth_prev);
+	s->lc.growth_prev = now;
+	s->lc.growth_n = nstacks;
+	now = NULL;
+out:
+	free(now);
+	free(nblk);
+	free(shown);
+	free(blocks);
+}

@@ -1,0 +1,191 @@
+/* ringread: the fast path's front end of the event path.
+ *
+ * Consumes the ring's records as they are published and turns each into
+ * the same entry/return calls of events.c a breakpoint stop makes, with the
+ * frames the stub walked (or unwound here from the stack copy it carries,
+ * teaching the stubs the rules as it goes).  Also the one hard case of a
+ * shared ring: a record claimed and never published. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "leaktrace/allocfns.h"
+
+#include "session_int.h"
+
+/* Teaches the stubs the unwinding rules of the frames just unwound from a
+ * stack copy, so that they walk such stacks themselves from now on. */
+static void teach_rules(struct session *s, const uint64_t *pcs, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		struct unwind_rule ur;
+		uint64_t key = i ? pcs[i] - 1 : pcs[i];
+		if (!unwind_rule(s->uw, key, &ur) || ur.rbp_off < INT16_MIN ||
+		    ur.rbp_off > INT16_MAX)
+			return; /* the stubs stop walking at this frame anyway */
+		struct fp_rule fr = { .key = key,
+				      .cfa_off = ur.cfa_off,
+				      .rbp_off = (int16_t)ur.rbp_off,
+				      .flags = (uint8_t)((ur.cfa_rbp ? FP_RULE_CFA_RBP : 0) |
+							 (ur.rbp_saved ? FP_RULE_RBP_AT : 0) |
+							 (ur.outermost ? FP_RULE_END : 0)) };
+		if (!fp_rule_teach(s->fp.ring, &fr))
+			return;
+	}
+}
+
+struct record_ctx {
+	struct thread *th;
+	const struct fp_rec *rec;
+	uint64_t index;
+};
+
+/* The frames of an entry record: walked by its stub, or unwound here from
+ * the stack copy it carries. */
+static unsigned record_frames(struct session *s, void *ctx, const struct user_regs_struct *r,
+			      uint64_t *pcs, uint64_t *sps, unsigned max)
+{
+	const struct record_ctx *c = ctx;
+	const struct fp_rec *rec = c->rec;
+	unsigned n;
+
+	if (rec->nframes) {
+		n = rec->nframes < FP_MAX_WALK ? rec->nframes : FP_MAX_WALK;
+		unwind_capture_walked(s->uw, rec->frames, n, pcs, max);
+		s->fp.nwalked++;
+	} else {
+		n = unwind_capture_copy(s->uw, c->th->tid, r, fp_ring_copy(s->fp.ring, c->index),
+					rec->stack_len, pcs, max);
+		s->fp.ncopied++;
+		if (s->fp.ring->max_frames)
+			teach_rules(s, pcs, n);
+	}
+	const uint64_t *last = unwind_last_sps(s->uw, &n);
+	memcpy(sps, last, (n < max ? n : max) * sizeof *sps);
+	return n;
+}
+
+/* A return record: the call on top of the thread's pending calls, after
+ * those a longjmp abandoned (their slots lie below). */
+static void on_return_record(struct session *s, struct thread *th, const struct fp_rec *rec)
+{
+	while (th->ncalls && th->calls[th->ncalls - 1].sp < rec->rsp)
+		th->ncalls--;
+	if (!th->ncalls || th->calls[th->ncalls - 1].sp != rec->rsp)
+		return;
+	struct pending_call pc = th->calls[--th->ncalls];
+	if (!pc.ignore)
+		events_return(s, th, &pc, rec->rax);
+}
+
+/* One fast-path record, translated into the event API as a breakpoint stop
+ * would be, with the registers and frames the record carries.  A recorded
+ * free passed its stub's checks and has happened: it is accounted, and
+ * reported if bad, but cannot be stopped. */
+static int on_record(const struct fp_rec *rec, uint64_t index, void *ctx)
+{
+	struct session *s = ctx;
+	struct thread *th = tracee_thread(s->tr, (pid_t)rec->tid);
+
+	if (!th || th->kind != TK_THREAD || rec->op >= s->hk.nfns)
+		return 0; /* a vfork child on our memory: not ours to count */
+	if (rec->phase == FP_RETURN) {
+		on_return_record(s, th, rec);
+		return 0;
+	}
+	struct user_regs_struct r = { .rip = s->hk.fns[rec->op].addr,
+				      .rsp = rec->rsp,
+				      .rbx = rec->rbx,
+				      .rbp = rec->rbp,
+				      .r12 = rec->r12,
+				      .r13 = rec->r13,
+				      .r14 = rec->r14,
+				      .r15 = rec->r15,
+				      .rdi = rec->rdi,
+				      .rsi = rec->rsi,
+				      .rdx = rec->rdx };
+	struct record_ctx rc = { th, rec, index };
+	struct call_entry e = { .fn = rec->op,
+				.regs = &r,
+				.ret = rec->ret,
+				.frames = { record_frames, &rc },
+				.returns_seen = true,
+				.can_reject = false };
+	events_entry(s, th, &e);
+	return 0;
+}
+
+uint64_t ringread_drain(struct session *s)
+{
+	uint64_t n = fp_consume(&s->fp.cons, on_record, s);
+
+	s->fp.nrecords += n;
+	return n;
+}
+
+/* A ring-full trap that cannot end by itself: the oldest unconsumed record
+ * was claimed by a writer that will never publish it (it left its stub by a
+ * longjmp from a signal handler, or died in it), so "drained" cannot pass
+ * it and every writer a lap further on waits for good.  Once the ring has
+ * been stuck at the same index for HOLE_MS of such traps, all threads are
+ * stopped, the ring drained once more (the writer may just have been slow),
+ * and their registers read: a writer between its claim and its publish
+ * holds its index in rax or r8 (r8 is index + 1 for the last instruction),
+ * and a writer a signal handler interrupted has a stub frame under it (it
+ * is given HOLE_HANDLER_MS: a handler that blocks for longer, e.g. until
+ * another thread's allocations, would otherwise hang the program).  If
+ * none holds this one, the record is given up (counted, and reported once)
+ * and the ring goes on.  The trapping thread itself is not asked: if it is a
+ * handler on top of its own claim, it waits for itself, and giving the
+ * record up is the only way on (its stub, resumed later, then writes into a
+ * slot of a later lap: see ARCHITECTURE.md). */
+void ringread_check_hole(struct session *s, struct thread *th, const struct user_regs_struct *r)
+{
+	struct fp_ring_hdr *h = s->fp.ring;
+	struct timespec now;
+
+	/* in the trap loop rax is the writer's own claimed index */
+	if (s->fp.hole_check || r->rax - h->drained < h->capacity || s->fp.cons.next >= r->rax)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (s->fp.hole != s->fp.cons.next + 1) {
+		s->fp.hole = s->fp.cons.next + 1;
+		s->fp.hole_since = now;
+		return;
+	}
+	long stuck_ms = session_us_between(&s->fp.hole_since, &now) / 1000;
+	if (stuck_ms < HOLE_MS)
+		return;
+	s->fp.hole_check = true;
+	threads_stop_all(s, th);
+	/* the writer may have published since the last drain: then there is
+	 * no hole, and its record must be read, not given up */
+	ringread_drain(s);
+	uint64_t hole = s->fp.cons.next;
+	bool held = hole + 1 != s->fp.hole || hole >= __atomic_load_n(&h->head, __ATOMIC_ACQUIRE);
+	size_t n;
+	struct thread **ths = threads_live(s, &n);
+	for (size_t i = 0; i < n && !held; i++) {
+		struct user_regs_struct tr;
+		if (ths[i] != th && !ths[i]->dead && !tracee_getregs(ths[i]->tid, &tr))
+			held = (fastpatch_in_stub(s, tr.rip) &&
+				(tr.rax == hole || tr.r8 == hole || tr.r8 == hole + 1)) ||
+			       (stuck_ms < HOLE_HANDLER_MS &&
+				fastpatch_stub_interrupted(s, ths[i], &tr));
+	}
+	free(ths);
+	if (!held) {
+		fp_consume_give_up(&s->fp.cons, hole);
+		if (!s->fp.nlost++)
+			fprintf(
+			    s->log,
+			    "==%d== Warning: an allocator call was left in the middle of its "
+			    "record (longjmp out of a signal handler, or a thread killed in it);"
+			    " its event is lost\n",
+			    s->pid);
+		s->fp.hole = 0;
+	}
+	threads_resume_held(s, th);
+	s->fp.hole_check = false;
+}
