@@ -101,7 +101,7 @@ struct parser {
 	size_t errlen;
 };
 
-static int perr(struct parser *ps, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static int perr(struct parser *ps, const char *fmt, ...)
 {
 	va_list ap;
 	int off;

@@ -134,10 +134,14 @@ static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname
 		return fd;
 	const char *slash = strrchr(file_name, '/');
 	int dirlen = slash ? (int)(slash - file_name) : 0;
-	static const char *const fmt[] = { "%.*s/%s", "%.*s/.debug/%s", "/usr/lib/debug%.*s/%s" };
-	for (size_t i = 0; i < sizeof fmt / sizeof fmt[0]; i++) {
+	/* DIR/LINK, DIR/.debug/LINK, /usr/lib/debug/DIR/LINK */
+	static const struct {
+		const char *before, *after;
+	} where[] = { { "", "/" }, { "", "/.debug/" }, { "/usr/lib/debug", "/" } };
+	for (size_t i = 0; i < sizeof where / sizeof where[0]; i++) {
 		char path[PATH_MAX];
-		int n = snprintf(path, sizeof path, fmt[i], dirlen, file_name, debuglink_file);
+		int n = snprintf(path, sizeof path, "%s%.*s%s%s", where[i].before, dirlen,
+				 file_name, where[i].after, debuglink_file);
 		if (n > 0 && (size_t)n < sizeof path && access(path, R_OK) == 0)
 			return dwfl_standard_find_debuginfo(mod, userdata, modname, base, file_name,
 							    debuglink_file, debuglink_crc,

@@ -1,5 +1,5 @@
 /* attach-server: a long-running service for the -p and signal scenarios
- * (scripts/check-scenario).  Three worker threads allocate and free on a timer;
+ * (tests/scenarios/attach*.py).  Three worker threads allocate and free on a timer;
  * the main loop leaks one 100-byte block (through leak_one) every 5th iteration,
  * and prints "iter I leaks L" after each iteration.  With an argument N it stops
  * by itself after N iterations; SIGTERM makes it stop at the next iteration.

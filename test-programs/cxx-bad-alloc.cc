@@ -2,7 +2,7 @@
 // throws std::bad_alloc through our hooks; the program catches it and goes on, and
 // the leak of an ordinary new is still reported.  Valgrind cannot be the oracle here:
 // it cannot throw from its operator new and aborts the program instead, so
-// scripts/check-scenario checks this one against the native run.
+// tests/scenarios/cxx-bad-alloc.py checks this one against the native run.
 #include <cstdio>
 #include <new>
 

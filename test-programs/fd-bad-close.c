@@ -1,6 +1,6 @@
 /* fd-bad-close: closes a descriptor twice; --track-fds reports the second close
  * ("File descriptor N was closed already"), which valgrind 3.19 does not, so this
- * program is checked by scripts/check-scenario, not against valgrind. */
+ * program is checked by tests/scenarios/fd-bad-close.py, not against valgrind. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>

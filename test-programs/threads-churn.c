@@ -1,6 +1,6 @@
 /* threads-churn: 4 threads x 10,000 allocations each, every other one freed at once,
  * the rest dropped: one loss record of 20,000 definitely lost blocks.  Run 20 times
- * by scripts/check-scenario repeat-20, the report must be the same every time. */
+ * by tests/scenarios/repeat-20.py, the report must be the same every time. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -7,7 +7,10 @@
 
 #include "leaktrace/report.h"
 
-#define LEAKTRACE_VERSION "0.1"
+/* The version is meson.build's project() version, passed as -DLEAKTRACE_VERSION. */
+#ifndef LEAKTRACE_VERSION
+#error "LEAKTRACE_VERSION comes from meson.build: build with meson"
+#endif
 
 struct config {
 	/* what to run or attach to */

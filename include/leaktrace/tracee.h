@@ -80,8 +80,6 @@ size_t tracee_threads(struct tracee *t, struct thread **out, size_t max);
  * frees (NULL with *n = 0 when out of memory). */
 struct thread **tracee_list(struct tracee *t, size_t *n);
 
-#endif
-
 /* Process-wide. */
 struct tracee *tracee_new(void);
 void tracee_free(struct tracee *t);
@@ -119,3 +117,5 @@ int tracee_finish_syscall(pid_t tid, int *pending_sig);
  * the syscall's own result is in *ret. */
 int tracee_inject_syscall(pid_t tid, uint64_t syscall_insn, long nr, const long args[6], long *ret,
 			  int *pending_sig);
+
+#endif

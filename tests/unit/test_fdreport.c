@@ -266,7 +266,7 @@ static void test_xml(void)
 			  "  <what>Open file descriptor 10: /dev/null</what>\n"
 			  "  <auxwhat>inherited from parent</auxwhat>\n</error>\n\n") != NULL);
 	CHECK(strstr(buf, "<fd>2</fd>") == NULL);
-	if (system("command -v xmllint >/dev/null 2>&1") == 0) {
+	if (check_tool("xmllint")) {
 		FILE *p = popen("xmllint --noout - 2>&1", "w");
 
 		CHECK(p != NULL);

@@ -124,7 +124,8 @@ static void test_numbers(void)
 static void test_preamble(void)
 {
 	struct report r;
-	char *args[] = { "-l", "a b", NULL };
+	char a0[] = "-l", a1[] = "a b";
+	char *args[] = { a0, a1, NULL };
 	char *s;
 
 	list_report(&r);

@@ -86,8 +86,9 @@ static struct loss_record list_records[3];
 
 static void list_report(struct report *r)
 {
-	static char *tool_args[] = { "--leak-check=full", "--show-leak-kinds=all", "--xml=yes",
-				     "--xml-file=list.xml", NULL };
+	static char a0[] = "--leak-check=full", a1[] = "--show-leak-kinds=all", a2[] = "--xml=yes",
+		    a3[] = "--xml-file=list.xml";
+	static char *tool_args[] = { a0, a1, a2, a3, NULL };
 
 	memset(r, 0, sizeof *r);
 	r->pid = 6494;
@@ -293,9 +294,9 @@ static int xmllint_ok(const char *doc)
 		return -1;
 	}
 	close(fd);
-	if (system("command -v xmllint >/dev/null 2>&1") != 0) {
+	if (!check_tool("xmllint")) {
 		unlink(path);
-		return -1; /* not installed: structure checks only */
+		return -1; /* not installed: structure checks only (a failure under CI=true) */
 	}
 	snprintf(cmd, sizeof cmd, "xmllint --noout %s", path);
 	rc = system(cmd);
@@ -306,7 +307,8 @@ static int xmllint_ok(const char *doc)
 static void test_hostile_wellformed(void)
 {
 	static const uint64_t st[] = { 0x484320F, 0x5000, 0x5001, 0x9999 };
-	static char *targs[] = { "a b", "<&>", "\xff\xfe", NULL };
+	static char t0[] = "a b", t1[] = "<&>", t2[] = "\xff\xfe";
+	static char *targs[] = { t0, t1, t2, NULL };
 	static const struct suppression_use used[] = { { .name = "supp <&> \xff", .count = 2 } };
 	struct report r;
 	struct mem_error e[2] = {

@@ -207,7 +207,7 @@ static void test_tree(void)
 /* A -> B -> C -> A, nothing else: the lowest address leads. */
 static void test_cycle(void)
 {
-	struct fixture f;
+	static struct fixture f;
 	fx_init(&f);
 	uint64_t a = blk(&f, HEAP + 0x100, 16);
 	uint64_t b = blk(&f, HEAP + 0x200, 24);
@@ -222,7 +222,7 @@ static void test_cycle(void)
 	CHECK(f.b[2].state == LEAK_INDIRECT && f.b[2].clique == 0);
 
 	/* a self-pointer alone does not make a block indirect */
-	struct fixture g;
+	static struct fixture g;
 	fx_init(&g);
 	uint64_t s = blk(&g, HEAP + 0x100, 16);
 	poke(&g, s, s);
@@ -237,7 +237,7 @@ static void test_cycle(void)
  * X -> W(3). */
 static void test_clique_merge(void)
 {
-	struct fixture f;
+	static struct fixture f;
 	fx_init(&f);
 	uint64_t x = blk(&f, HEAP + 0x100, 10);
 	uint64_t y = blk(&f, HEAP + 0x200, 20);
@@ -257,7 +257,7 @@ static void test_clique_merge(void)
 			CHECK(f.b[i].clique == index_of(&f, z));
 
 	/* two lost blocks sharing a child: the first in address order gets it */
-	struct fixture g;
+	static struct fixture g;
 	fx_init(&g);
 	uint64_t p = blk(&g, HEAP + 0x100, 8);
 	uint64_t q = blk(&g, HEAP + 0x200, 8);
@@ -274,7 +274,7 @@ static void test_clique_merge(void)
 
 static void test_interior_and_start(void)
 {
-	struct fixture f;
+	static struct fixture f;
 	fx_init(&f);
 	f.heur = 0;
 	uint64_t a = blk(&f, HEAP + 0x100, 64);
@@ -293,7 +293,7 @@ static void test_interior_and_start(void)
 	CHECK(at(&f, d)->state == LEAK_REACHABLE);
 
 	/* pointer one past the end is not a pointer to the block */
-	struct fixture g;
+	static struct fixture g;
 	fx_init(&g);
 	uint64_t e = blk(&g, HEAP + 0x100, 64);
 	poke(&g, DATA, e + 64);
@@ -355,7 +355,7 @@ static void test_chain(void)
  * become reachable (the block is scanned again). */
 static void test_upgrade(void)
 {
-	struct fixture f;
+	static struct fixture f;
 	fx_init(&f);
 	f.heur = 0;
 	uint64_t a = blk(&f, HEAP + 0x100, 64);
@@ -371,7 +371,7 @@ static void test_upgrade(void)
 	CHECK(at(&f, c)->state == LEAK_POSSIBLE);
 
 	/* a possible block's start pointer to another block makes it possible */
-	struct fixture g;
+	static struct fixture g;
 	fx_init(&g);
 	g.heur = 0;
 	uint64_t p = blk(&g, HEAP + 0x100, 64);
@@ -617,7 +617,7 @@ static void test_multiple_inheritance(void)
 static void test_heuristic_field(void)
 {
 	const unsigned N = HEUR_MASK(HEUR_NEWARRAY);
-	struct fixture f;
+	static struct fixture f;
 	fx_init(&f);
 	f.heur = N;
 	uint64_t a = blk(&f, HEAP + 0x100, 8 + 32);
@@ -636,7 +636,7 @@ static void test_heuristic_field(void)
 	/* P is possible (interior from the root); P's word points at X+8 with X
 	 * new[]-shaped: X stays possible (prior not definite) but memcheck
 	 * still records the heuristic. */
-	struct fixture g;
+	static struct fixture g;
 	fx_init(&g);
 	g.heur = N;
 	uint64_t p = blk(&g, HEAP + 0x100, 64);
@@ -654,7 +654,7 @@ static void test_heuristic_field(void)
 	 * that, X becomes reachable but keeps the heuristic (memcheck only
 	 * clears it on a block that was already reachable).  Roots push R then
 	 * P; the LIFO walk scans P first. */
-	struct fixture h;
+	static struct fixture h;
 	fx_init(&h);
 	h.heur = N;
 	uint64_t p2 = blk(&h, HEAP + 0x100, 64);
