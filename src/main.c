@@ -10,10 +10,11 @@ int main(int argc, char **argv)
 	struct config cfg;
 	int r = options_parse(argc, argv, &cfg);
 
-	if (r)
+	if (r) {
+		options_free(&cfg);
 		return r > 0 ? 0 : 1;
+	}
 	r = session_run(&cfg);
-	free(cfg.self_args);
-	free(cfg.supp_files);
+	options_free(&cfg);
 	return r;
 }

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -91,4 +92,20 @@ int target_write(const struct target_mem *tm, uint64_t addr, const void *buf, si
 ssize_t target_read_cb(void *ctx, uint64_t addr, void *buf, size_t len)
 {
 	return target_read(ctx, addr, buf, len);
+}
+
+int target_fill(const struct target_mem *tm, uint64_t addr, uint64_t len, int byte)
+{
+	unsigned char buf[16384];
+
+	memset(buf, byte, sizeof buf);
+	while (len) {
+		size_t n = len < sizeof buf ? (size_t)len : sizeof buf;
+		int e = target_write(tm, addr, buf, n);
+		if (e)
+			return e;
+		addr += n;
+		len -= n;
+	}
+	return 0;
 }
