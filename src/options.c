@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "leaktrace/options.h"
@@ -945,6 +946,9 @@ int options_parse(int argc, char **argv, struct config *cfg)
 
 	config_defaults(cfg);
 	cfg->self_exe = argv[0];
+	struct timespec now;
+	if (!clock_gettime(CLOCK_MONOTONIC, &now))
+		cfg->start_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
 	if ((r = parse_defaults(cfg)))
 		return r;
 	if ((r = parse_words(cfg, argv + 1, argc - 1, true, "command line", &stop)))
@@ -978,6 +982,22 @@ int options_parse(int argc, char **argv, struct config *cfg)
 	}
 	memcpy(cfg->self_args, argv + 1, nself * sizeof *argv);
 	return 0;
+}
+
+void options_fill_report(const struct config *cfg, struct report *rep)
+{
+	rep->leak_check = cfg->leak_check;
+	rep->show_kinds = cfg->show_kinds;
+	rep->errors_for_kinds = cfg->errors_for_kinds;
+	rep->gen_suppressions = cfg->gen_suppressions;
+	rep->show_error_list = cfg->show_error_list;
+	rep->time_stamp = cfg->time_stamp;
+	rep->start_ns = cfg->start_ns;
+	rep->mangled_names = !cfg->demangle;
+	rep->fullpath_after = cfg->fullpath_after;
+	rep->error_marker_begin = cfg->error_marker_begin;
+	rep->error_marker_end = cfg->error_marker_end;
+	rep->xml_user_comment = cfg->xml ? cfg->xml_user_comment : NULL;
 }
 
 void options_free(struct config *cfg)

@@ -11,9 +11,24 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "leaktrace/suppress.h"
 #include "leaktrace/util.h"
+
+void report_text_prefix(FILE *out, const struct report *r)
+{
+	struct timespec now;
+	char t[UTIL_TIME_BUFSZ];
+
+	if (!r->time_stamp || clock_gettime(CLOCK_MONOTONIC, &now)) {
+		fprintf(out, "==%d== ", r->pid);
+		return;
+	}
+	uint64_t ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+	uint64_t ms = ns > r->start_ns ? (ns - r->start_ns) / 1000000u : 0;
+	fprintf(out, "==%s %d== ", util_fmt_elapsed(t, ms), r->pid);
+}
 
 static void line(FILE *out, const struct report *r, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -22,7 +37,7 @@ static void line(FILE *out, const struct report *r, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(out, "==%d== ", r->pid);
+	report_text_prefix(out, r);
 	va_start(ap, fmt);
 	vfprintf(out, fmt, ap);
 	va_end(ap);
@@ -31,20 +46,55 @@ static void line(FILE *out, const struct report *r, const char *fmt, ...)
 
 static void blank(FILE *out, const struct report *r)
 {
-	fprintf(out, "==%d== \n", r->pid);
+	report_text_prefix(out, r);
+	fputc('\n', out);
+}
+
+/* --error-markers: the begin or end line around an error or loss record */
+static void marker(FILE *out, const struct report *r, const char *text)
+{
+	if (text)
+		line(out, r, "%s", text);
+}
+
+/* The source file as printed: its name alone, or with --fullpath-after the
+ * whole path (dir/file) cut after the first prefix found in it, or whole
+ * when no prefix is found. */
+static void print_file(FILE *out, const struct report *r, const struct frame_info *f)
+{
+	char full[4096];
+
+	if (!r->fullpath_after || !r->fullpath_after[0] || !f->dir) {
+		fputs(f->file, out);
+		return;
+	}
+	snprintf(full, sizeof full, "%s/%s", f->dir, f->file);
+	for (const char *const *p = r->fullpath_after; *p; p++) {
+		const char *at = strstr(full, *p);
+		if (at) {
+			fputs(at + strlen(*p), out);
+			return;
+		}
+	}
+	fputs(full, out);
 }
 
 /* "fn (file:line)", "fn (in obj)", "??? (in obj)", "???" as memcheck's
- * describe_IP. */
-static void describe_frame(FILE *out, const struct frame_info *f)
+ * describe_IP; --demangle=no prints linkage names. */
+static void describe_frame(FILE *out, const struct report *r, const struct frame_info *f)
 {
-	fputs(f->fn ? f->fn : "???", out);
-	if (f->file && f->line)
-		fprintf(out, " (%s:%u)", f->file, f->line);
-	else if (f->file)
-		fprintf(out, " (%s)", f->file);
-	else if (f->obj)
+	const char *fn = r->mangled_names && f->mangled ? f->mangled : f->fn;
+
+	fputs(fn ? fn : "???", out);
+	if (f->file) {
+		fputs(" (", out);
+		print_file(out, r, f);
+		if (f->line)
+			fprintf(out, ":%u", f->line);
+		fputc(')', out);
+	} else if (f->obj) {
 		fprintf(out, " (in %s)", f->obj);
+	}
 }
 
 void report_text_stack(FILE *out, const struct report *r, const struct report_stack *st)
@@ -53,9 +103,9 @@ void report_text_stack(FILE *out, const struct report *r, const struct report_st
 	struct frame_info *f = util_symbolize_stack(r, st, &n);
 
 	for (unsigned i = 0; i < n; i++) {
-		fprintf(out, "==%d==    %s 0x%llX: ", r->pid, i == 0 ? "at" : "by",
-			(unsigned long long)f[i].ip);
-		describe_frame(out, &f[i]);
+		report_text_prefix(out, r);
+		fprintf(out, "   %s 0x%llX: ", i == 0 ? "at" : "by", (unsigned long long)f[i].ip);
+		describe_frame(out, r, &f[i]);
 		fputc('\n', out);
 	}
 	free(f);
@@ -106,9 +156,9 @@ static void print_error_body(FILE *out, const struct report *r, const struct mem
 			struct frame_info f;
 
 			util_symbolize(r, e->stack_frame_ip, &f);
-			fprintf(out, "==%d==  in frame #%u, created by ", r->pid,
-				e->stack_frame_no);
-			describe_frame(out, &f);
+			report_text_prefix(out, r);
+			fprintf(out, " in frame #%u, created by ", e->stack_frame_no);
+			describe_frame(out, r, &f);
 			fputc('\n', out);
 		}
 		break;
@@ -131,7 +181,8 @@ static void print_error_body(FILE *out, const struct report *r, const struct mem
 void report_text_preamble(FILE *out, const struct report *r)
 {
 	line(out, r, "%s-%s, a ptrace-based leak analyzer", r->tool_name, r->tool_version);
-	fprintf(out, "==%d== Command: %s", r->pid, r->target_exe ? r->target_exe : "");
+	report_text_prefix(out, r);
+	fprintf(out, "Command: %s", r->target_exe ? r->target_exe : "");
 	for (char *const *a = r->target_args; a && *a; a++)
 		fprintf(out, " %s", *a);
 	fputc('\n', out);
@@ -142,7 +193,9 @@ void report_text_error(FILE *out, const struct report *r, const struct mem_error
 {
 	if (e->suppressed_by)
 		return;
+	marker(out, r, r->error_marker_begin);
 	print_error_body(out, r, e);
+	marker(out, r, r->error_marker_end);
 	if (r->gen_suppressions != GEN_SUPP_NO) {
 		struct supp_head h = { 0 };
 
@@ -194,6 +247,7 @@ static void print_record(FILE *out, const struct report *r, const struct loss_re
 	char t[UTIL_NUM_BUFSZ], d[UTIL_NUM_BUFSZ], i[UTIL_NUM_BUFSZ], b[UTIL_NUM_BUFSZ];
 	char n[UTIL_NUM_BUFSZ], m[UTIL_NUM_BUFSZ];
 
+	marker(out, r, r->error_marker_begin);
 	util_fmt_num(b, lr->blocks);
 	util_fmt_num(n, lr->number);
 	util_fmt_num(m, r->nrecords);
@@ -208,6 +262,7 @@ static void print_record(FILE *out, const struct report *r, const struct loss_re
 		     util_fmt_num(t, lr->bytes), b, util_leak_kind_words(lr->kind), n, m);
 	report_text_stack(out, r, &lr->stack);
 	blank(out, r);
+	marker(out, r, r->error_marker_end);
 	if (r->gen_suppressions != GEN_SUPP_NO) {
 		struct supp_head h = { 0 };
 

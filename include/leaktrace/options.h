@@ -10,6 +10,7 @@
 #define LEAKTRACE_OPTIONS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -85,6 +86,8 @@ struct config {
 	const char *self_exe;
 	char **self_args; /* leaktrace's options, NULL-terminated */
 
+	uint64_t start_ns; /* CLOCK_MONOTONIC when the options were read (--time-stamp) */
+
 	/* owned by options_parse, released by options_free */
 	char **owned;
 	size_t nowned;
@@ -107,6 +110,12 @@ char **options_split(const char *text, char **storage, size_t *n);
 /* Whether an rc file in the current directory may be read: a regular file
  * owned by the user and not writable by others (valgrind's rule). */
 bool options_rc_trusted(const struct stat *st, uid_t uid);
+
+/* Copies what the reporters need of cfg into rep: the leak-check choices
+ * (leak_check, show_kinds, errors_for_kinds, gen_suppressions,
+ * show_error_list) and the presentation options (--time-stamp,
+ * --demangle, --fullpath-after, --error-markers, --xml-user-comment). */
+void options_fill_report(const struct config *cfg, struct report *rep);
 
 /* Prints the option names, one a line, for shell completion. */
 void options_list(FILE *out);

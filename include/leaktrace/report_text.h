@@ -11,6 +11,10 @@
 
 #include "leaktrace/report.h"
 
+/* "==PID== ", or with --time-stamp=yes "==00:00:00:01.234 PID== ": the
+ * prefix of every line, for whoever prints one outside this module. */
+void report_text_prefix(FILE *out, const struct report *r);
+
 /* "leaktrace-0.1, a ptrace-based leak analyzer", "Command: exe args", "". */
 void report_text_preamble(FILE *out, const struct report *r);
 

@@ -83,6 +83,13 @@ static void test_parse(void)
 	CHECK(c.target_argv && !strcmp(c.target_argv[0], "prog") &&
 	      !strcmp(c.target_argv[1], "--x"));
 	CHECK(c.self_args && !strcmp(c.self_args[0], "--leak-check=full"));
+	struct report rep = { 0 };
+	options_fill_report(&c, &rep);
+	CHECK(rep.leak_check == LEAK_CHECK_FULL && rep.time_stamp && rep.mangled_names);
+	CHECK(rep.start_ns == c.start_ns && c.start_ns > 0);
+	CHECK(rep.error_marker_end && !strcmp(rep.error_marker_end, "END"));
+	CHECK(rep.fullpath_after == (const char *const *)c.fullpath_after);
+	CHECK(!rep.xml_user_comment); /* no --xml=yes */
 	options_free(&c);
 
 	/* defaults */
