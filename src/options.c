@@ -918,6 +918,63 @@ static int parse_defaults(struct config *cfg)
 	return 0;
 }
 
+#ifndef LEAKTRACE_SUPP_DIR
+#define LEAKTRACE_SUPP_DIR "/usr/local/share/leaktrace"
+#endif
+
+/* The default suppressions: next to the binary (the build tree), in
+ * ../share/leaktrace from its directory (an installed tree, wherever it was
+ * moved), or in the directory it was configured for.  NULL when none is a
+ * regular file.  Malloc'd. */
+static char *find_default_supp(void)
+{
+	char exe[PATH_MAX], cand[PATH_MAX + 64];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	struct stat st;
+
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(cand, sizeof cand, "%s/default.supp", exe);
+			if (!stat(cand, &st) && S_ISREG(st.st_mode))
+				return strdup(cand);
+			snprintf(cand, sizeof cand, "%s/../share/leaktrace/default.supp", exe);
+			if (!stat(cand, &st) && S_ISREG(st.st_mode))
+				return strdup(cand);
+		}
+	}
+	snprintf(cand, sizeof cand, "%s/default.supp", LEAKTRACE_SUPP_DIR);
+	if (!stat(cand, &st) && S_ISREG(st.st_mode))
+		return strdup(cand);
+	return NULL;
+}
+
+/* --default-suppressions=yes: the file goes first, as valgrind's does. */
+static int add_default_supp(struct config *cfg)
+{
+	char *path = find_default_supp();
+	size_t n = 0;
+
+	if (!path)
+		return 0; /* not installed: nothing to suppress with */
+	if (!own(cfg, path))
+		return -1;
+	while (cfg->supp_files && cfg->supp_files[n])
+		n++;
+	const char **v = realloc(cfg->supp_files, (n + 2) * sizeof *v);
+	if (!v) {
+		fprintf(stderr, "leaktrace: out of memory\n");
+		return -1;
+	}
+	memmove(v + 1, v, n * sizeof *v);
+	v[0] = path;
+	v[n + 1] = NULL;
+	cfg->supp_files = v;
+	return 0;
+}
+
 static void config_defaults(struct config *cfg)
 {
 	memset(cfg, 0, sizeof *cfg);
@@ -973,6 +1030,8 @@ int options_parse(int argc, char **argv, struct config *cfg)
 		fprintf(stderr, "leaktrace: --duration and --interval go with -p PID\n");
 		return -1;
 	}
+	if (cfg->default_suppressions && add_default_supp(cfg))
+		return -1;
 	/* leaktrace's own options alone, NULL-terminated, for the XML <vargv> */
 	size_t nself = (size_t)stop;
 	cfg->self_args = calloc(nself + 1, sizeof *cfg->self_args);
