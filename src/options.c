@@ -544,7 +544,8 @@ void options_list(FILE *out)
 {
 	for (size_t i = 0; i < NOPTS; i++) {
 		if (strlen(opts[i].name) > 1)
-			fprintf(out, "--%s%s\n", opts[i].name, opts[i].arg ? "=" : "");
+			fprintf(out, "--%s%s%s\n", opts[i].name, opts[i].arg ? "=" : "",
+				opts[i].val == V_CHOICE ? opts[i].arg : "");
 		if (opts[i].short_name)
 			fprintf(out, "-%c\n", opts[i].short_name);
 	}

@@ -117,7 +117,9 @@ bool options_rc_trusted(const struct stat *st, uid_t uid);
  * --demangle, --fullpath-after, --error-markers, --xml-user-comment). */
 void options_fill_report(const struct config *cfg, struct report *rep);
 
-/* Prints the option names, one a line, for shell completion. */
+/* Prints the option names, one a line, for shell completion: "--name" for
+ * one without a value, "--name=" for one with, "--name=a|b" with its
+ * choices, and "-x" for the short ones. */
 void options_list(FILE *out);
 
 #endif
