@@ -730,8 +730,7 @@ void fdreport_write_text(FILE *out, const struct report *r, const struct fdrepor
 	if (!fr->quiet)
 		blank(out, r);
 	report_text_prefix(out, r);
-	fprintf(out, "FILE DESCRIPTORS: %zu open (%zu std) at exit.\n", fr->n,
-		fr->n - non_std);
+	fprintf(out, "FILE DESCRIPTORS: %zu open (%zu std) at exit.\n", fr->n, fr->n - non_std);
 	for (size_t i = 0; i < fr->n; i++) {
 		const struct fdreport_entry *e = &fr->entries[i];
 

@@ -47,9 +47,9 @@ struct optdef {
 	const char *name; /* without the leading "--" */
 	char short_name;  /* -X alias, or 0 */
 	enum optval val;
-	const char *arg; /* V_CHOICE: the words; otherwise the name shown in --help */
-	long lo, hi;	 /* V_NUM, V_HEX */
-	opt_set_fn set;	 /* NULL: accepted for valgrind's sake, no effect */
+	const char *arg;  /* V_CHOICE: the words; otherwise the name shown in --help */
+	long lo, hi;	  /* V_NUM, V_HEX */
+	opt_set_fn set;	  /* NULL: accepted for valgrind's sake, no effect */
 	const char *help; /* --help line; NULL for no-effect options */
 };
 
@@ -124,14 +124,14 @@ static int push_string(const char ***list, const char *s)
 
 /* ---- setters: one per option with an effect ------------------------------ */
 
-#define SETTER(fn, body)                                                                     \
-	static int fn(struct config *c, const char *val, long num)                           \
-	{                                                                                    \
-		(void)c;                                                                     \
-		(void)val;                                                                   \
-		(void)num;                                                                   \
-		body;                                                                        \
-		return 0;                                                                    \
+#define SETTER(fn, body)                                                                           \
+	static int fn(struct config *c, const char *val, long num)                                 \
+	{                                                                                          \
+		(void)c;                                                                           \
+		(void)val;                                                                         \
+		(void)num;                                                                         \
+		body;                                                                              \
+		return 0;                                                                          \
 	}
 
 SETTER(set_quiet, c->quiet = true)
@@ -159,12 +159,12 @@ SETTER(set_show_error_list, c->show_error_list = num)
 SETTER(set_s, c->show_error_list = true)
 SETTER(set_show_below_main, c->show_below_main = num)
 SETTER(set_default_supp, c->default_suppressions = num)
-SETTER(set_gen_supp, c->gen_suppressions = num == 0 ? GEN_SUPP_NO
-					  : num == 1 ? GEN_SUPP_YES
-						     : GEN_SUPP_ALL)
+SETTER(set_gen_supp, c->gen_suppressions = num == 0   ? GEN_SUPP_NO
+					   : num == 1 ? GEN_SUPP_YES
+						      : GEN_SUPP_ALL)
 SETTER(set_libc_freeres, c->run_libc_freeres = num)
 SETTER(set_cxx_freeres, c->run_cxx_freeres = num)
-SETTER(set_leak_check, c->leak_check = num == 0 ? LEAK_CHECK_NO
+SETTER(set_leak_check, c->leak_check = num == 0	  ? LEAK_CHECK_NO
 				       : num == 1 ? LEAK_CHECK_SUMMARY
 						  : LEAK_CHECK_FULL)
 SETTER(set_leak_resolution, c->leak_resolution = num == 0 ? 2 : num == 1 ? 4 : 0)
@@ -187,7 +187,7 @@ SETTER(set_flamegraph, c->flamegraph_file = val)
 SETTER(set_folded, c->folded_file = val)
 SETTER(set_mode, c->breakpoint_mode = num == 1)
 SETTER(set_show_reachable, c->show_kinds = num ? (1u << LEAK_KIND_COUNT) - 1
-					      : 1u << LEAK_DEFINITE | 1u << LEAK_POSSIBLE)
+					       : 1u << LEAK_DEFINITE | 1u << LEAK_POSSIBLE)
 SETTER(set_show_possibly_lost, {
 	if (num)
 		c->show_kinds |= 1u << LEAK_POSSIBLE;
@@ -295,8 +295,7 @@ static int check_socket(const char *name, const char *val, int port)
 	struct sockaddr_in sa;
 
 	if (outfile_parse_socket(val, port, &sa)) {
-		fprintf(stderr, "leaktrace: --%s takes IPv4-ADDRESS[:PORT], not '%s'\n", name,
-			val);
+		fprintf(stderr, "leaktrace: --%s takes IPv4-ADDRESS[:PORT], not '%s'\n", name, val);
 		return -1;
 	}
 	return 0;
@@ -321,11 +320,11 @@ static int set_help(struct config *c, const char *val, long num);
 static int set_version(struct config *c, const char *val, long num);
 static int set_list(struct config *c, const char *val, long num);
 
-#define YESNO V_CHOICE, "no|yes", 0, 0
+#define YESNO	    V_CHOICE, "no|yes", 0, 0
 #define NUM(lo, hi) V_NUM, "N", lo, hi
-#define STR(a) V_STR, a, 0, 0
-#define NOVAL V_NONE, NULL, 0, 0
-#define CHOICE(w) V_CHOICE, w, 0, 0
+#define STR(a)	    V_STR, a, 0, 0
+#define NOVAL	    V_NONE, NULL, 0, 0
+#define CHOICE(w)   V_CHOICE, w, 0, 0
 
 static const struct optdef opts[] = {
 	/* leaktrace's own */
@@ -336,7 +335,8 @@ static const struct optdef opts[] = {
 	  "with -p: print the fastest-growing stacks every SECONDS" },
 	{ "mode", 0, CHOICE("fast|breakpoint"), set_mode,
 	  "event mechanism [fast, falls back to breakpoint]" },
-	{ "flamegraph", 0, STR("FILE.svg"), set_flamegraph, "flame graph of leaked bytes by stack" },
+	{ "flamegraph", 0, STR("FILE.svg"), set_flamegraph,
+	  "flame graph of leaked bytes by stack" },
 	{ "folded", 0, STR("FILE"), set_folded, "folded stacks of leaked bytes" },
 
 	/* valgrind's core */
@@ -384,7 +384,8 @@ static const struct optdef opts[] = {
 	  "source paths after STRING; empty: whole paths (repeatable)" },
 	{ "default-suppressions", 0, YESNO, set_default_supp,
 	  "use leaktrace's default suppressions [yes]" },
-	{ "suppressions", 0, STR("FILE"), set_suppressions, "valgrind suppression file (repeatable)" },
+	{ "suppressions", 0, STR("FILE"), set_suppressions,
+	  "valgrind suppression file (repeatable)" },
 	{ "gen-suppressions", 0, CHOICE("no|yes|all"), set_gen_supp,
 	  "print suppressions for errors [no]" },
 	{ "run-libc-freeres", 0, YESNO, set_libc_freeres, "free glibc's buffers at exit [yes]" },
@@ -404,11 +405,14 @@ static const struct optdef opts[] = {
 	{ "leak-check-heuristics", 0, STR("H"), set_heuristics,
 	  "stdstring,length64,newarray,multipleinheritance,all,none [all]" },
 	{ "show-reachable", 0, YESNO, set_show_reachable, "yes: --show-leak-kinds=all" },
-	{ "show-possibly-lost", 0, YESNO, set_show_possibly_lost, "show possibly lost blocks [yes]" },
+	{ "show-possibly-lost", 0, YESNO, set_show_possibly_lost,
+	  "show possibly lost blocks [yes]" },
 	{ "freelist-vol", 0, NUM(0, LONG_MAX), set_freelist_vol,
 	  "freed bytes remembered for error messages [20000000]" },
-	{ "malloc-fill", 0, V_HEX, "HEXBYTE", 0, 0xff, set_malloc_fill, "fill new blocks with HEXBYTE" },
-	{ "free-fill", 0, V_HEX, "HEXBYTE", 0, 0xff, set_free_fill, "fill freed blocks with HEXBYTE" },
+	{ "malloc-fill", 0, V_HEX, "HEXBYTE", 0, 0xff, set_malloc_fill,
+	  "fill new blocks with HEXBYTE" },
+	{ "free-fill", 0, V_HEX, "HEXBYTE", 0, 0xff, set_free_fill,
+	  "fill freed blocks with HEXBYTE" },
 	{ "show-mismatched-frees", 0, YESNO, set_mismatched,
 	  "report frees that do not match the allocator [yes]" },
 
@@ -793,7 +797,8 @@ static int parse_words(struct config *cfg, char **words, int n, bool program_fol
 			return -1;
 		}
 		const char *next = program_follows && i + 1 < n ? words[i + 1] : NULL;
-		r = w[1] == '-' ? parse_long(cfg, w, next, &used) : parse_short(cfg, w, next, &used);
+		r = w[1] == '-' ? parse_long(cfg, w, next, &used)
+				: parse_short(cfg, w, next, &used);
 		if (r)
 			return r;
 		if (used)

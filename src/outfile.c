@@ -119,7 +119,7 @@ static int open_checked(int dirfd, const char *base, bool create, bool *created)
 		if (!fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) && S_ISLNK(st.st_mode)) {
 			if (!trusted_owner(st.st_uid, &dst))
 				return -EACCES; /* protected_symlinks */
-			follow = true; /* only its owner or the directory's can swap it */
+			follow = true;		/* only its owner or the directory's can swap it */
 		}
 	}
 	/* O_NONBLOCK: a FIFO nobody reads fails (ENXIO) instead of hanging */

@@ -45,8 +45,8 @@ struct config {
 	bool child_silent_after_fork;
 	bool track_fds;
 	bool track_fds_all;
-	int malloc_fill; /* byte written over new blocks, -1 = none */
-	int free_fill;	 /* byte written over freed blocks, -1 = none */
+	int malloc_fill;	     /* byte written over new blocks, -1 = none */
+	int free_fill;		     /* byte written over freed blocks, -1 = none */
 	const char *soname_synonyms; /* checked syntax; somalloc=... names the allocator */
 	bool show_mismatched_frees;
 
@@ -62,13 +62,13 @@ struct config {
 	/* output */
 	bool quiet;
 	int verbose;
-	bool show_error_list; /* -s, --show-error-list=yes */
-	const char *log_file; /* NULL = stderr */
-	int log_fd;	      /* --log-fd, default 2 */
+	bool show_error_list;	/* -s, --show-error-list=yes */
+	const char *log_file;	/* NULL = stderr */
+	int log_fd;		/* --log-fd, default 2 */
 	const char *log_socket; /* --log-socket=IP[:PORT], or NULL */
 	bool xml;
 	const char *xml_file;
-	int xml_fd; /* -1 = none */
+	int xml_fd;		/* -1 = none */
 	const char *xml_socket; /* --xml-socket=IP[:PORT], or NULL */
 	const char *xml_user_comment;
 	bool time_stamp;

@@ -164,9 +164,9 @@ struct report {
 	void *symbolize_ctx;
 
 	/* presentation, from the options (options_fill_report) */
-	bool time_stamp;	  /* --time-stamp=yes: "==dd:hh:mm:ss.mmm PID== " */
-	uint64_t start_ns;	  /* CLOCK_MONOTONIC at the start, for time_stamp */
-	bool mangled_names;	  /* --demangle=no */
+	bool time_stamp;		   /* --time-stamp=yes: "==dd:hh:mm:ss.mmm PID== " */
+	uint64_t start_ns;		   /* CLOCK_MONOTONIC at the start, for time_stamp */
+	bool mangled_names;		   /* --demangle=no */
 	const char *const *fullpath_after; /* --fullpath-after prefixes, NULL-terminated */
 	const char *error_marker_begin;	   /* --error-markers, or NULL */
 	const char *error_marker_end;

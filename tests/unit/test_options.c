@@ -57,15 +57,16 @@ static void test_parse(void)
 {
 	struct config c;
 
-	CHECK(parse(&c, WORDS("--leak-check=full", "--error-limit=no", "--time-stamp=yes",
-			      "--xml-user-comment=<hi/>", "--fullpath-after=", "--fullpath-after=src/",
-			      "--show-below-main=yes", "--demangle=no", "--show-error-list=yes",
-			      "--exit-on-first-error=yes", "--error-markers=BEGIN,END",
-			      "--default-suppressions=no", "--trace-children-skip=*/sh,*python*",
-			      "--child-silent-after-fork=yes", "--log-socket=127.0.0.1",
-			      "--xml-socket=10.0.0.1:4000", "--malloc-fill=0xAB", "--free-fill=cd",
-			      "--soname-synonyms=somalloc=NONE", "--track-origins=yes",
-			      "--vex-iropt-level=1", "--smc-check=all-non-file", "prog", "--x")) == 0);
+	CHECK(parse(&c,
+		    WORDS("--leak-check=full", "--error-limit=no", "--time-stamp=yes",
+			  "--xml-user-comment=<hi/>", "--fullpath-after=", "--fullpath-after=src/",
+			  "--show-below-main=yes", "--demangle=no", "--show-error-list=yes",
+			  "--exit-on-first-error=yes", "--error-markers=BEGIN,END",
+			  "--default-suppressions=no", "--trace-children-skip=*/sh,*python*",
+			  "--child-silent-after-fork=yes", "--log-socket=127.0.0.1",
+			  "--xml-socket=10.0.0.1:4000", "--malloc-fill=0xAB", "--free-fill=cd",
+			  "--soname-synonyms=somalloc=NONE", "--track-origins=yes",
+			  "--vex-iropt-level=1", "--smc-check=all-non-file", "prog", "--x")) == 0);
 	CHECK(c.leak_check == LEAK_CHECK_FULL);
 	CHECK(!c.error_limit && c.time_stamp && c.show_below_main && !c.demangle);
 	CHECK(c.show_error_list && c.exit_on_first_error && !c.default_suppressions);
@@ -116,14 +117,22 @@ static void test_parse(void)
 
 	/* errors */
 	const char *const *bad[] = {
-		WORDS("--no-such-option", "prog"),  WORDS("--leak=full", "prog"),
-		WORDS("--track-origins=maybe", "prog"), WORDS("--vex-iropt-level=3", "prog"),
-		WORDS("-p", "0"),		    WORDS("-p"),
-		WORDS("--help=foo"),		    WORDS("--p=3"),
-		WORDS("--malloc-fill=100", "prog"), WORDS("--log-socket=host:1500", "prog"),
-		WORDS("--xml-socket=1.2.3.4:0", "prog"), WORDS("--soname-synonyms=somalloc", "prog"),
-		WORDS("--duration=1", "prog"),	    WORDS("--tool=massif", "prog"),
-		WORDS("--num-callers=-1", "prog"),  WORDS("--quiet=yes", "prog"),
+		WORDS("--no-such-option", "prog"),
+		WORDS("--leak=full", "prog"),
+		WORDS("--track-origins=maybe", "prog"),
+		WORDS("--vex-iropt-level=3", "prog"),
+		WORDS("-p", "0"),
+		WORDS("-p"),
+		WORDS("--help=foo"),
+		WORDS("--p=3"),
+		WORDS("--malloc-fill=100", "prog"),
+		WORDS("--log-socket=host:1500", "prog"),
+		WORDS("--xml-socket=1.2.3.4:0", "prog"),
+		WORDS("--soname-synonyms=somalloc", "prog"),
+		WORDS("--duration=1", "prog"),
+		WORDS("--tool=massif", "prog"),
+		WORDS("--num-callers=-1", "prog"),
+		WORDS("--quiet=yes", "prog"),
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		int r = parse(&c, bad[i]);
@@ -207,7 +216,8 @@ static void test_childfilter(void)
 	CHECK(childfilter_match("/usr/*/python*", "/usr/bin/python3.11"));
 	CHECK(!childfilter_match("?", "ab"));
 	/* no exponential blow-up on many stars */
-	CHECK(!childfilter_match("*a*a*a*a*a*a*a*a*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+	CHECK(!childfilter_match("*a*a*a*a*a*a*a*a*a*a*a*a*b",
+				 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
 
 	c.trace_children_skip = "*/python3*";
 	CHECK(childfilter_skip(&c, "/usr/bin/python3.11", argv));

@@ -500,8 +500,9 @@ static void test_presentation_options(void)
 	static const char *const cut[] = { "nomatch", "sr", NULL };
 	static const char *const whole[] = { "", NULL };
 	struct report r;
-	struct mem_error e = { .kind = ERR_INVALID_FREE, .stack = { st, 2 }, .addr = 0x1234,
-			       .count = 1 };
+	struct mem_error e = {
+		.kind = ERR_INVALID_FREE, .stack = { st, 2 }, .addr = 0x1234, .count = 1
+	};
 	char *s;
 
 	list_report(&r);
