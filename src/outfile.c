@@ -265,3 +265,56 @@ FILE *outfile_stream(const char *pattern, int fd, const char *sock, int default_
 	}
 	return f;
 }
+
+FILE *outfile_report_stream(const struct config *cfg, bool xml, pid_t pid, char *warn,
+			    size_t warnlen)
+{
+	const char *sock = xml ? cfg->xml_socket : cfg->log_socket;
+	const char *file = xml ? cfg->xml_file : cfg->log_file;
+	int fd = xml ? cfg->xml_fd : cfg->log_fd;
+	int port = xml ? OPTIONS_XML_PORT : OPTIONS_LOG_PORT;
+
+	if (warn && warnlen)
+		warn[0] = '\0';
+	if (sock) {
+		FILE *f = outfile_stream(NULL, -1, sock, port, pid);
+		if (f)
+			return f;
+		if (warn && warnlen)
+			snprintf(warn, warnlen,
+				 "Failed to connect to %s server '%s' (%s); the %s goes to stderr "
+				 "instead.",
+				 xml ? "XML" : "logging", sock, strerror(errno),
+				 xml ? "XML" : "report");
+		return outfile_stream(NULL, 2, NULL, 0, pid);
+	}
+	if (file)
+		return outfile_stream(file, -1, NULL, 0, pid);
+	if (fd < 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return outfile_stream(NULL, fd, NULL, 0, pid);
+}
+
+int outfile_check_outputs(const struct config *cfg, char *err, size_t errlen)
+{
+	const char *files[] = { cfg->flamegraph_file, cfg->folded_file,
+				cfg->log_socket ? NULL : cfg->log_file,
+				cfg->xml && !cfg->xml_socket ? cfg->xml_file : NULL };
+
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		if (!files[i] || strchr(files[i], '%'))
+			continue; /* %p: known once the program runs */
+		int e = outfile_check(files[i]);
+		if (e) {
+			snprintf(err, errlen, "cannot write %s: %s%s", files[i], strerror(-e),
+				 e == -EACCES
+				     ? " (another user's file or link in a shared directory "
+				       "is never written)"
+				     : "");
+			return e;
+		}
+	}
+	return 0;
+}

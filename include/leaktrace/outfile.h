@@ -4,8 +4,11 @@
 #define LEAKTRACE_OUTFILE_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <sys/types.h>
+
+#include "leaktrace/options.h"
 
 /* Expands %p (pid) and %q{VAR} (the environment variable VAR) in a file name
  * pattern, as valgrind's --log-file does.  Returns 0, or -ENAMETOOLONG, or
@@ -37,5 +40,20 @@ int outfile_connect(const char *spec, int default_port);
  * the file named by `pattern` (expanded for pid, opened by outfile_open),
  * else a duplicate of fd.  NULL with errno set on failure. */
 FILE *outfile_stream(const char *pattern, int fd, const char *sock, int default_port, pid_t pid);
+
+/* The stream of the text report (xml false) or of the XML (xml true), as
+ * cfg says: --log-socket / --xml-socket, else --log-file / --xml-file
+ * (expanded for pid), else --log-fd / --xml-fd.  A socket nobody listens on
+ * gives, as in valgrind, a duplicate of stderr and a warning in warn (the
+ * caller prints it); otherwise warn is "".  NULL with errno set when
+ * nothing can be opened, or (EINVAL) for XML with no destination. */
+FILE *outfile_report_stream(const struct config *cfg, bool xml, pid_t pid, char *warn,
+			    size_t warnlen);
+
+/* Before the program runs: every output file the options name that can be
+ * checked now (--flamegraph, --folded, and --log-file / --xml-file without
+ * %p) can be written, safely (outfile_check).  0, or -errno with "cannot
+ * write FILE: reason" in err. */
+int outfile_check_outputs(const struct config *cfg, char *err, size_t errlen);
 
 #endif
