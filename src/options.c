@@ -1032,6 +1032,11 @@ int options_parse(int argc, char **argv, struct config *cfg)
 		}
 		cfg->target_argv = argv + optind;
 	}
+	if (cfg->exit_on_first_error && !cfg->error_exitcode) {
+		fprintf(stderr, "leaktrace: --exit-on-first-error=yes needs a non-zero "
+				"--error-exitcode=N\n");
+		return -1;
+	}
 	if ((cfg->duration || cfg->interval) && !cfg->attach_pid) {
 		fprintf(stderr, "leaktrace: --duration and --interval go with -p PID\n");
 		return -1;

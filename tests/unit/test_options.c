@@ -57,16 +57,17 @@ static void test_parse(void)
 {
 	struct config c;
 
-	CHECK(parse(&c,
-		    WORDS("--leak-check=full", "--error-limit=no", "--time-stamp=yes",
-			  "--xml-user-comment=<hi/>", "--fullpath-after=", "--fullpath-after=src/",
-			  "--show-below-main=yes", "--demangle=no", "--show-error-list=yes",
-			  "--exit-on-first-error=yes", "--error-markers=BEGIN,END",
-			  "--default-suppressions=no", "--trace-children-skip=*/sh,*python*",
-			  "--child-silent-after-fork=yes", "--log-socket=127.0.0.1",
-			  "--xml-socket=10.0.0.1:4000", "--malloc-fill=0xAB", "--free-fill=cd",
-			  "--soname-synonyms=somalloc=NONE", "--track-origins=yes",
-			  "--vex-iropt-level=1", "--smc-check=all-non-file", "prog", "--x")) == 0);
+	CHECK(parse(&c, WORDS("--leak-check=full", "--error-limit=no", "--time-stamp=yes",
+			      "--xml-user-comment=<hi/>",
+			      "--fullpath-after=", "--fullpath-after=src/", "--show-below-main=yes",
+			      "--demangle=no", "--show-error-list=yes", "--exit-on-first-error=yes",
+			      "--error-exitcode=3", "--error-markers=BEGIN,END",
+			      "--default-suppressions=no", "--trace-children-skip=*/sh,*python*",
+			      "--child-silent-after-fork=yes", "--log-socket=127.0.0.1",
+			      "--xml-socket=10.0.0.1:4000", "--malloc-fill=0xAB", "--free-fill=cd",
+			      "--soname-synonyms=somalloc=NONE", "--track-origins=yes",
+			      "--vex-iropt-level=1", "--smc-check=all-non-file", "prog", "--x")) ==
+	      0);
 	CHECK(c.leak_check == LEAK_CHECK_FULL);
 	CHECK(!c.error_limit && c.time_stamp && c.show_below_main && !c.demangle);
 	CHECK(c.show_error_list && c.exit_on_first_error && !c.default_suppressions);
@@ -131,6 +132,7 @@ static void test_parse(void)
 		WORDS("--soname-synonyms=somalloc", "prog"),
 		WORDS("--duration=1", "prog"),
 		WORDS("--tool=massif", "prog"),
+		WORDS("--exit-on-first-error=yes", "prog"),
 		WORDS("--num-callers=-1", "prog"),
 		WORDS("--quiet=yes", "prog"),
 	};
