@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "leaktrace/util.h"
@@ -430,6 +431,10 @@ int suppress_load_file(struct suppress *s, const char *path, char *err, size_t e
 		goto io_error;
 	if (fstat(fd, &st))
 		goto io_error;
+	if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)) {
+		close(fd); /* /dev/null: no suppressions, as valgrind reads it */
+		return 0;
+	}
 	if (!S_ISREG(st.st_mode)) {
 		if (err && errlen)
 			snprintf(err, errlen, "%s: not a regular file", path);

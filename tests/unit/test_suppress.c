@@ -307,6 +307,7 @@ static void test_file_safety(void)
 	struct suppress *s = suppress_new();
 
 	CHECK(mkdtemp(dir) != NULL);
+	CHECK(suppress_load_file(s, "/dev/null", err, sizeof err) == 0); /* empty, as valgrind */
 	CHECK(suppress_load_file(s, "/dev/zero", err, sizeof err) == -EINVAL);
 	CHECK(strstr(err, "not a regular file") != NULL);
 	CHECK(suppress_load_file(s, dir, err, sizeof err) == -EINVAL);
