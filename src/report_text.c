@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "leaktrace/errlimit.h"
 #include "leaktrace/suppress.h"
 #include "leaktrace/util.h"
 
@@ -176,6 +177,32 @@ static void print_error_body(FILE *out, const struct report *r, const struct mem
 		break;
 	}
 	blank(out, r);
+}
+
+void report_text_error_limit(FILE *out, const struct report *r, const struct errlimit *l,
+			     enum errlimit_notice notice)
+{
+	if (notice == ERRLIMIT_SAY_COARSE) {
+		blank(out, r);
+		line(out, r, "More than %d errors detected.  Subsequent errors",
+		     ERRLIMIT_SHOWN_IN_DETAIL);
+		line(out, r, "will still be recorded, but in less detail than before.");
+	} else if (notice == ERRLIMIT_SAY_STOP) {
+		blank(out, r);
+		if (l->shown >= ERRLIMIT_MAX_SHOWN)
+			line(out, r,
+			     "More than %d different errors detected.  I'm not reporting any more.",
+			     ERRLIMIT_MAX_SHOWN);
+		else
+			line(out, r,
+			     "More than %lu total errors detected.  I'm not reporting any more.",
+			     ERRLIMIT_MAX_FOUND);
+		line(out, r, "Final error counts will be inaccurate.  Go fix your program!");
+		line(out, r, "Rerun with --error-limit=no to disable this cutoff.  Note");
+		line(out, r, "that errors may occur in your program without prior warning from");
+		line(out, r, "Valgrind, because errors are no longer being displayed.");
+		blank(out, r);
+	}
 }
 
 void report_text_preamble(FILE *out, const struct report *r)
