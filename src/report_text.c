@@ -58,6 +58,20 @@ static void marker(FILE *out, const struct report *r, const char *text)
 		line(out, r, "%s", text);
 }
 
+/* A name from the program's symbol table or debug information: a corrupt
+ * or hostile one must not reach the terminal as control characters (an
+ * escape sequence could rewrite what the user sees), so those are printed
+ * as \\xNN; other bytes, UTF-8 included, as they are, as memcheck does. */
+static void put_name(FILE *out, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fprintf(out, "\\x%02x", *p);
+		else
+			fputc(*p, out);
+	}
+}
+
 /* The source file as printed: its name alone, or with --fullpath-after the
  * whole path (dir/file) cut after the first prefix found in it, or whole
  * when no prefix is found. */
@@ -66,18 +80,18 @@ static void print_file(FILE *out, const struct report *r, const struct frame_inf
 	char full[4096];
 
 	if (!r->fullpath_after || !r->fullpath_after[0] || !f->dir) {
-		fputs(f->file, out);
+		put_name(out, f->file);
 		return;
 	}
 	snprintf(full, sizeof full, "%s/%s", f->dir, f->file);
 	for (const char *const *p = r->fullpath_after; *p; p++) {
 		const char *at = strstr(full, *p);
 		if (at) {
-			fputs(at + strlen(*p), out);
+			put_name(out, at + strlen(*p));
 			return;
 		}
 	}
-	fputs(full, out);
+	put_name(out, full);
 }
 
 /* "fn (file:line)", "fn (in obj)", "??? (in obj)", "???" as memcheck's
@@ -86,7 +100,7 @@ static void describe_frame(FILE *out, const struct report *r, const struct frame
 {
 	const char *fn = r->mangled_names && f->mangled ? f->mangled : f->fn;
 
-	fputs(fn ? fn : "???", out);
+	put_name(out, fn ? fn : "???");
 	if (f->file) {
 		fputs(" (", out);
 		print_file(out, r, f);
@@ -94,7 +108,9 @@ static void describe_frame(FILE *out, const struct report *r, const struct frame
 			fprintf(out, ":%u", f->line);
 		fputc(')', out);
 	} else if (f->obj) {
-		fprintf(out, " (in %s)", f->obj);
+		fputs(" (in ", out);
+		put_name(out, f->obj);
+		fputc(')', out);
 	}
 }
 

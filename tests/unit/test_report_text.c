@@ -28,6 +28,8 @@ static const struct frame_info syms[] = {
 	{ 0x1091E9, "/src/errs", "main", "main", "/src", "errs.cc", 6 },
 	{ 0x109000, "/src/errs", "main", "main", "/src", "errs.cc", 3 },
 	{ 0x7000, "/lib/libx.so", NULL, NULL, NULL, NULL, 0 },
+	{ 0x7100, "/lib/evil\033[2J.so", "f\033]0;pwned\007", "f", "/src", "e\nvil.c", 3 },
+	{ 0x7200, "/lib/evil\033[2J.so", NULL, NULL, NULL, NULL, 0 },
 };
 
 static int fake_symbolize(void *ctx, uint64_t ip, struct frame_info *out)
@@ -541,8 +543,28 @@ static void test_presentation_options(void)
 	free(s);
 }
 
+/* a corrupt symbol table's bytes: control characters escaped */
+static void test_hostile_names(void)
+{
+	static const uint64_t st[] = { 0x7100, 0x7200 };
+	struct report r;
+	struct mem_error e = {
+		.kind = ERR_INVALID_FREE, .stack = { st, 2 }, .addr = 1, .count = 1
+	};
+	char *s;
+
+	list_report(&r);
+	r.pid = 5;
+	s = render_error(&r, &e);
+	CHECK(strstr(s, "==5==    at 0x7100: f\\x1b]0;pwned\\x07 (e\\x0avil.c:3)\n") != NULL);
+	CHECK(strstr(s, "==5==    by 0x7200: ??? (in /lib/evil\\x1b[2J.so)\n") != NULL);
+	CHECK(strchr(s, '\033') == NULL && strchr(s, '\007') == NULL);
+	free(s);
+}
+
 int main(void)
 {
+	test_hostile_names();
 	test_presentation_options();
 	test_numbers();
 	test_preamble();
