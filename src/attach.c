@@ -38,6 +38,27 @@ void attach_comm(pid_t pid, char *buf, size_t len)
 	}
 }
 
+bool attach_is_kernel_thread(pid_t pid)
+{
+	char fn[64], buf[1024];
+	unsigned long flags = 0;
+
+	snprintf(fn, sizeof fn, "/proc/%d/stat", (int)pid);
+	int fd = open(fn, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	/* after the last ')' of "(comm)": state ppid pgrp session tty_nr tpgid flags */
+	const char *p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) != 1)
+		return false;
+	return flags & 0x00200000ul; /* PF_KTHREAD */
+}
+
 int attach_check(pid_t pid, char *err, size_t errlen)
 {
 	char buf[256], fn[64];
@@ -55,6 +76,15 @@ int attach_check(pid_t pid, char *err, size_t errlen)
 			 "cannot attach to %d: it is a zombie (it has exited and "
 			 "waits for its parent)",
 			 (int)pid);
+		return -1;
+	}
+	if (attach_is_kernel_thread(pid)) {
+		char comm[64];
+		attach_comm(pid, comm, sizeof comm);
+		snprintf(err, errlen,
+			 "cannot attach to %d: it is a kernel thread (%s), with no user "
+			 "memory to trace",
+			 (int)pid, comm[0] ? comm : "?");
 		return -1;
 	}
 	if (procmaps_status_field(pid, "TracerPid", buf, sizeof buf) == 0 && atoi(buf) != 0) {

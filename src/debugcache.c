@@ -4,7 +4,14 @@
  * copied under a temporary name, every SHF_COMPRESSED section inflated in
  * place with elf_compress, the layout rewritten by elf_update, and the
  * result renamed to <build id>.debug, so that concurrent runs never see a
- * half-written copy.  Any failure leaves the original file in use. */
+ * half-written copy.  Any failure leaves the original file in use.
+ *
+ * A planted copy would change leaktrace's verdicts (a libc debug file whose
+ * symbols lie sends a double free to glibc), and root must not leave its
+ * files in a user's home: the cache is used only when its directory is a
+ * real directory (not a symlink) owned by us that nobody else can write, is
+ * made only inside such a directory, and every file in it is reached through
+ * the descriptor of the directory that was checked. */
 #include "leaktrace/debugcache.h"
 
 #include <elfutils/libdwelf.h>
@@ -20,35 +27,67 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The cache directory, created if need be; false when there is none. */
-static bool cache_dir(char *out, size_t len)
+/* A directory we may keep files in: owned by us and writable by nobody else
+ * (neither another user nor a group).  With nofollow, the last component
+ * must not be a symlink.  An open descriptor of it, or -1. */
+static int trusted_dir(const char *path, bool nofollow)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0));
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* mkdir path (0700) when its parent directory is a trusted one. */
+static void make_dir(const char *path)
+{
+	char parent[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+
+	if (!slash || slash == path || (size_t)(slash - path) >= sizeof parent)
+		return;
+	memcpy(parent, path, (size_t)(slash - path));
+	parent[slash - path] = '\0';
+	int pfd = trusted_dir(parent, false);
+	if (pfd < 0)
+		return;
+	mkdirat(pfd, slash + 1, 0700);
+	close(pfd);
+}
+
+int debugcache_dir(char *out, size_t len)
 {
 	const char *dir = getenv("LEAKTRACE_CACHE_DIR");
 	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 	int n;
 
-	struct stat st;
-
 	if (dir)
-		n = snprintf(out, len, "%s", dir);
+		n = *dir ? snprintf(out, len, "%s", dir) : 0;
 	else if (xdg && *xdg)
 		n = snprintf(out, len, "%s/leaktrace", xdg);
-	else if (home && *home && !stat(home, &st) && st.st_uid == geteuid())
-		/* not someone else's home (sudo keeping HOME): a directory
-		 * made there would be ours, and in their way */
+	else if (home && *home)
 		n = snprintf(out, len, "%s/.cache/leaktrace", home);
 	else
-		return false;
+		return -1;
 	if (n <= 0 || (size_t)n >= len)
-		return false;
-	/* the parent of the default directory may not exist yet */
-	char *slash = strrchr(out, '/');
-	if (slash && slash != out && !dir) {
+		return -1;
+	/* missing directories are made only inside trusted ones: under sudo -E,
+	 * HOME and XDG_CACHE_HOME are the user's, and root leaves nothing there */
+	if (!dir && !xdg) {
+		char *slash = strrchr(out, '/');
 		*slash = '\0';
-		mkdir(out, 0700);
+		make_dir(out); /* ~/.cache */
 		*slash = '/';
 	}
-	return mkdir(out, 0700) == 0 || errno == EEXIST;
+	make_dir(out);
+	return trusted_dir(out, true);
 }
 
 static bool has_compressed(Elf *elf)
@@ -97,18 +136,27 @@ static bool inflate_all(int fd)
 	return ok;
 }
 
-/* <dir>/<build id>.debug into out; false when there is no cache. */
-static bool cache_name(char *out, size_t len, const unsigned char *id, size_t id_len)
+/* The cache directory's descriptor, the file's name in it (<build id>.debug)
+ * and its whole path; -1 when there is no cache. */
+static int cache_name(char *path, size_t len, char base[140], const unsigned char *id,
+		      size_t id_len)
 {
-	char dir[PATH_MAX], hex[129];
+	char dir[PATH_MAX];
 
-	if (id_len == 0 || id_len > 64 || elf_version(EV_CURRENT) == EV_NONE ||
-	    !cache_dir(dir, sizeof dir))
-		return false;
+	if (id_len == 0 || id_len > 64 || elf_version(EV_CURRENT) == EV_NONE)
+		return -1;
+	int dfd = debugcache_dir(dir, sizeof dir);
+	if (dfd < 0)
+		return -1;
 	for (size_t i = 0; i < id_len; i++)
-		snprintf(hex + 2 * i, 3, "%02x", id[i]);
-	int n = snprintf(out, len, "%s/%s.debug", dir, hex);
-	return n > 0 && (size_t)n < len;
+		snprintf(base + 2 * i, 3, "%02x", id[i]);
+	strcpy(base + 2 * id_len, ".debug");
+	int n = snprintf(path, len, "%s/%s", dir, base);
+	if (n <= 0 || (size_t)n >= len) {
+		close(dfd);
+		return -1;
+	}
+	return dfd;
 }
 
 /* A whole copy: section headers readable, every section's bytes within
@@ -140,13 +188,24 @@ static bool whole_copy(Elf *elf, int fd)
 
 int debugcache_open(const unsigned char *id, size_t id_len, char **path)
 {
-	char name[PATH_MAX];
+	char name[PATH_MAX], base[140];
+	struct stat st;
+	int dfd = cache_name(name, sizeof name, base, id, id_len);
 
-	if (!cache_name(name, sizeof name, id, id_len))
+	if (dfd < 0)
 		return -1;
-	int fd = open(name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	/* a regular file of ours: the directory is trusted, this is in case it
+	 * was not always */
+	int fd = openat(dfd, base, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd >= 0 && (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_uid != geteuid())) {
+		close(fd);
+		close(dfd);
 		return -1;
+	}
+	if (fd < 0) {
+		close(dfd);
+		return -1;
+	}
 	/* only a copy with the right build id: libdwfl would reject another
 	 * and the module would go without debug info */
 	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
@@ -160,9 +219,11 @@ int debugcache_open(const unsigned char *id, size_t id_len, char **path)
 	if (!dup) {
 		close(fd);
 		if (!ok)
-			unlink(name);
+			unlinkat(dfd, base, 0);
+		close(dfd);
 		return -1;
 	}
+	close(dfd);
 	free(*path);
 	*path = dup;
 	return fd;
@@ -170,27 +231,33 @@ int debugcache_open(const unsigned char *id, size_t id_len, char **path)
 
 void debugcache_store(const char *path, const unsigned char *id, size_t id_len)
 {
-	char name[PATH_MAX], tmp[PATH_MAX + 16];
+	char name[PATH_MAX], base[140], tmp[160];
 
-	if (!path || !cache_name(name, sizeof name, id, id_len))
+	if (!path)
+		return;
+	int dfd = cache_name(name, sizeof name, base, id, id_len);
+	if (dfd < 0)
 		return;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (fd < 0) {
+		close(dfd);
 		return;
+	}
 	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	bool compressed = elf && has_compressed(elf);
 	if (elf)
 		elf_end(elf);
 	int t = -1;
 	if (compressed) {
-		snprintf(tmp, sizeof tmp, "%s.XXXXXX", name);
-		t = mkstemp(tmp);
+		snprintf(tmp, sizeof tmp, "%s.%d.tmp", base, (int)getpid());
+		t = openat(dfd, tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	}
 	if (t >= 0) {
 		bool ok = copy_file(fd, t) && inflate_all(t);
 		close(t);
-		if (!ok || rename(tmp, name))
-			unlink(tmp);
+		if (!ok || renameat(dfd, tmp, dfd, base))
+			unlinkat(dfd, tmp, 0);
 	}
 	close(fd);
+	close(dfd);
 }

@@ -714,7 +714,8 @@ static bool shown(const struct fdreport *fr, const struct fdreport_entry *e)
 
 static void blank(FILE *out, const struct report *r)
 {
-	fprintf(out, "==%d== \n", r->pid);
+	report_text_prefix(out, r);
+	fputc('\n', out);
 }
 
 void fdreport_write_text(FILE *out, const struct report *r, const struct fdreport *fr)
@@ -728,18 +729,21 @@ void fdreport_write_text(FILE *out, const struct report *r, const struct fdrepor
 		return;
 	if (!fr->quiet)
 		blank(out, r);
-	fprintf(out, "==%d== FILE DESCRIPTORS: %zu open (%zu std) at exit.\n", r->pid, fr->n,
-		fr->n - non_std);
+	report_text_prefix(out, r);
+	fprintf(out, "FILE DESCRIPTORS: %zu open (%zu std) at exit.\n", fr->n, fr->n - non_std);
 	for (size_t i = 0; i < fr->n; i++) {
 		const struct fdreport_entry *e = &fr->entries[i];
 
 		if (!shown(fr, e))
 			continue;
-		fprintf(out, "==%d== %s\n", r->pid, e->what ? e->what : "");
-		if (e->inherited)
-			fprintf(out, "==%d==    <inherited from parent>\n", r->pid);
-		else
+		report_text_prefix(out, r);
+		fprintf(out, "%s\n", e->what ? e->what : "");
+		if (e->inherited) {
+			report_text_prefix(out, r);
+			fputs("   <inherited from parent>\n", out);
+		} else {
 			report_text_stack(out, r, &e->stack);
+		}
 		blank(out, r);
 	}
 	if (!fr->summary_follows)

@@ -11,9 +11,25 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "leaktrace/errlimit.h"
 #include "leaktrace/suppress.h"
 #include "leaktrace/util.h"
+
+void report_text_prefix(FILE *out, const struct report *r)
+{
+	struct timespec now;
+	char t[UTIL_TIME_BUFSZ];
+
+	if (!r->time_stamp || clock_gettime(CLOCK_MONOTONIC, &now)) {
+		fprintf(out, "==%d== ", r->pid);
+		return;
+	}
+	uint64_t ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+	uint64_t ms = ns > r->start_ns ? (ns - r->start_ns) / 1000000u : 0;
+	fprintf(out, "==%s %d== ", util_fmt_elapsed(t, ms), r->pid);
+}
 
 static void line(FILE *out, const struct report *r, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -22,7 +38,7 @@ static void line(FILE *out, const struct report *r, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(out, "==%d== ", r->pid);
+	report_text_prefix(out, r);
 	va_start(ap, fmt);
 	vfprintf(out, fmt, ap);
 	va_end(ap);
@@ -31,20 +47,71 @@ static void line(FILE *out, const struct report *r, const char *fmt, ...)
 
 static void blank(FILE *out, const struct report *r)
 {
-	fprintf(out, "==%d== \n", r->pid);
+	report_text_prefix(out, r);
+	fputc('\n', out);
+}
+
+/* --error-markers: the begin or end line around an error or loss record */
+static void marker(FILE *out, const struct report *r, const char *text)
+{
+	if (text)
+		line(out, r, "%s", text);
+}
+
+/* A name from the program's symbol table or debug information: a corrupt
+ * or hostile one must not reach the terminal as control characters (an
+ * escape sequence could rewrite what the user sees), so those are printed
+ * as \\xNN; other bytes, UTF-8 included, as they are, as memcheck does. */
+static void put_name(FILE *out, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fprintf(out, "\\x%02x", *p);
+		else
+			fputc(*p, out);
+	}
+}
+
+/* The source file as printed: its name alone, or with --fullpath-after the
+ * whole path (dir/file) cut after the first prefix found in it, or whole
+ * when no prefix is found. */
+static void print_file(FILE *out, const struct report *r, const struct frame_info *f)
+{
+	char full[4096];
+
+	if (!r->fullpath_after || !r->fullpath_after[0] || !f->dir) {
+		put_name(out, f->file);
+		return;
+	}
+	snprintf(full, sizeof full, "%s/%s", f->dir, f->file);
+	for (const char *const *p = r->fullpath_after; *p; p++) {
+		const char *at = strstr(full, *p);
+		if (at) {
+			put_name(out, at + strlen(*p));
+			return;
+		}
+	}
+	put_name(out, full);
 }
 
 /* "fn (file:line)", "fn (in obj)", "??? (in obj)", "???" as memcheck's
- * describe_IP. */
-static void describe_frame(FILE *out, const struct frame_info *f)
+ * describe_IP; --demangle=no prints linkage names. */
+static void describe_frame(FILE *out, const struct report *r, const struct frame_info *f)
 {
-	fputs(f->fn ? f->fn : "???", out);
-	if (f->file && f->line)
-		fprintf(out, " (%s:%u)", f->file, f->line);
-	else if (f->file)
-		fprintf(out, " (%s)", f->file);
-	else if (f->obj)
-		fprintf(out, " (in %s)", f->obj);
+	const char *fn = r->mangled_names && f->mangled ? f->mangled : f->fn;
+
+	put_name(out, fn ? fn : "???");
+	if (f->file) {
+		fputs(" (", out);
+		print_file(out, r, f);
+		if (f->line)
+			fprintf(out, ":%u", f->line);
+		fputc(')', out);
+	} else if (f->obj) {
+		fputs(" (in ", out);
+		put_name(out, f->obj);
+		fputc(')', out);
+	}
 }
 
 void report_text_stack(FILE *out, const struct report *r, const struct report_stack *st)
@@ -53,9 +120,9 @@ void report_text_stack(FILE *out, const struct report *r, const struct report_st
 	struct frame_info *f = util_symbolize_stack(r, st, &n);
 
 	for (unsigned i = 0; i < n; i++) {
-		fprintf(out, "==%d==    %s 0x%llX: ", r->pid, i == 0 ? "at" : "by",
-			(unsigned long long)f[i].ip);
-		describe_frame(out, &f[i]);
+		report_text_prefix(out, r);
+		fprintf(out, "   %s 0x%llX: ", i == 0 ? "at" : "by", (unsigned long long)f[i].ip);
+		describe_frame(out, r, &f[i]);
 		fputc('\n', out);
 	}
 	free(f);
@@ -106,9 +173,9 @@ static void print_error_body(FILE *out, const struct report *r, const struct mem
 			struct frame_info f;
 
 			util_symbolize(r, e->stack_frame_ip, &f);
-			fprintf(out, "==%d==  in frame #%u, created by ", r->pid,
-				e->stack_frame_no);
-			describe_frame(out, &f);
+			report_text_prefix(out, r);
+			fprintf(out, " in frame #%u, created by ", e->stack_frame_no);
+			describe_frame(out, r, &f);
 			fputc('\n', out);
 		}
 		break;
@@ -128,10 +195,37 @@ static void print_error_body(FILE *out, const struct report *r, const struct mem
 	blank(out, r);
 }
 
+void report_text_error_limit(FILE *out, const struct report *r, const struct errlimit *l,
+			     enum errlimit_notice notice)
+{
+	if (notice == ERRLIMIT_SAY_COARSE) {
+		blank(out, r);
+		line(out, r, "More than %d errors detected.  Subsequent errors",
+		     ERRLIMIT_SHOWN_IN_DETAIL);
+		line(out, r, "will still be recorded, but in less detail than before.");
+	} else if (notice == ERRLIMIT_SAY_STOP) {
+		blank(out, r);
+		if (l->shown >= ERRLIMIT_MAX_SHOWN)
+			line(out, r,
+			     "More than %d different errors detected.  I'm not reporting any more.",
+			     ERRLIMIT_MAX_SHOWN);
+		else
+			line(out, r,
+			     "More than %lu total errors detected.  I'm not reporting any more.",
+			     ERRLIMIT_MAX_FOUND);
+		line(out, r, "Final error counts will be inaccurate.  Go fix your program!");
+		line(out, r, "Rerun with --error-limit=no to disable this cutoff.  Note");
+		line(out, r, "that errors may occur in your program without prior warning from");
+		line(out, r, "Valgrind, because errors are no longer being displayed.");
+		blank(out, r);
+	}
+}
+
 void report_text_preamble(FILE *out, const struct report *r)
 {
 	line(out, r, "%s-%s, a ptrace-based leak analyzer", r->tool_name, r->tool_version);
-	fprintf(out, "==%d== Command: %s", r->pid, r->target_exe ? r->target_exe : "");
+	report_text_prefix(out, r);
+	fprintf(out, "Command: %s", r->target_exe ? r->target_exe : "");
 	for (char *const *a = r->target_args; a && *a; a++)
 		fprintf(out, " %s", *a);
 	fputc('\n', out);
@@ -142,7 +236,9 @@ void report_text_error(FILE *out, const struct report *r, const struct mem_error
 {
 	if (e->suppressed_by)
 		return;
+	marker(out, r, r->error_marker_begin);
 	print_error_body(out, r, e);
+	marker(out, r, r->error_marker_end);
 	if (r->gen_suppressions != GEN_SUPP_NO) {
 		struct supp_head h = { 0 };
 
@@ -194,6 +290,7 @@ static void print_record(FILE *out, const struct report *r, const struct loss_re
 	char t[UTIL_NUM_BUFSZ], d[UTIL_NUM_BUFSZ], i[UTIL_NUM_BUFSZ], b[UTIL_NUM_BUFSZ];
 	char n[UTIL_NUM_BUFSZ], m[UTIL_NUM_BUFSZ];
 
+	marker(out, r, r->error_marker_begin);
 	util_fmt_num(b, lr->blocks);
 	util_fmt_num(n, lr->number);
 	util_fmt_num(m, r->nrecords);
@@ -208,6 +305,7 @@ static void print_record(FILE *out, const struct report *r, const struct loss_re
 		     util_fmt_num(t, lr->bytes), b, util_leak_kind_words(lr->kind), n, m);
 	report_text_stack(out, r, &lr->stack);
 	blank(out, r);
+	marker(out, r, r->error_marker_end);
 	if (r->gen_suppressions != GEN_SUPP_NO) {
 		struct supp_head h = { 0 };
 

@@ -110,7 +110,7 @@ static void cdata_body(FILE *out, const char *s, size_t len)
 	put_chars(out, s + start, len - start, true);
 }
 
-static void print_frame(FILE *out, const struct frame_info *f)
+static void print_frame(FILE *out, const struct frame_info *f, bool mangled)
 {
 	char buf[32];
 
@@ -119,7 +119,7 @@ static void print_frame(FILE *out, const struct frame_info *f)
 	if (f->obj)
 		elem(out, "      ", "obj", f->obj);
 	if (f->fn)
-		elem(out, "      ", "fn", f->fn);
+		elem(out, "      ", "fn", mangled && f->mangled ? f->mangled : f->fn);
 	if (f->file && f->line) {
 		if (f->dir)
 			elem(out, "      ", "dir", f->dir);
@@ -137,7 +137,7 @@ static void print_stack(FILE *out, const struct report *r, const struct report_s
 
 	fputs("  <stack>\n", out);
 	for (unsigned i = 0; i < n; i++)
-		print_frame(out, &f[i]);
+		print_frame(out, &f[i], r->mangled_names);
 	fputs("  </stack>\n", out);
 	free(f);
 }
@@ -309,7 +309,11 @@ void report_xml_preamble(FILE *out, const struct report *r, uint64_t elapsed_ms)
 		esc(out, *a);
 	}
 	fputs("</line>\n</preamble>\n\n", out);
-	fprintf(out, "<pid>%d</pid>\n<ppid>%d</ppid>\n<tool>memcheck</tool>\n\n", r->pid, r->ppid);
+	fprintf(out, "<pid>%d</pid>\n<ppid>%d</ppid>\n<tool>memcheck</tool>\n", r->pid, r->ppid);
+	/* verbatim, as valgrind: the user answers for its being XML */
+	if (r->xml_user_comment)
+		fprintf(out, "<usercomment>%s</usercomment>\n", r->xml_user_comment);
+	fputc('\n', out);
 	fputs("<args>\n  <vargv>\n", out);
 	elem(out, "    ", "exe", r->tool_exe ? r->tool_exe : "leaktrace");
 	for (char *const *a = r->tool_args; a && *a; a++)

@@ -12,10 +12,15 @@
 #include "leaktrace/suppress.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "leaktrace/util.h"
 
@@ -101,19 +106,45 @@ struct parser {
 	size_t errlen;
 };
 
+/* s with every byte that is not printable ASCII written as \\xNN (a
+ * backslash too, so the result reads back unambiguously), into out (at most
+ * len bytes, NUL included).  A suppression file's bytes reach the terminal
+ * in messages and in -s output: an escape sequence in it must not. */
+static void escape_into(char *out, size_t len, const char *str)
+{
+	size_t o = 0;
+
+	for (const unsigned char *p = (const unsigned char *)str; *p && o + 5 < len; p++) {
+		if (*p >= 0x20 && *p < 0x7f && *p != '\\')
+			out[o++] = (char)*p;
+		else
+			o += (size_t)snprintf(out + o, len - o, "\\x%02x", *p);
+	}
+	if (len)
+		out[o < len ? o : len - 1] = '\0';
+}
+
+static bool needs_escape(const char *str)
+{
+	for (const unsigned char *p = (const unsigned char *)str; *p; p++)
+		if (*p < 0x20 || *p >= 0x7f || *p == '\\')
+			return true;
+	return false;
+}
+
 __attribute__((format(printf, 2, 3))) static int perr(struct parser *ps, const char *fmt, ...)
 {
 	va_list ap;
-	int off;
+	char msg[1024];
 
 	if (!ps->err || ps->errlen == 0)
 		return -EINVAL;
-	off = snprintf(ps->err, ps->errlen, "%s:%u: ", ps->fname, ps->lineno);
-	if (off >= 0 && (size_t)off < ps->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(ps->err + off, ps->errlen - (size_t)off, fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	int off = snprintf(ps->err, ps->errlen, "%s:%u: ", ps->fname, ps->lineno);
+	if (off >= 0 && (size_t)off < ps->errlen)
+		escape_into(ps->err + off, ps->errlen - (size_t)off, msg);
 	return -EINVAL;
 }
 
@@ -265,7 +296,14 @@ static int parse_one(struct parser *ps, struct supp *sp, bool *keep)
 	if (strcmp(l, "}") == 0)
 		return perr(ps, "unexpected '}', expected a suppression name");
 	sp->line = ps->lineno; /* memcheck names a suppression by its name's line */
-	if (!(sp->name = strdup(l)))
+	if (needs_escape(l)) { /* names are printed (-s, XML): never raw bytes */
+		char esc[4 * sizeof ps->line + 1];
+		escape_into(esc, sizeof esc, l);
+		sp->name = strdup(esc);
+	} else {
+		sp->name = strdup(l);
+	}
+	if (!sp->name)
 		return -ENOMEM;
 
 	if (!(l = next_line(ps)))
@@ -382,32 +420,52 @@ int suppress_load_buffer(struct suppress *s, const char *fname, const char *text
 
 int suppress_load_file(struct suppress *s, const char *path, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "r");
+	/* O_NONBLOCK: a FIFO is refused below instead of hanging the open */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	char *buf = NULL;
-	size_t len = 0, cap = 0;
+	size_t len = 0;
+	struct stat st;
 	int rc;
 
-	if (!f)
+	if (fd < 0)
 		goto io_error;
-	for (;;) {
-		if (cap - len < 4096) {
-			char *nb = realloc(buf, cap + 65536);
-			if (!nb) {
-				errno = ENOMEM;
-				goto io_error;
-			}
-			buf = nb;
-			cap += 65536;
-		}
-		size_t got = fread(buf + len, 1, cap - len, f);
-		len += got;
-		if (got == 0) {
-			if (ferror(f))
-				goto io_error;
-			break;
-		}
+	if (fstat(fd, &st))
+		goto io_error;
+	if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)) {
+		close(fd); /* /dev/null: no suppressions, as valgrind reads it */
+		return 0;
 	}
-	fclose(f);
+	if (!S_ISREG(st.st_mode)) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s: not a regular file", path);
+		close(fd);
+		return -EINVAL;
+	}
+	/* the size is read as it is now, and never more than the cap: a file
+	 * that grows while being read cannot make this loop run away */
+	if (st.st_size > SUPPRESS_MAX_FILE) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s: larger than %d MiB, not a suppression file",
+				 path, SUPPRESS_MAX_FILE >> 20);
+		close(fd);
+		return -EFBIG;
+	}
+	size_t want = (size_t)st.st_size;
+	if (!(buf = malloc(want + 1))) {
+		errno = ENOMEM;
+		goto io_error;
+	}
+	while (len < want) {
+		ssize_t got = read(fd, buf + len, want - len);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			goto io_error;
+		if (got == 0)
+			break;
+		len += (size_t)got;
+	}
+	close(fd);
 	rc = suppress_load_buffer(s, path, buf, len, err, errlen);
 	free(buf);
 	return rc;
@@ -416,8 +474,8 @@ io_error:
 	rc = -errno;
 	if (err && errlen)
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-	if (f)
-		fclose(f);
+	if (fd >= 0)
+		close(fd);
 	free(buf);
 	return rc;
 }

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -84,6 +85,22 @@ int target_write(const struct target_mem *tm, uint64_t addr, const void *buf, si
 		if (n == 0)
 			return -EIO;
 		done += (size_t)n;
+	}
+	return 0;
+}
+
+int target_fill(const struct target_mem *tm, uint64_t addr, uint64_t len, int byte)
+{
+	unsigned char buf[16384];
+
+	memset(buf, byte, sizeof buf);
+	while (len) {
+		size_t n = len < sizeof buf ? (size_t)len : sizeof buf;
+		int e = target_write(tm, addr, buf, n);
+		if (e)
+			return e;
+		addr += n;
+		len -= n;
 	}
 	return 0;
 }

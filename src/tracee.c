@@ -11,6 +11,7 @@
  * forked child) borrows a stopped thread: its registers are saved, pointed
  * at an existing syscall instruction and PTRACE_SYSCALL runs exactly one
  * syscall; nothing is written into the target's code. */
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -342,4 +343,47 @@ int tracee_inject_syscall(pid_t tid, uint64_t syscall_insn, long nr, const long 
 	*ret = (long)r.rax;
 	restart_interrupted_syscall(&saved);
 	return tracee_setregs(tid, &saved);
+}
+
+int tracee_check_program(const char *name, char **path, char *err, size_t errlen)
+{
+	unsigned char hdr[20];
+	struct stat st;
+
+	*path = tracee_find_program(name);
+	if (!*path) {
+		int e = errno;
+		if (!strchr(name, '/') && e == ENOENT)
+			snprintf(err, errlen, "cannot run '%s': command not found", name);
+		else
+			snprintf(err, errlen, "cannot run '%s': %s", name, strerror(e));
+		return e == ENOENT || e == ENOTDIR ? 127 : 126;
+	}
+	if (!stat(*path, &st) && S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "cannot run '%s': %s", name, strerror(EISDIR));
+		return 126;
+	}
+	if (access(*path, X_OK)) {
+		snprintf(err, errlen, "cannot run '%s': %s", name, strerror(errno));
+		return 126;
+	}
+	int fd = open(*path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open '%s': %s", *path, strerror(errno));
+		return 126;
+	}
+	ssize_t n = read(fd, hdr, sizeof hdr);
+	close(fd);
+	if (n >= 2 && hdr[0] == '#' && hdr[1] == '!')
+		return 0; /* a script: its interpreter is what gets traced */
+	if (n < 20 || memcmp(hdr, ELFMAG, SELFMAG)) {
+		snprintf(err, errlen, "'%s' is not an executable program (not ELF)", *path);
+		return 126;
+	}
+	if (hdr[EI_CLASS] != ELFCLASS64 || (hdr[18] | hdr[19] << 8) != EM_X86_64) {
+		snprintf(err, errlen, "'%s' is not an x86-64 program; leaktrace traces x86-64 only",
+			 *path);
+		return 126;
+	}
+	return 0;
 }

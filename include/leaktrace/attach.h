@@ -2,10 +2,16 @@
 #ifndef LEAKTRACE_ATTACH_H
 #define LEAKTRACE_ATTACH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
 #include "leaktrace/tracee.h"
+
+/* Whether pid is a kernel thread (PF_KTHREAD in /proc/PID/stat): nothing
+ * to trace, and ptrace refuses it with an EPERM that would blame the Yama
+ * setting. */
+bool attach_is_kernel_thread(pid_t pid);
 
 /* Checks that pid can be attached to: it exists, is not a zombie, not
  * leaktrace itself, is an x86-64 process, and is not traced already.

@@ -7,12 +7,17 @@
  * the sections inflated to $LEAKTRACE_CACHE_DIR (default
  * $XDG_CACHE_HOME/leaktrace, else ~/.cache/leaktrace); later runs read the
  * copy, which the page cache serves.  LEAKTRACE_CACHE_DIR set but empty
- * turns the cache off. */
+ * turns the cache off; so does a directory that is a symlink, is not ours,
+ * or that others can write. */
 #ifndef LEAKTRACE_DEBUGCACHE_H
 #define LEAKTRACE_DEBUGCACHE_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+/* The cache directory: its path in out and an open descriptor of it, made
+ * (0700) if missing and its parent is ours; -1 when there is no usable one. */
+int debugcache_dir(char *out, size_t len);
 
 /* An open descriptor of the cached copy for this build id, its path in
  * *path (freed and replaced), or -1 when there is none (or it is damaged:

@@ -162,6 +162,15 @@ struct report {
 	symbolize_fn symbolize;
 	symbolize_all_fn symbolize_all; /* optional: inlined frames too */
 	void *symbolize_ctx;
+
+	/* presentation, from the options (options_fill_report) */
+	bool time_stamp;		   /* --time-stamp=yes: "==dd:hh:mm:ss.mmm PID== " */
+	uint64_t start_ns;		   /* CLOCK_MONOTONIC at the start, for time_stamp */
+	bool mangled_names;		   /* --demangle=no */
+	const char *const *fullpath_after; /* --fullpath-after prefixes, NULL-terminated */
+	const char *error_marker_begin;	   /* --error-markers, or NULL */
+	const char *error_marker_end;
+	const char *xml_user_comment; /* --xml-user-comment, copied verbatim */
 };
 
 #endif

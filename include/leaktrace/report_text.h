@@ -9,7 +9,18 @@
 
 #include <stdio.h>
 
+#include "leaktrace/errlimit.h"
 #include "leaktrace/report.h"
+
+/* "==PID== ", or with --time-stamp=yes "==00:00:00:01.234 PID== ": the
+ * prefix of every line, for whoever prints one outside this module. */
+void report_text_prefix(FILE *out, const struct report *r);
+
+/* memcheck's notice (errlimit.h): that errors are matched with less detail
+ * from now on, or that no more are reported, with which of the two limits
+ * was reached.  Nothing for ERRLIMIT_SAY_NOTHING. */
+void report_text_error_limit(FILE *out, const struct report *r, const struct errlimit *l,
+			     enum errlimit_notice notice);
 
 /* "leaktrace-0.1, a ptrace-based leak analyzer", "Command: exe args", "". */
 void report_text_preamble(FILE *out, const struct report *r);

@@ -34,9 +34,15 @@ struct suppress;
 struct suppress *suppress_new(void);
 void suppress_free(struct suppress *s);
 
+/* The largest suppression file read (valgrind's own default.supp is
+ * under 100 KiB; the largest in the wild a few MiB). */
+#define SUPPRESS_MAX_FILE (64 << 20)
+
 /* Adds the suppressions of a file.  On failure returns a negative errno
- * (-EINVAL for a syntax error) and writes "FILE:LINE: what is wrong" (or
- * "FILE: strerror") into err.  Suppressions before the error stay loaded. */
+ * (-EINVAL for a syntax error or a file that is not a regular one, -EFBIG
+ * past SUPPRESS_MAX_FILE) and writes "FILE:LINE: what is wrong" (or
+ * "FILE: strerror") into err, the file's own bytes escaped.  Suppressions
+ * before the error stay loaded. */
 int suppress_load_file(struct suppress *s, const char *path, char *err, size_t errlen);
 /* The same from memory; fname names it in messages and -s lines. */
 int suppress_load_buffer(struct suppress *s, const char *fname, const char *text, size_t len,

@@ -23,4 +23,11 @@ ssize_t target_read(const struct target_mem *tm, uint64_t addr, void *buf, size_
  * kernel forces the write as it does for ptrace).  0 or a negative errno. */
 int target_write(const struct target_mem *tm, uint64_t addr, const void *buf, size_t len);
 
+/* --malloc-fill / --free-fill: [addr, addr+len) set to byte, through
+ * target_write.  The thread that owns the block must be stopped (on the fast
+ * path the program may already have written into a new block when its record
+ * is read: options.c turns the fast path off with these options).  0 or a
+ * negative errno. */
+int target_fill(const struct target_mem *tm, uint64_t addr, uint64_t len, int byte);
+
 #endif

@@ -97,6 +97,12 @@ int tracee_release_spawned(pid_t pid);
  * errno set. */
 char *tracee_find_program(const char *name);
 
+/* Whether name can be run and traced (found, executable, an x86-64 ELF or a
+ * #! script).  Returns 0, or the exit status valgrind gives for it (127: not
+ * found, 126: found but cannot run) with a one-line message in err.  *path
+ * is the resolved path (malloc'd, the caller frees it) or NULL. */
+int tracee_check_program(const char *name, char **path, char *err, size_t errlen);
+
 /* The ptrace options leaktrace uses: PTRACE_O_EXITKILL only for a program
  * it started, never for one it attached to. */
 unsigned long tracee_options(bool attached);

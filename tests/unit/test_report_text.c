@@ -28,6 +28,8 @@ static const struct frame_info syms[] = {
 	{ 0x1091E9, "/src/errs", "main", "main", "/src", "errs.cc", 6 },
 	{ 0x109000, "/src/errs", "main", "main", "/src", "errs.cc", 3 },
 	{ 0x7000, "/lib/libx.so", NULL, NULL, NULL, NULL, 0 },
+	{ 0x7100, "/lib/evil\033[2J.so", "f\033]0;pwned\007", "f", "/src", "e\nvil.c", 3 },
+	{ 0x7200, "/lib/evil\033[2J.so", NULL, NULL, NULL, NULL, 0 },
 };
 
 static int fake_symbolize(void *ctx, uint64_t ip, struct frame_info *out)
@@ -494,8 +496,77 @@ static void test_gen_leak_suppression(void)
 	free(s);
 }
 
+/* --error-markers, --fullpath-after, --demangle=no, --time-stamp=yes */
+static void test_presentation_options(void)
+{
+	static const uint64_t st[] = { 0x484499B, 0x1091E9 };
+	static const char *const cut[] = { "nomatch", "sr", NULL };
+	static const char *const whole[] = { "", NULL };
+	struct report r;
+	struct mem_error e = {
+		.kind = ERR_INVALID_FREE, .stack = { st, 2 }, .addr = 0x1234, .count = 1
+	};
+	char *s;
+
+	list_report(&r);
+	r.pid = 7;
+	r.error_marker_begin = "BEGIN";
+	r.error_marker_end = "END";
+	r.mangled_names = true;
+	r.fullpath_after = cut;
+	s = render_error(&r, &e);
+	CHECK_STR(s, "==7== BEGIN\n"
+		     "==7== Invalid free() / delete / delete[] / realloc()\n"
+		     "==7==    at 0x484499B: _ZdlPvm (in "
+		     "/usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so)\n"
+		     "==7==    by 0x1091E9: main (c/errs.cc:6)\n"
+		     "==7==  Address 0x1234 is not stack'd, malloc'd or (recently) free'd\n"
+		     "==7== \n"
+		     "==7== END\n");
+	free(s);
+	/* loss records get the markers too; "" keeps the whole path */
+	r.fullpath_after = whole;
+	s = render(report_text_final, &r);
+	CHECK(strstr(s, "==7== BEGIN\n==7== 48 (16 direct, 32 indirect) bytes in 1 blocks are "
+			"definitely lost in loss record 2 of 3\n") != NULL);
+	CHECK(strstr(s, "main (/src/list.c:8)\n==7== \n==7== END\n") != NULL);
+	free(s);
+
+	r.error_marker_begin = r.error_marker_end = NULL;
+	r.time_stamp = true;
+	r.start_ns = 0; /* CLOCK_MONOTONIC since boot: any elapsed time will do */
+	s = render_error(&r, &e);
+	int dd, hh, mm, ss, ms, pid, n = 0;
+	CHECK(sscanf(s, "==%d:%d:%d:%d.%d %d== Invalid free()%n", &dd, &hh, &mm, &ss, &ms, &pid,
+		     &n) == 6 &&
+	      n > 0 && pid == 7 && hh < 24 && mm < 60 && ss < 60 && ms < 1000);
+	CHECK(strncmp(s, "==", 2) == 0 && s[13] == '.' && s[17] == ' ');
+	free(s);
+}
+
+/* a corrupt symbol table's bytes: control characters escaped */
+static void test_hostile_names(void)
+{
+	static const uint64_t st[] = { 0x7100, 0x7200 };
+	struct report r;
+	struct mem_error e = {
+		.kind = ERR_INVALID_FREE, .stack = { st, 2 }, .addr = 1, .count = 1
+	};
+	char *s;
+
+	list_report(&r);
+	r.pid = 5;
+	s = render_error(&r, &e);
+	CHECK(strstr(s, "==5==    at 0x7100: f\\x1b]0;pwned\\x07 (e\\x0avil.c:3)\n") != NULL);
+	CHECK(strstr(s, "==5==    by 0x7200: ??? (in /lib/evil\\x1b[2J.so)\n") != NULL);
+	CHECK(strchr(s, '\033') == NULL && strchr(s, '\007') == NULL);
+	free(s);
+}
+
 int main(void)
 {
+	test_hostile_names();
+	test_presentation_options();
 	test_numbers();
 	test_preamble();
 	test_list_full_all();

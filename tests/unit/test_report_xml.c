@@ -411,8 +411,27 @@ static void test_summary_mode(void)
 	free(s);
 }
 
+/* --xml-user-comment (verbatim, after <tool>) and --demangle=no */
+static void test_user_comment_and_mangled(void)
+{
+	struct report r;
+	char *s;
+
+	list_report(&r);
+	r.xml_user_comment = "<ci job=\"7\"/>";
+	s = render_list(&r, NULL, 0);
+	CHECK(strstr(s, "<tool>memcheck</tool>\n<usercomment><ci job=\"7\"/></usercomment>\n\n"
+			"<args>") != NULL);
+	free(s);
+	r.xml_user_comment = NULL;
+	s = render_list(&r, NULL, 0);
+	CHECK(strstr(s, "<usercomment>") == NULL);
+	free(s);
+}
+
 int main(void)
 {
+	test_user_comment_and_mangled();
 	test_escape();
 	test_list();
 	test_mixed_error();

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "leaktrace/suppress.h"
@@ -296,8 +298,53 @@ static void test_generate_roundtrip(void)
 	free(buf);
 }
 
+/* Files that are not suppression files: a device that never ends, a FIFO
+ * nobody writes, a directory, a huge file; raw bytes in messages and names
+ * come out escaped. */
+static void test_file_safety(void)
+{
+	char dir[] = "/tmp/lt-supp.XXXXXX", p[64], err[512];
+	struct suppress *s = suppress_new();
+
+	CHECK(mkdtemp(dir) != NULL);
+	CHECK(suppress_load_file(s, "/dev/null", err, sizeof err) == 0); /* empty, as valgrind */
+	CHECK(suppress_load_file(s, "/dev/zero", err, sizeof err) == -EINVAL);
+	CHECK(strstr(err, "not a regular file") != NULL);
+	CHECK(suppress_load_file(s, dir, err, sizeof err) == -EINVAL);
+	snprintf(p, sizeof p, "%s/fifo", dir);
+	CHECK(mkfifo(p, 0600) == 0);
+	CHECK(suppress_load_file(s, p, err, sizeof err) == -EINVAL); /* and no hang */
+	snprintf(p, sizeof p, "%s/huge.supp", dir);
+	FILE *f = fopen(p, "w");
+	CHECK(f && ftruncate(fileno(f), (off_t)SUPPRESS_MAX_FILE + 1) == 0);
+	if (f)
+		fclose(f);
+	CHECK(suppress_load_file(s, p, err, sizeof err) == -EFBIG);
+	CHECK(strstr(err, "larger than") != NULL);
+
+	/* an escape sequence in a bad line, and in a name */
+	snprintf(p, sizeof p, "%s/esc.supp", dir);
+	f = fopen(p, "w");
+	CHECK(f && fputs("{\n  n\033[31m\\x\n  Memcheck:Leak\n  fun:main\n}\n"
+			 "{\n  m\n  Memcheck:Bad\033]0;title\007\n}\n",
+			 f) >= 0);
+	if (f)
+		fclose(f);
+	CHECK(suppress_load_file(s, p, err, sizeof err) == -EINVAL);
+	CHECK(strstr(err, "'Bad\\x1b]0;title\\x07'") != NULL);
+	CHECK(strchr(err, '\033') == NULL && strchr(err, '\007') == NULL);
+	CHECK(suppress_count(s) == 1);
+	if (suppress_count(s) == 1)
+		CHECK(STREQ(suppress_name(s, 0), "n\\x1b[31m\\x5cx"));
+	suppress_free(s);
+	char cmd[64];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	CHECK(system(cmd) == 0);
+}
+
 int main(void)
 {
+	test_file_safety();
 	test_patterns();
 	test_leak_kinds();
 	test_file_and_counts();
