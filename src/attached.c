@@ -37,6 +37,8 @@ void attached_end(struct session *s)
 	s->life.detaching = true;
 	leakcheck_final(s, NULL);
 	note_unseen_frees(s);
+	if (!detach_quiesce_stubs(s))
+		return;
 	detach_all(s);
 	fprintf(s->log, "==%d== detached from %d; it keeps running\n", s->pid, s->pid);
 	fflush(s->log);

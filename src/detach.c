@@ -133,6 +133,29 @@ void detach_all(struct session *s)
 	s->life.detached = true;
 }
 
+bool detach_quiesce_stubs(struct session *s)
+{
+	if (!s->fp.ring || s->life.exited)
+		return !s->life.exited;
+	threads_stop_all(s, NULL);
+	ringread_drain(s);
+	__atomic_or_fetch(&s->fp.ring->flags, FP_FLAG_DISABLED, __ATOMIC_RELEASE);
+	fastpatch_restore_into(s, &s->tm);
+	for (int i = 0; i < QUIESCE_TRIES; i++) {
+		size_t n;
+		struct thread **ths = threads_live(s, &n);
+		bool idle = fastpatch_stubs_idle(s, ths, n);
+		free(ths);
+		if (idle)
+			return true;
+		threads_resume_held(s, NULL);
+		if (!waitloop_run_for(s, 5))
+			return false;
+		threads_stop_all(s, NULL);
+	}
+	return true;
+}
+
 /* leaktrace itself was asked to stop: report what we have, leave the
  * program running untouched. */
 void detach_interrupted(struct session *s, int sig)
@@ -146,6 +169,6 @@ void detach_interrupted(struct session *s, int sig)
 		s->life.detaching = true;
 		leakcheck_final(s, NULL);
 	}
-	if (!s->life.detached)
+	if (!s->life.detached && detach_quiesce_stubs(s))
 		detach_all(s);
 }

@@ -57,6 +57,7 @@
 #define RING_STACK	4096 /* stack bytes each record carries for the unwinder */
 #define SPIN_US		200  /* how long the tracer polls for the next stop before sleeping */
 #define POLL_US		500  /* -p with fail-safe stubs: the ring is read this often */
+#define QUIESCE_TRIES	50   /* detach: 5 ms runs to let threads leave the stubs */
 #define MAX_FRAMES	512
 #define HOLE_MS		50   /* a ring stuck this long is checked for an abandoned record */
 #define HOLE_HANDLER_MS 1000 /* how long a handler on top of a stub may hold it */
@@ -379,6 +380,12 @@ int children_restart_for_exec(struct session *s, struct thread *th);
 
 /* ---- detach.c ---- */
 void detach_all(struct session *s);
+/* Before detach_all: the stubs disabled and the entries put back, and the
+ * threads let run (a few ms at a time, at most QUIESCE_TRIES times) until
+ * none is inside an allocator call made from a stub, so that the stubs can
+ * be unmapped.  Every thread is held on return (unless the process ended:
+ * false). */
+bool detach_quiesce_stubs(struct session *s);
 void detach_interrupted(struct session *s, int sig);
 
 /* ---- waitloop.c ---- */
@@ -420,6 +427,9 @@ void waitloop_classify(struct session *s, pid_t tid, int status, struct stop *st
 /* Handles a stop of one of the process's threads and resumes it. */
 int waitloop_dispatch(struct session *s, struct thread *th, int status);
 int waitloop_run(struct session *s);
+/* Runs the loop for ms milliseconds, the threads running as they were:
+ * false when the process has ended meanwhile. */
+bool waitloop_run_for(struct session *s, long ms);
 
 /* ---- ownsignals.c ---- */
 void ownsignals_install(bool attached);

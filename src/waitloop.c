@@ -289,6 +289,71 @@ int waitloop_dispatch(struct session *s, struct thread *th, int status)
 	}
 }
 
+/* One wait result: 1 when the leader has exited (the session is over), -1
+ * when the program could not be traced at its exec, else 0. */
+static int on_wait_result(struct session *s, pid_t tid, int status)
+{
+	/* a thread's records are all published before it can stop or exit:
+	 * take them while it is still known.  Every stop is handled after
+	 * this, so this is where they see a current heap map. */
+	ringread_drain(s);
+	if (WIFEXITED(status) || WIFSIGNALED(status)) {
+		tracee_thread_del(s->tr, tid);
+		if (tid != s->pid)
+			return 0;
+		s->life.exit_status = status;
+		s->life.exited = true;
+		return 1;
+	}
+	s->life.nstops++;
+	struct thread *th = tracee_thread(s->tr, tid);
+	if (!th) {
+		/* a thread or a child reporting before it was announced */
+		th = tracee_thread_add(s->tr, tid);
+		if (!th) {
+			ptrace(PTRACE_CONT, tid, 0, 0);
+			return 0;
+		}
+		if (threads_tgid(tid) == s->pid) {
+			th->kind = TK_THREAD;
+			th->num = ++s->life.threads_seen;
+		} else {
+			th->kind = TK_UNKNOWN;
+		}
+	}
+	if (th->kind != TK_THREAD) {
+		children_on_stop(s, th, status);
+		return 0;
+	}
+	th->state = TH_STOPPED;
+	if (waitloop_dispatch(s, th, status) < 0 && !s->life.exec_seen)
+		return -1;
+	return 0;
+}
+
+bool waitloop_run_for(struct session *s, long ms)
+{
+	struct timespec t0, now;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		int status;
+		pid_t tid = waitpid(-1, &status, __WALL | WNOHANG);
+		if (tid > 0) {
+			if (on_wait_result(s, tid, status))
+				return false;
+			continue;
+		}
+		if (tid < 0 && errno != EINTR)
+			return false;
+		ringread_drain(s);
+		struct timespec nap = { 0, 200 * 1000 };
+		nanosleep(&nap, NULL);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (session_us_between(&t0, &now) < ms * 1000);
+	return true;
+}
+
 int waitloop_run(struct session *s)
 {
 	for (;;) {
@@ -316,41 +381,8 @@ int waitloop_run(struct session *s)
 				return 0;
 			return -errno;
 		}
-		/* a thread's records are all published before it can stop or
-		 * exit: take them while it is still known.  Every stop is handled
-		 * after this, so this is where they see a current heap map. */
-		ringread_drain(s);
-		if (WIFEXITED(status) || WIFSIGNALED(status)) {
-			tracee_thread_del(s->tr, tid);
-			if (tid == s->pid) {
-				s->life.exit_status = status;
-				s->life.exited = true;
-				return 0;
-			}
-			continue;
-		}
-		s->life.nstops++;
-		struct thread *th = tracee_thread(s->tr, tid);
-		if (!th) {
-			/* a thread or a child reporting before it was announced */
-			th = tracee_thread_add(s->tr, tid);
-			if (!th) {
-				ptrace(PTRACE_CONT, tid, 0, 0);
-				continue;
-			}
-			if (threads_tgid(tid) == s->pid) {
-				th->kind = TK_THREAD;
-				th->num = ++s->life.threads_seen;
-			} else {
-				th->kind = TK_UNKNOWN;
-			}
-		}
-		if (th->kind != TK_THREAD) {
-			children_on_stop(s, th, status);
-			continue;
-		}
-		th->state = TH_STOPPED;
-		if (waitloop_dispatch(s, th, status) < 0 && !s->life.exec_seen)
-			return -1;
+		int r = on_wait_result(s, tid, status);
+		if (r)
+			return r > 0 ? 0 : -1;
 	}
 }

@@ -46,26 +46,4 @@ def scenario(tmp):
                 check(f.read() == "root only\n", f"{opt} wrote through the planted link")
 
 
-SCENARIOS = {
-    "refuse-early": scenario_refuse_early,
-    "default-supp": scenario_default_supp,
-    "repeat-20": scenario_repeat_20,
-    "stop-cont": scenario_stop_cont,
-    "tracer-term": scenario_tracer_term,
-    "attach": scenario_attach,
-    "attach-50": scenario_attach_50,
-    "attach-exiting": scenario_attach_exiting,
-    "attach-errors": scenario_attach_errors,
-    "attach-interval": scenario_attach_interval,
-    "attach-usr1": scenario_attach_usr1,
-    "flamegraph": scenario_flamegraph,
-    "fd-bad-close": scenario_fd_bad_close,
-    "cxx-bad-alloc": scenario_cxx_bad_alloc,
-    "stack-top": scenario_stack_top,
-    "debug-cache": scenario_debug_cache,
-    "ring-hole": scenario_ring_hole,
-    "tracer-term-storm": scenario_tracer_term_storm,
-}
-
-
 run(scenario)
