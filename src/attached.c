@@ -76,18 +76,8 @@ int attached_run(struct session *s)
 		lt_error("%s", err);
 		return 1;
 	}
-	s->log = session_open_log(cfg->log_file, cfg->log_fd, s->pid);
-	if (!s->log) {
-		lt_error("cannot open log file '%s': %s", cfg->log_file ? cfg->log_file : "(fd)",
-			 strerror(errno));
+	if (session_open_reports(s))
 		return 1;
-	}
-	if (cfg->xml && !(s->xml = cfg->xml_file      ? session_open_log(cfg->xml_file, 2, s->pid)
-				   : cfg->xml_fd >= 0 ? session_open_log(NULL, cfg->xml_fd, s->pid)
-						      : NULL)) {
-		lt_error("--xml=yes needs --xml-file=FILE or --xml-fd=N that can be written");
-		return 1;
-	}
 	s->sym = symbols_new(s->pid, &s->tm);
 	s->bt = bptab_new(&s->tm, inject_map_scratch, s);
 	s->life.cmdline = session_read_cmdline(s->pid);

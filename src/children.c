@@ -19,6 +19,9 @@
 
 #include "leaktrace/allocfns.h"
 
+#include "leaktrace/childfilter.h"
+#include "leaktrace/outfile.h"
+
 #include "session_int.h"
 
 static bool hand_over_fork_child(struct session *s, struct thread *ch);
@@ -195,6 +198,14 @@ int children_restart_for_exec(struct session *s, struct thread *th)
 	th->ncalls = 0;
 	th->marker.valid = false;
 	th->in_inject = false;
+	if (s->silenced_log) { /* the child of a fork execs: reported again */
+		fclose(s->log);
+		s->log = s->silenced_log;
+		if (s->xml)
+			fclose(s->xml);
+		s->xml = s->silenced_xml;
+		s->silenced_log = s->silenced_xml = NULL;
+	}
 	char **argv = session_read_cmdline(s->pid);
 	size_t o = 0;
 	exe[0] = '\0';
@@ -280,11 +291,20 @@ static bool hand_over_fork_child(struct session *s, struct thread *ch)
 	for (unsigned i = 0; i < s->hk.nfns && s->sym; i++)
 		symbols_mark_entry(s->sym, s->hk.fns[i].addr, allocfn_table[s->hk.fns[i].afn].name);
 	if (s->cfg->log_file && strstr(s->cfg->log_file, "%p")) {
-		s->log = session_open_log(s->cfg->log_file, 2, child);
+		s->log = outfile_stream(s->cfg->log_file, 2, NULL, 0, child);
 		if (!s->log)
 			_exit(1);
 	}
 	s->life.exited = false;
+	if (s->cfg->child_silent_after_fork) {
+		/* memcheck writes nothing for a forked child unless it execs */
+		s->silenced_log = s->log;
+		s->silenced_xml = s->xml;
+		s->log = fopen("/dev/null", "we");
+		s->xml = s->xml ? fopen("/dev/null", "we") : NULL;
+		if (!s->log)
+			_exit(1);
+	}
 	tracee_cont(ch, 0);
 	return true;
 }

@@ -85,6 +85,8 @@ static bool events_free(struct session *s, struct thread *th, uint64_t ptr, uint
 		return false;
 	if (!heapmap_remove(s->heap, ptr, &b)) {
 		s->ev.frees++;
+		if (s->cfg->free_fill >= 0)
+			target_fill(&s->tm, b.addr, b.size, s->cfg->free_fill);
 		memerrors_mismatch(s, th, &b, ptr, family, stack_id);
 		struct freed_block fb = { b.addr, b.size, b.stack_id, stack_id, b.family };
 		freeq_push(s->freed, &fb);
@@ -283,6 +285,15 @@ static void realloc_returned(struct session *s, struct thread *th, const struct 
 	}
 }
 
+/* --malloc-fill: a new block's bytes, from byte from on (a realloc's new
+ * part), as memcheck fills them; calloc's are zeroes already. */
+static void fill_new(struct session *s, const struct pending_call *pc, uint64_t addr, uint64_t from)
+{
+	if (s->cfg->malloc_fill < 0 || !addr || pc->req.kind == AFN_CALLOC || from >= pc->req.size)
+		return;
+	target_fill(&s->tm, addr + from, pc->req.size - from, s->cfg->malloc_fill);
+}
+
 /* An allocator call's result, from a return trap or a fast-path record. */
 void events_return(struct session *s, struct thread *th, const struct pending_call *pc,
 		   uint64_t res)
@@ -291,11 +302,14 @@ void events_return(struct session *s, struct thread *th, const struct pending_ca
 
 	switch (pc->req.kind) {
 	case AFN_POSIX_MEMALIGN:
-		if (res == 0 && target_read(&s->tm, pc->req.out_ptr, &ptr, 8) == 8)
+		if (res == 0 && target_read(&s->tm, pc->req.out_ptr, &ptr, 8) == 8) {
 			events_alloc(s, th, ptr, pc->req.size, pc->stack_id, pc->family);
+			fill_new(s, pc, ptr, 0);
+		}
 		break;
 	case AFN_REALLOC:
 	case AFN_REALLOCARRAY:
+		fill_new(s, pc, res, pc->old_taken ? pc->old.size : 0);
 		if (pc->old_taken) {
 			realloc_returned(s, th, pc, res);
 		} else if (!pc->req.old_ptr) {
@@ -319,6 +333,7 @@ void events_return(struct session *s, struct thread *th, const struct pending_ca
 	default:
 		if (res)
 			events_alloc(s, th, res, pc->req.size, pc->stack_id, pc->family);
+		fill_new(s, pc, res, 0);
 		break;
 	}
 }

@@ -23,6 +23,8 @@
 #include "leaktrace/roots.h"
 #include "leaktrace/scan.h"
 
+#include "leaktrace/outfile.h"
+
 #include "session_int.h"
 
 /* --flamegraph and --folded, from the final loss records. */
@@ -33,7 +35,7 @@ static void write_flamegraphs(struct session *s)
 	for (int i = 0; i < 2; i++) {
 		if (!files[i])
 			continue;
-		FILE *f = fopen(files[i], "we");
+		FILE *f = outfile_stream(files[i], -1, NULL, 0, s->pid);
 		int err = f ? (i ? flamegraph_write_svg(f, &s->rep, FLAMEGRAPH_KINDS_DEFAULT, NULL)
 				 : flamegraph_write_folded(f, &s->rep, FLAMEGRAPH_KINDS_DEFAULT))
 			    : -errno;

@@ -16,6 +16,8 @@
 #include "leaktrace/report_xml.h"
 #include "leaktrace/util.h"
 
+#include "leaktrace/errlimit.h"
+
 #include "session_int.h"
 
 /* The suppression matching a loss record or error stack, counted. */
@@ -38,16 +40,29 @@ const char *memerrors_suppression(struct session *s, const struct report_stack *
 
 void memerrors_add(struct session *s, struct thread *th, struct mem_error *e, uint32_t stack_id)
 {
+	unsigned frames;
+	enum errlimit_notice say;
+
+	/* memcheck's rules for many errors (errlimit.h) */
+	if (!errlimit_admit(&s->err.limit, &frames, &say))
+		return;
+	if (say != ERRLIMIT_SAY_NOTHING && (!s->cfg->xml || s->cfg->log_file))
+		report_text_error_limit(s->log, &s->rep, &s->err.limit, say);
 	unsigned occurrence = s->err.occurrences++;
 
 	e->stack = session_trim_below_main(s, e->stack);
 	e->alloc_stack = session_trim_below_main(s, e->alloc_stack);
 	e->free_stack = session_trim_below_main(s, e->free_stack);
 	for (size_t i = 0; i < s->err.n; i++) {
-		if (s->err.v[i].kind == e->kind && s->err.stacks[i] == stack_id) {
-			s->err.v[i].count++;
-			if (s->err.v[i].suppressed_by)
-				memerrors_suppression(s, &s->err.v[i].stack, -1, e->kind, 0, 0);
+		struct mem_error *k = &s->err.v[i];
+		if (k->kind == e->kind &&
+		    (s->err.stacks[i] == stack_id ||
+		     (frames && errlimit_same_stack(k->stack.pcs, k->stack.n, e->stack.pcs,
+						    e->stack.n, frames)))) {
+			k->count++;
+			if (k->suppressed_by)
+				memerrors_suppression(s, &k->stack, -1, e->kind, 0, 0);
+			errlimit_count(&s->err.limit, false, k->suppressed_by != NULL);
 			return;
 		}
 	}
@@ -78,6 +93,12 @@ void memerrors_add(struct session *s, struct thread *th, struct mem_error *e, ui
 	if (s->xml) {
 		report_xml_error(s->xml, &s->rep, e);
 		fflush(s->xml);
+	}
+	errlimit_count(&s->err.limit, true, e->suppressed_by != NULL);
+	/* --exit-on-first-error: the program goes no further */
+	if (s->cfg->exit_on_first_error && !e->suppressed_by && !s->err.exit_now) {
+		s->err.exit_now = true;
+		kill(s->pid, SIGKILL);
 	}
 }
 
@@ -196,7 +217,7 @@ enum free_verdict memerrors_judge_free(struct session *s, struct mem_error *e, u
 void memerrors_mismatch(struct session *s, struct thread *th, const struct block *b, uint64_t ptr,
 			uint8_t family, uint32_t stack_id)
 {
-	if (b->family == family)
+	if (b->family == family || !s->cfg->show_mismatched_frees)
 		return;
 	struct mem_error e = { .kind = ERR_MISMATCHED_FREE,
 			       .addr = ptr,

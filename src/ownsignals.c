@@ -42,6 +42,9 @@ void ownsignals_install(bool attached)
 	sigaction(SIGQUIT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	/* a --log-socket or --xml-socket listener that goes away must not
+	 * take leaktrace (and the report) with it */
+	signal(SIGPIPE, SIG_IGN);
 	if (attached) {
 		sigaction(SIGUSR1, &sa, NULL);
 		sigaction(SIGALRM, &sa, NULL);

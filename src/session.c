@@ -28,6 +28,8 @@
 #include "leaktrace/report_xml.h"
 #include "leaktrace/session.h"
 
+#include "leaktrace/outfile.h"
+
 #include "session_int.h"
 
 void lt_error(const char *fmt, ...)
@@ -65,6 +67,8 @@ struct report_stack session_stack(struct session *s, uint32_t id)
 /* Stacks end at main, as memcheck prints them (--show-below-main=no). */
 struct report_stack session_trim_below_main(struct session *s, struct report_stack st)
 {
+	if (s->cfg->show_below_main)
+		return st;
 	for (unsigned i = 0; i < st.n; i++)
 		if (symbols_is_main(s->sym, i ? st.pcs[i] - 1 : st.pcs[i])) {
 			st.n = i + 1;
@@ -75,58 +79,36 @@ struct report_stack session_trim_below_main(struct session *s, struct report_sta
 
 static void session_free(struct session *s);
 
-static int check_program(const char *name, char **path)
+int session_open_reports(struct session *s)
 {
-	unsigned char hdr[20];
+	const struct config *cfg = s->cfg;
+	char warn[512];
 
-	*path = tracee_find_program(name);
-	if (!*path) {
-		lt_error("cannot run '%s': %s", name, strerror(errno));
+	s->log = outfile_report_stream(cfg, false, s->pid, warn, sizeof warn);
+	if (!s->log) {
+		lt_error("cannot open log %s: %s",
+			 cfg->log_socket ? cfg->log_socket
+			 : cfg->log_file ? cfg->log_file
+					 : "(fd)",
+			 strerror(errno));
 		return -1;
 	}
-	if (access(*path, X_OK)) {
-		lt_error("cannot run '%s': %s", name, strerror(errno));
+	if (warn[0])
+		fprintf(s->log, "==%d== %s\n", s->pid, warn);
+	if (!cfg->xml)
+		return 0;
+	s->xml = outfile_report_stream(cfg, true, s->pid, warn, sizeof warn);
+	if (!s->xml) {
+		if (errno == EINVAL)
+			lt_error(
+			    "--xml=yes needs --xml-file=FILE, --xml-fd=N or --xml-socket=ADDR");
+		else
+			lt_error("cannot open the XML output: %s", strerror(errno));
 		return -1;
 	}
-	int fd = open(*path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		lt_error("cannot open '%s': %s", *path, strerror(errno));
-		return -1;
-	}
-	ssize_t n = read(fd, hdr, sizeof hdr);
-	close(fd);
-	if (n >= 2 && hdr[0] == '#' && hdr[1] == '!')
-		return 0; /* a script: its interpreter is what gets traced */
-	if (n < 20 || memcmp(hdr, ELFMAG, SELFMAG)) {
-		lt_error("'%s' is not an executable program (not ELF)", *path);
-		return -1;
-	}
-	if (hdr[EI_CLASS] != ELFCLASS64 || (hdr[18] | hdr[19] << 8) != EM_X86_64) {
-		lt_error("'%s' is not an x86-64 program; leaktrace traces x86-64 only", *path);
-		return -1;
-	}
+	if (warn[0])
+		fprintf(s->log, "==%d== %s\n", s->pid, warn);
 	return 0;
-}
-
-FILE *session_open_log(const char *pattern, int fd, pid_t pid)
-{
-	if (!pattern) {
-		int d = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-		return d < 0 ? NULL : fdopen(d, "w");
-	}
-	char name[4096];
-	size_t o = 0;
-	for (const char *p = pattern; *p && o + 16 < sizeof name; p++) {
-		if (p[0] == '%' && p[1] == 'p') {
-			o += (size_t)snprintf(name + o, sizeof name - o, "%d", (int)pid);
-			p++;
-		} else {
-			name[o++] = *p;
-		}
-	}
-	name[o] = '\0';
-	int d = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	return d < 0 ? NULL : fdopen(d, "w");
 }
 
 void session_fill_identity(struct session *s)
@@ -140,11 +122,7 @@ void session_fill_identity(struct session *s)
 	rep->tool_version = LEAKTRACE_VERSION;
 	rep->tool_exe = cfg->self_exe;
 	rep->tool_args = cfg->self_args;
-	rep->leak_check = cfg->leak_check;
-	rep->show_kinds = cfg->show_kinds;
-	rep->errors_for_kinds = cfg->errors_for_kinds;
-	rep->gen_suppressions = cfg->gen_suppressions;
-	rep->show_error_list = cfg->show_error_list;
+	options_fill_report(cfg, rep);
 	rep->symbolize = symbols_describe;
 	rep->symbolize_all = symbols_describe_all;
 	rep->symbolize_ctx = s->sym;
@@ -194,6 +172,7 @@ static struct session *session_new(const struct config *cfg)
 	s->tm.memfd = -1;
 	s->fp.ring_fd = -1;
 	s->life.exec_err_fd = -1;
+	s->err.limit = (struct errlimit){ .limit = cfg->error_limit, .xml = cfg->xml };
 	clock_gettime(CLOCK_MONOTONIC, &s->life.t0);
 	s->supp = suppress_new();
 	s->tr = tracee_new();
@@ -223,6 +202,10 @@ static void session_free(struct session *s)
 		fclose(s->log);
 	if (s->xml)
 		fclose(s->xml);
+	if (s->silenced_log)
+		fclose(s->silenced_log);
+	if (s->silenced_xml)
+		fclose(s->silenced_xml);
 	if (s->fp.ring)
 		munmap(s->fp.ring, s->fp.ring_size);
 	if (s->fp.ring_fd >= 0)
@@ -268,24 +251,9 @@ static int run_program(struct session *s)
 		lt_error("%s", err);
 		return 1;
 	}
-	s->log = session_open_log(cfg->log_file, cfg->log_fd, s->pid);
-	if (!s->log) {
-		lt_error("cannot open log file '%s': %s", cfg->log_file ? cfg->log_file : "(fd)",
-			 strerror(errno));
+	if (session_open_reports(s)) {
 		kill_spawned(s);
 		return 1;
-	}
-	if (cfg->xml) {
-		if (cfg->xml_file)
-			s->xml = session_open_log(cfg->xml_file, 2, s->pid);
-		else if (cfg->xml_fd >= 0)
-			s->xml = session_open_log(NULL, cfg->xml_fd, s->pid);
-		if (!s->xml) {
-			lt_error(
-			    "--xml=yes needs --xml-file=FILE or --xml-fd=N that can be written");
-			kill_spawned(s);
-			return 1;
-		}
 	}
 	s->sym = symbols_new(s->pid, &s->tm);
 	s->bt = bptab_new(&s->tm, inject_map_scratch, s);
@@ -325,7 +293,7 @@ static int run_program(struct session *s)
 			lt_error("'%s' ended before it started", cfg->target_argv[0]);
 		return 1;
 	}
-	if (cfg->error_exitcode && memerrors_count(s))
+	if (cfg->error_exitcode && (memerrors_count(s) || s->err.exit_now))
 		return cfg->error_exitcode;
 	if (s->life.stopped_by)
 		return 128 + s->life.stopped_by;
@@ -342,9 +310,12 @@ int session_run(const struct config *cfg)
 	struct session *s = session_new(cfg);
 	if (!s)
 		return 1;
+	char err[512];
 	if (cfg->attach_pid)
 		rc = attached_run(s);
-	else if (!check_program(cfg->target_argv[0], &path))
+	else if ((rc = tracee_check_program(cfg->target_argv[0], &path, err, sizeof err)))
+		lt_error("%s", err);
+	else
 		rc = run_program(s);
 	free(path);
 	session_free(s);

@@ -37,6 +37,7 @@
 
 #include "leaktrace/allocfns.h"
 #include "leaktrace/breakpoint.h"
+#include "leaktrace/errlimit.h"
 #include "leaktrace/fastpath.h"
 #include "leaktrace/fdreport.h"
 #include "leaktrace/freeq.h"
@@ -146,7 +147,9 @@ struct errors_part {
 	struct mem_error *v;
 	uint32_t *stacks; /* stacktab id of each error's call */
 	size_t n, cap;
-	unsigned occurrences; /* memcheck numbers errors by occurrence */
+	unsigned occurrences;  /* memcheck numbers errors by occurrence */
+	struct errlimit limit; /* --error-limit and memcheck's coarser matching */
+	bool exit_now;	       /* --exit-on-first-error: the program was killed */
 };
 
 /* leakcheck.c */
@@ -187,7 +190,8 @@ struct session {
 	struct fdtab *fds; /* --track-fds */
 	struct suppression_use *supp_used;
 	FILE *log, *xml;
-	struct report rep; /* identity fields, filled once */
+	FILE *silenced_log, *silenced_xml; /* --child-silent-after-fork: until an exec */
+	struct report rep;		   /* identity fields, filled once */
 
 	struct hooks_part hk;
 	struct fast_part fp;
@@ -207,8 +211,9 @@ long session_elapsed_ms(const struct session *s);
 struct report_stack session_stack(struct session *s, uint32_t id);
 /* Stacks end at main, as memcheck prints them (--show-below-main=no). */
 struct report_stack session_trim_below_main(struct session *s, struct report_stack st);
-/* A log or XML stream: pattern with %p expanded, or a dup of fd. */
-FILE *session_open_log(const char *pattern, int fd, pid_t pid);
+/* The text report's stream and, with --xml=yes, the XML's (outfile.c:
+ * sockets, files opened safely, descriptors).  0, or -1 said. */
+int session_open_reports(struct session *s);
 void session_fill_identity(struct session *s);
 /* /proc/PID/cmdline as an argv; argv[0] owns the strings. */
 char **session_read_cmdline(pid_t pid);

@@ -12,6 +12,8 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "leaktrace/childfilter.h"
+
 #include "session_int.h"
 
 static bool is_group_stop(int status)
@@ -183,7 +185,8 @@ static int handle_event(struct session *s, struct thread *th, int status)
 		}
 		/* a new program: as memcheck, no report is written for the old
 		 * one; without --trace-children=yes it runs untraced */
-		if (s->cfg->trace_children && !children_restart_for_exec(s, th))
+		if (s->cfg->trace_children && !childfilter_skip_pid(s->cfg, th->tid) &&
+		    !children_restart_for_exec(s, th))
 			return tracee_cont(th, 0);
 		s->life.final_done = true;
 		ptrace(PTRACE_DETACH, th->tid, 0, 0);
@@ -199,6 +202,15 @@ static int handle_event(struct session *s, struct thread *th, int status)
 		ptrace(PTRACE_GETEVENTMSG, th->tid, 0, &msg);
 		size_t live = threads_live_count(s);
 		bool killed = WIFSIGNALED((int)msg);
+		if (s->err.exit_now && !s->life.final_done) {
+			/* --exit-on-first-error: as memcheck, no leak check */
+			s->life.final_done = true;
+			fprintf(s->log,
+				"==%d== \n==%d== Exit program on first error "
+				"(--exit-on-first-error=yes)\n",
+				s->pid, s->pid);
+			fflush(s->log);
+		}
 		if (!s->life.final_done && (s->life.group_exiting || killed || live <= 1)) {
 			th->state = TH_EXITING;
 			leakcheck_final(s, th);

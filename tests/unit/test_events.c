@@ -90,6 +90,18 @@ ssize_t target_read(const struct target_mem *tm, uint64_t addr, void *buf, size_
 	return (ssize_t)len;
 }
 
+static int fills;
+
+int target_fill(const struct target_mem *tm, uint64_t addr, uint64_t len, int byte)
+{
+	(void)tm;
+	(void)addr;
+	(void)len;
+	(void)byte;
+	fills++;
+	return 0;
+}
+
 /* ---- a session of the parts events.c uses ---- */
 
 static struct config cfg;
@@ -141,6 +153,7 @@ static void setup(void)
 		free(s);
 	}
 	cfg.num_callers = 12;
+	cfg.malloc_fill = cfg.free_fill = -1;
 	s = calloc(1, sizeof *s);
 	s->cfg = &cfg;
 	s->heap = heapmap_new();
@@ -357,6 +370,32 @@ static void test_realloc(void)
 	CHECK(!heapmap_lookup(s->heap, 0x6000));
 }
 
+/* --malloc-fill and --free-fill: new blocks (not calloc's), a realloc's new
+ * part only, freed blocks */
+static void test_fill(void)
+{
+	setup();
+	cfg.malloc_fill = 0xab;
+	cfg.free_fill = 0xcd;
+	fills = 0;
+	CHECK(enter("malloc", 24, 0, PROGRAM + 0x10, 0x7000, true) == ENTRY_PENDING);
+	struct pending_call pc = th.calls[--th.ncalls];
+	events_return(s, &th, &pc, 0x1000);
+	CHECK(fills == 1);
+	/* growing 24 -> 64: the 40 new bytes; shrinking: nothing */
+	CHECK(enter("realloc", 0x1000, 64, PROGRAM + 0x10, 0x7000, true) == ENTRY_PENDING);
+	pc = th.calls[--th.ncalls];
+	events_return(s, &th, &pc, 0x2000);
+	CHECK(fills == 2);
+	CHECK(enter("realloc", 0x2000, 8, PROGRAM + 0x10, 0x7000, true) == ENTRY_PENDING);
+	pc = th.calls[--th.ncalls];
+	events_return(s, &th, &pc, 0x2000);
+	CHECK(fills == 2);
+	CHECK(enter("free", 0x2000, 0, PROGRAM + 0x10, 0x7000, true) == ENTRY_DONE);
+	CHECK(fills == 3);
+	cfg.malloc_fill = cfg.free_fill = -1;
+}
+
 int main(void)
 {
 	test_plain_malloc();
@@ -366,6 +405,7 @@ int main(void)
 	test_frame_limit();
 	test_bad_free();
 	test_realloc();
+	test_fill();
 	heapmap_free(s->heap);
 	freeq_free(s->freed);
 	stacktab_free(s->stacks);

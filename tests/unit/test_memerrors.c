@@ -183,6 +183,7 @@ static void setup(void)
 		free(s);
 	}
 	cfg.num_callers = 12;
+	cfg.show_mismatched_frees = true;
 	s = calloc(1, sizeof *s);
 	s->cfg = &cfg;
 	s->heap = heapmap_new();
@@ -281,6 +282,10 @@ static void test_records(void)
 	CHECK(s->err.n == 3 && s->err.v[2].kind == ERR_MISMATCHED_FREE);
 	CHECK(s->err.v[2].desc == ADDR_ALLOCD && s->err.v[2].block_addr == 0x8000);
 	memerrors_mismatch(s, &th, &b, 0x8000, FAMILY_NEW, st2);
+	CHECK(s->err.n == 3);
+	/* --show-mismatched-frees=no */
+	cfg.show_mismatched_frees = false;
+	memerrors_mismatch(s, &th, &b, 0x8000, FAMILY_MALLOC, st1);
 	CHECK(s->err.n == 3);
 }
 
