@@ -119,6 +119,11 @@ static bool in_list(const char *const *list, const char *name)
 	return false;
 }
 
+bool massif_is_alloc_fn(const char *name)
+{
+	return name && in_list(default_alloc_fns, name);
+}
+
 static const char *fn_name(const struct massif *m, uint64_t pc)
 {
 	struct frame_info f = { .ip = pc };

@@ -34,6 +34,7 @@
 #ifndef LEAKTRACE_MASSIF_H
 #define LEAKTRACE_MASSIF_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -97,6 +98,9 @@ unsigned massif_snapshot_count(const struct massif *m);
 /* The whole file: "desc:", "cmd: " cmd, "time_unit:", then every snapshot.
  * 0, -ENOMEM, or -EIO when writing failed. */
 int massif_write(struct massif *m, FILE *out, const char *cmd);
+
+/* Whether name (demangled) is one of massif's allocation functions. */
+bool massif_is_alloc_fn(const char *name);
 
 /* massif.out.%p: pattern with "%p" replaced by pid and "%q{VAR}" by the
  * environment variable VAR, "%%" by '%'.  A malloc'd string, NULL on
