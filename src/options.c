@@ -41,7 +41,8 @@ enum {
 	OPT_SHOW_REACHABLE,
 	OPT_HELP,
 	OPT_VERSION,
-	OPT_TOOL,
+	OPT_HEAP_FIRST, /* heapopts.h's options: --tool, massif's, --timeline */
+	OPT_HEAP_LAST = OPT_HEAP_FIRST + HEAPOPT_COUNT - 1,
 };
 
 static const struct option long_opts[] = {
@@ -70,7 +71,7 @@ static const struct option long_opts[] = {
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "freelist-vol", required_argument, NULL, OPT_FREELIST_VOL },
 	{ "show-reachable", required_argument, NULL, OPT_SHOW_REACHABLE },
-	{ "tool", required_argument, NULL, OPT_TOOL },
+	HEAPOPTS_TABLE(OPT_HEAP_FIRST),
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -111,6 +112,7 @@ static const char usage_text[] =
     "  --flamegraph=FILE.svg       flame graph of leaked bytes by stack\n"
     "  --folded=FILE               folded stacks of leaked bytes\n"
     "  --mode=fast|breakpoint      event mechanism [fast, falls back to breakpoint]\n"
+    HEAPOPTS_USAGE
     "  -q, --quiet                 no preamble\n"
     "  -v, --verbose               more detail\n"
     "  -s                          list errors again at the end\n"
@@ -264,6 +266,7 @@ static void config_defaults(struct config *cfg)
 	cfg->log_fd = 2;
 	cfg->xml_fd = -1;
 	cfg->freelist_vol = 20000000;
+	heapopts_default(&cfg->heap);
 }
 
 static int handle_option(struct config *cfg, int c, const char *arg)
@@ -271,6 +274,8 @@ static int handle_option(struct config *cfg, int c, const char *arg)
 	long n;
 	bool b;
 
+	if (c >= OPT_HEAP_FIRST && c <= OPT_HEAP_LAST)
+		return heapopts_handle(&cfg->heap, c - OPT_HEAP_FIRST, arg);
 	switch (c) {
 	case 'p':
 		if (parse_uint("p", arg, 1, INT_MAX, &n))
@@ -394,10 +399,6 @@ static int handle_option(struct config *cfg, int c, const char *arg)
 		return parse_seconds("duration", arg, &cfg->duration);
 	case OPT_INTERVAL:
 		return parse_seconds("interval", arg, &cfg->interval);
-	case OPT_TOOL:
-		if (strcmp(arg, "memcheck"))
-			return bad("only --tool=memcheck is supported, not", arg);
-		return 0;
 	}
 	return -1;
 }
@@ -463,5 +464,7 @@ int options_parse(int argc, char **argv, struct config *cfg)
 		fprintf(stderr, "leaktrace: --duration and --interval go with -p PID\n");
 		return -1;
 	}
+	if (heapopts_finish(&cfg->heap))
+		return -1;
 	return 0;
 }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "leaktrace/heapopts.h"
 #include "leaktrace/report.h"
 
 #define LEAKTRACE_VERSION "0.1"
@@ -49,6 +50,9 @@ struct config {
 
 	/* mechanism */
 	bool breakpoint_mode; /* --mode=breakpoint */
+
+	/* --tool=massif, its options, --timeline (heapopts.h) */
+	struct heap_options heap;
 
 	/* leaktrace's own argv, for the XML <vargv> */
 	const char *self_exe;
