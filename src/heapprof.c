@@ -232,7 +232,10 @@ static void print_stack(const struct heapprof *hp, FILE *out, uint32_t id)
 	report_text_stack(out, hp->rep, &s);
 }
 
-static void limit_line(struct heapprof *hp, FILE *out, int pid)
+/* The memory-limit lines.  The rate that will exhaust memory is the sum of
+ * the suspects' rates (the rest of the heap comes and goes), else the
+ * heap's own when it grows steadily; anything else foresees nothing. */
+static void limit_line(struct heapprof *hp, FILE *out, int pid, double suspect_rate)
 {
 	struct memlimit ml;
 	struct growth_verdict v;
@@ -251,27 +254,33 @@ static void limit_line(struct heapprof *hp, FILE *out, int pid)
 		fprintf(out, "==%d== memory limit: %s %s of cgroup %s, %s in use\n", pid,
 			memlimit_kind_name(ml.kind), a, ml.cgroup, b);
 	else if (ml.kind == MEMLIMIT_AVAILABLE)
-		fprintf(out, "==%d== memory limit: none set; %s of %s available to it\n", pid,
-			memlimit_fmt_bytes(c, (double)(ml.limit - ml.used)),
-			"the machine's memory");
+		fprintf(out, "==%d== memory limit: none set; %s of the machine's memory available\n",
+			pid, memlimit_fmt_bytes(c, (double)(ml.limit - ml.used)));
 	else
 		fprintf(out, "==%d== memory limit: %s %s, %s in use\n", pid,
 			memlimit_kind_name(ml.kind), a, b);
-	if (v.n < 2) {
+
+	const char *what = NULL;
+	double rate = 0;
+	if (suspect_rate > 0) {
+		rate = suspect_rate;
+		what = "the suspected leaks' growth";
+	} else if (v.suspect) {
+		rate = v.rate;
+		what = "the heap's steady growth";
+	}
+	if (v.n < hp->c.rule.min_samples)
 		fprintf(out, "==%d== out of memory: not enough looks yet to measure growth\n", pid);
-	} else if (v.rate <= 0) {
+	else if (!what)
 		fprintf(out,
-			"==%d== out of memory: not at this rate (the heap did not grow over the "
-			"last %u looks)\n",
+			"==%d== out of memory: not foreseen (no steady growth over the last %u "
+			"looks)\n",
 			pid, v.n);
-	} else {
-		double eta = memlimit_eta(v.rate, ml.used, ml.limit);
-		memlimit_fmt_bytes(c, v.rate);
-		fprintf(out,
-			"==%d== out of memory: at the heap's growth of %s/s%s, the limit is reached "
-			"in about %s\n",
-			pid, c, v.suspect ? " (steady)" : " (unsteady)",
-			eta <= 0 ? "no time (it is reached)" : memlimit_fmt_seconds(d, eta));
+	else {
+		double eta = memlimit_eta(rate, ml.used, ml.limit);
+		memlimit_fmt_bytes(c, rate);
+		fprintf(out, "==%d== out of memory: at %s of %s/s, the limit is reached in about %s\n",
+			pid, what, c, eta <= 0 ? "no time (it is reached)" : memlimit_fmt_seconds(d, eta));
 	}
 	if (ml.rss) {
 		memlimit_fmt_bytes(a, (double)hp->total);
@@ -292,7 +301,7 @@ void heapprof_interval(struct heapprof *hp, FILE *out, int pid, double seconds)
 	if (hp->tl)
 		timeline_sample(hp->tl, t, hp->bytes, hp->n);
 
-	fprintf(out, "==%d== growth over the last %.0f s (live now: %s bytes in %" PRIu64 " blocks):\n",
+	fprintf(out, "==%d== growth over the last %g s (live now: %s bytes in %" PRIu64 " blocks):\n",
 		pid, seconds, util_fmt_num(num, hp->total), hp->total_blocks);
 	for (int k = 0; k < TOP_GROWTH; k++) {
 		size_t best = SIZE_MAX;
@@ -321,6 +330,7 @@ void heapprof_interval(struct heapprof *hp, FILE *out, int pid, double seconds)
 	struct growth_verdict sv[TOP_SUSPECTS];
 	double since[TOP_SUSPECTS];
 	unsigned ns = 0, nall = 0;
+	double rate_sum = 0;
 	for (size_t i = 0; i < hp->n; i++) {
 		struct growth_verdict v;
 		double s;
@@ -328,6 +338,7 @@ void heapprof_interval(struct heapprof *hp, FILE *out, int pid, double seconds)
 		if (!v.suspect)
 			continue;
 		nall++;
+		rate_sum += v.rate;
 		unsigned at = ns < TOP_SUSPECTS ? ns++ : TOP_SUSPECTS;
 		while (at > 0 && sv[at - 1].rate < v.rate) {
 			if (at < TOP_SUSPECTS) {
@@ -360,7 +371,7 @@ void heapprof_interval(struct heapprof *hp, FILE *out, int pid, double seconds)
 			pid, growth_samples(hp->growth) < hp->c.rule.window
 				     ? growth_samples(hp->growth)
 				     : (size_t)hp->c.rule.window);
-	limit_line(hp, out, pid);
+	limit_line(hp, out, pid, rate_sum);
 	fflush(out);
 
 	uint64_t *p = realloc(hp->prev, (hp->n ? hp->n : 1) * sizeof *p);
