@@ -82,8 +82,8 @@ static int pct_in(const char *name, const char *val, double hi, double *out)
 	errno = 0;
 	double v = strtod(val, &end);
 	if (errno || end == val || *end || !(v >= 0) || v > hi) {
-		fprintf(stderr, "leaktrace: --%s takes a percentage from 0 to %g, not '%s'\n",
-			name, hi, val);
+		fprintf(stderr, "leaktrace: --%s takes a percentage from 0 to %g, not '%s'\n", name,
+			hi, val);
 		return -1;
 	}
 	*out = v;
@@ -117,10 +117,11 @@ int heapopts_handle(struct heap_options *o, int which, const char *val)
 		else if (!strcmp(val, "massif"))
 			o->tool = TOOL_MASSIF;
 		else {
-			fprintf(stderr,
-				"leaktrace: --tool takes memcheck or massif, not '%s' (see leaktrace "
-				"--help)\n",
-				val);
+			fprintf(
+			    stderr,
+			    "leaktrace: --tool takes memcheck or massif, not '%s' (see leaktrace "
+			    "--help)\n",
+			    val);
 			return -1;
 		}
 		o->prof.massif = o->tool == TOOL_MASSIF;
@@ -176,8 +177,9 @@ int heapopts_handle(struct heap_options *o, int which, const char *val)
 	case HEAPOPT_STACKS:
 	case HEAPOPT_PAGES_AS_HEAP:
 		if (strcmp(val, "no")) {
-			fprintf(stderr, "leaktrace: --%s=%s is not supported (a tracer does not see "
-					"%s)\n",
+			fprintf(stderr,
+				"leaktrace: --%s=%s is not supported (a tracer does not see "
+				"%s)\n",
 				names[which], val,
 				which == HEAPOPT_STACKS ? "stack pointer moves" : "page mappings");
 			return -1;
@@ -202,8 +204,9 @@ static const bool session_feeds_heapprof = false;
 int heapopts_finish(struct heap_options *o)
 {
 	if (!session_feeds_heapprof && (o->tool == TOOL_MASSIF || o->prof.timeline_file)) {
-		fprintf(stderr, "leaktrace: %s is not available yet: the session does not feed "
-				"the heap profile\n",
+		fprintf(stderr,
+			"leaktrace: %s is not available yet: the session does not feed "
+			"the heap profile\n",
 			o->tool == TOOL_MASSIF ? "--tool=massif" : "--timeline");
 		return -1;
 	}

@@ -15,7 +15,7 @@
 #include "leaktrace/timeline.h"
 #include "leaktrace/util.h"
 
-#define TOP_GROWTH 5
+#define TOP_GROWTH   5
 #define TOP_SUSPECTS 5
 
 struct heapprof {
@@ -193,8 +193,8 @@ void heapprof_dealloc(struct heapprof *hp, uint64_t size, uint32_t stack_id)
 	maybe_sample(hp);
 }
 
-void heapprof_realloc(struct heapprof *hp, uint64_t old_size, uint32_t old_stack,
-		      uint64_t new_size, uint32_t new_stack)
+void heapprof_realloc(struct heapprof *hp, uint64_t old_size, uint32_t old_stack, uint64_t new_size,
+		      uint32_t new_stack)
 {
 	sub(hp, old_size, old_stack);
 	add(hp, new_size, new_stack);
@@ -254,7 +254,8 @@ static void limit_line(struct heapprof *hp, FILE *out, int pid, double suspect_r
 		fprintf(out, "==%d== memory limit: %s %s of cgroup %s, %s in use\n", pid,
 			memlimit_kind_name(ml.kind), a, ml.cgroup, b);
 	else if (ml.kind == MEMLIMIT_AVAILABLE)
-		fprintf(out, "==%d== memory limit: none set; %s of the machine's memory available\n",
+		fprintf(out,
+			"==%d== memory limit: none set; %s of the machine's memory available\n",
 			pid, memlimit_fmt_bytes(c, (double)(ml.limit - ml.used)));
 	else
 		fprintf(out, "==%d== memory limit: %s %s, %s in use\n", pid,
@@ -279,8 +280,10 @@ static void limit_line(struct heapprof *hp, FILE *out, int pid, double suspect_r
 	else {
 		double eta = memlimit_eta(rate, ml.used, ml.limit);
 		memlimit_fmt_bytes(c, rate);
-		fprintf(out, "==%d== out of memory: at %s of %s/s, the limit is reached in about %s\n",
-			pid, what, c, eta <= 0 ? "no time (it is reached)" : memlimit_fmt_seconds(d, eta));
+		fprintf(out,
+			"==%d== out of memory: at %s of %s/s, the limit is reached in about %s\n",
+			pid, what, c,
+			eta <= 0 ? "no time (it is reached)" : memlimit_fmt_seconds(d, eta));
 	}
 	if (ml.rss) {
 		memlimit_fmt_bytes(a, (double)hp->total);
@@ -294,20 +297,22 @@ void heapprof_interval(struct heapprof *hp, FILE *out, int pid, double seconds)
 {
 	double t = now(hp);
 	char num[UTIL_NUM_BUFSZ], a[32], b[32];
-	uint32_t picked[TOP_GROWTH + TOP_SUSPECTS];
+	uint32_t picked[TOP_GROWTH] = { 0 };
 	unsigned npicked = 0;
 
 	growth_sample(hp->growth, t, hp->bytes, hp->n, hp->total);
 	if (hp->tl)
 		timeline_sample(hp->tl, t, hp->bytes, hp->n);
 
-	fprintf(out, "==%d== growth over the last %g s (live now: %s bytes in %" PRIu64 " blocks):\n",
+	fprintf(out,
+		"==%d== growth over the last %g s (live now: %s bytes in %" PRIu64 " blocks):\n",
 		pid, seconds, util_fmt_num(num, hp->total), hp->total_blocks);
 	for (int k = 0; k < TOP_GROWTH; k++) {
 		size_t best = SIZE_MAX;
 		int64_t bestd = 0;
 		for (size_t i = 0; i < hp->n; i++) {
-			int64_t d = (int64_t)hp->bytes[i] - (int64_t)(i < hp->nprev ? hp->prev[i] : 0);
+			int64_t d =
+			    (int64_t)hp->bytes[i] - (int64_t)(i < hp->nprev ? hp->prev[i] : 0);
 			bool taken = false;
 			for (unsigned j = 0; j < npicked; j++)
 				taken |= picked[j] == i;
@@ -319,8 +324,9 @@ void heapprof_interval(struct heapprof *hp, FILE *out, int pid, double seconds)
 		if (best == SIZE_MAX)
 			break;
 		picked[npicked++] = (uint32_t)best;
-		fprintf(out, "==%d== +%" PRId64 " bytes, now %" PRIu64 " bytes in %" PRIu64
-			     " blocks, allocated at\n",
+		fprintf(out,
+			"==%d== +%" PRId64 " bytes, now %" PRIu64 " bytes in %" PRIu64
+			" blocks, allocated at\n",
 			pid, bestd, hp->bytes[best], hp->blocks[best]);
 		print_stack(hp, out, (uint32_t)best);
 	}
@@ -360,17 +366,19 @@ void heapprof_interval(struct heapprof *hp, FILE *out, int pid, double seconds)
 		fprintf(out,
 			"==%d== suspected leak: +%s/s for %s (%u looks, Mann-Kendall tau %.2f, "
 			"R^2 %.2f), now %s bytes in %" PRIu64 " blocks, allocated at\n",
-			pid, a, b, sv[k].n, sv[k].tau, sv[k].r2, util_fmt_num(num, hp->bytes[sus[k]]),
-			hp->blocks[sus[k]]);
+			pid, a, b, sv[k].n, sv[k].tau, sv[k].r2,
+			util_fmt_num(num, hp->bytes[sus[k]]), hp->blocks[sus[k]]);
 		print_stack(hp, out, sus[k]);
 	}
 	if (nall > ns)
 		fprintf(out, "==%d== and %u more suspected leaks\n", pid, nall - ns);
 	if (!nall && growth_samples(hp->growth) >= hp->c.rule.min_samples)
-		fprintf(out, "==%d== no suspected leak: no stack grew steadily over the last %zu looks\n",
-			pid, growth_samples(hp->growth) < hp->c.rule.window
-				     ? growth_samples(hp->growth)
-				     : (size_t)hp->c.rule.window);
+		fprintf(
+		    out,
+		    "==%d== no suspected leak: no stack grew steadily over the last %zu looks\n",
+		    pid,
+		    growth_samples(hp->growth) < hp->c.rule.window ? growth_samples(hp->growth)
+								   : (size_t)hp->c.rule.window);
 	limit_line(hp, out, pid, rate_sum);
 	fflush(out);
 
@@ -425,11 +433,12 @@ int heapprof_finish(struct heapprof *hp, int pid, const char *cmd, char *err, si
 	int rc = 0;
 
 	if (hp->massif) {
-		char *name = massif_out_name(hp->c.massif_out ? hp->c.massif_out : "massif.out.%p", pid);
+		char *name =
+		    massif_out_name(hp->c.massif_out ? hp->c.massif_out : "massif.out.%p", pid);
 		FILE *f = name ? fopen(name, "w") : NULL;
 		if (!f) {
-			snprintf(err, errlen, "cannot write %s: %s", name ? name : "the massif file",
-				 strerror(name ? errno : ENOMEM));
+			snprintf(err, errlen, "cannot write %s: %s",
+				 name ? name : "the massif file", strerror(name ? errno : ENOMEM));
 			rc = -1;
 		} else {
 			int w = massif_write(hp->massif, f, cmd);

@@ -434,7 +434,8 @@ void massif_realloc(struct massif *m, uint64_t old_size, uint32_t old_stack, uin
 		new_slop = slop(m, new_size);
 	m->live[old_stack] -= old_size;
 	m->live[new_stack] += new_size;
-	heap_change(m, (int64_t)new_size - (int64_t)old_size, (int64_t)new_slop - (int64_t)old_slop);
+	heap_change(m, (int64_t)new_size - (int64_t)old_size,
+		    (int64_t)new_slop - (int64_t)old_slop);
 	maybe_snapshot(m, SNAP_NORMAL);
 }
 
@@ -509,7 +510,8 @@ static struct group *make_groups(struct writer *w, size_t first, size_t n, unsig
 	for (size_t i = first; i < first + n; i++) {
 		if (w->e[i].n <= depth)
 			continue;
-		if (cnt && g[cnt - 1].ip == w->e[i].pcs[depth] && g[cnt - 1].first + g[cnt - 1].n == i) {
+		if (cnt && g[cnt - 1].ip == w->e[i].pcs[depth] &&
+		    g[cnt - 1].first + g[cnt - 1].n == i) {
 			g[cnt - 1].n++;
 			g[cnt - 1].total += w->e[i].bytes;
 			continue;
@@ -623,7 +625,8 @@ static void write_tree(struct writer *w, const struct snapshot *s)
 	size_t ng;
 	struct group *g = make_groups(w, 0, n, 0, &ng);
 	fprintf(w->out,
-		"n%zu: %" PRIu64 " (heap allocation functions) malloc/new/new[], --alloc-fns, etc.\n",
+		"n%zu: %" PRIu64
+		" (heap allocation functions) malloc/new/new[], --alloc-fns, etc.\n",
 		ng, top);
 	for (size_t i = 0; i < ng; i++)
 		write_group(w, 0, 0, &g[i]);
@@ -659,7 +662,7 @@ int massif_write(struct massif *m, FILE *out, const char *cmd)
 			"\nmem_heap_B=%" PRIu64 "\nmem_heap_extra_B=%" PRIu64
 			"\nmem_stacks_B=0\nheap_tree=%s\n",
 			i, s->time, s->heap, s->extra,
-			!s->detailed		 ? "empty"
+			!s->detailed	       ? "empty"
 			: s->kind == SNAP_PEAK ? "peak"
 					       : "detailed");
 		if (s->detailed)

@@ -123,7 +123,8 @@ static int cgroup_limit(const char *proc, const char *cgroupfs, pid_t pid, struc
 		for (;;) {
 			uint64_t lim, used;
 			snprintf(path, sizeof path, "%s%s%s/%s", cgroupfs, base,
-				 strcmp(cg, "/") ? cg : "", is_v2 ? "memory.max" : "memory.limit_in_bytes");
+				 strcmp(cg, "/") ? cg : "",
+				 is_v2 ? "memory.max" : "memory.limit_in_bytes");
 			/* v1 says "no limit" with a huge page-rounded number */
 			if (!read_u64(path, &lim) && lim < (1ULL << 62) && lim < best) {
 				snprintf(path, sizeof path, "%s%s%s/%s", cgroupfs, base,

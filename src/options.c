@@ -112,7 +112,6 @@ static const char usage_text[] =
     "  --flamegraph=FILE.svg       flame graph of leaked bytes by stack\n"
     "  --folded=FILE               folded stacks of leaked bytes\n"
     "  --mode=fast|breakpoint      event mechanism [fast, falls back to breakpoint]\n"
-    HEAPOPTS_USAGE
     "  -q, --quiet                 no preamble\n"
     "  -v, --verbose               more detail\n"
     "  -s                          list errors again at the end\n"
@@ -413,6 +412,7 @@ int options_parse(int argc, char **argv, struct config *cfg)
 	while ((c = getopt_long(argc, argv, "+p:qvsh", long_opts, NULL)) != -1) {
 		if (c == OPT_HELP || c == 'h') {
 			fputs(usage_text, stdout);
+			fputs(HEAPOPTS_USAGE, stdout);
 			return 1;
 		}
 		if (c == OPT_VERSION) {

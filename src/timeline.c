@@ -144,8 +144,8 @@ size_t timeline_series(const struct timeline *tl, uint32_t id, double *t, double
 /* ---- the picture ----------------------------------------------------- */
 
 #define TOP 8
-#define W 1200
-#define H 560
+#define W   1200
+#define H   560
 #define PX0 90.0
 #define PX1 780.0
 #define PY0 60.0
@@ -289,35 +289,40 @@ int timeline_write_svg(const struct timeline *tl, FILE *out, const struct stackt
 		ymax = 1;
 	char buf[64];
 
-	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
-		     "<svg version=\"1.1\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
-		     "height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"Verdana, sans-serif\" "
-		     "font-size=\"12\">\n",
+	fprintf(out,
+		"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
+		"<svg version=\"1.1\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
+		"height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"Verdana, sans-serif\" "
+		"font-size=\"12\">\n",
 		W, H, W, H);
-	fputs("<defs><pattern id=\"hatch\" width=\"8\" height=\"8\" patternUnits=\"userSpaceOnUse\" "
-	      "patternTransform=\"rotate(45)\"><rect width=\"8\" height=\"8\" fill=\"#d62728\"/>"
-	      "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"8\" stroke=\"#7f0000\" stroke-width=\"3\"/>"
-	      "</pattern></defs>\n",
-	      out);
-	fprintf(out, "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n<text x=\"%d\" y=\"30\" "
-		     "font-size=\"18\" text-anchor=\"middle\">",
+	fputs(
+	    "<defs><pattern id=\"hatch\" width=\"8\" height=\"8\" patternUnits=\"userSpaceOnUse\" "
+	    "patternTransform=\"rotate(45)\"><rect width=\"8\" height=\"8\" fill=\"#d62728\"/>"
+	    "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"8\" stroke=\"#7f0000\" stroke-width=\"3\"/>"
+	    "</pattern></defs>\n",
+	    out);
+	fprintf(out,
+		"<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n<text x=\"%d\" y=\"30\" "
+		"font-size=\"18\" text-anchor=\"middle\">",
 		W, H, W / 2);
 	xml_text(out, title ? title : "Heap over time");
 	fputs("</text>\n", out);
 
 	/* axes and ticks */
-	fprintf(out, "<g stroke=\"#000\" fill=\"none\"><line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" "
-		     "y2=\"%.0f\"/><line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\"/></g>\n",
+	fprintf(out,
+		"<g stroke=\"#000\" fill=\"none\"><line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" "
+		"y2=\"%.0f\"/><line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\"/></g>\n",
 		PX0, PY1, PX1, PY1, PX0, PY0, PX0, PY1);
 	for (int k = 0; k <= 4; k++) {
 		double y = PY1 - (PY1 - PY0) * k / 4.0, x = PX0 + (PX1 - PX0) * k / 4.0;
 		fmt_bytes(buf, sizeof buf, (double)ymax * k / 4.0);
 		fprintf(out, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n", PX0 - 6,
 			y + 4, buf);
-		fprintf(out, "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n",
+		fprintf(out,
+			"<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n",
 			PX0, y, PX1, y);
-		fprintf(out, "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">%.1f s</text>\n", x,
-			PY1 + 18, t0 + (t1 - t0) * k / 4.0);
+		fprintf(out, "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">%.1f s</text>\n",
+			x, PY1 + 18, t0 + (t1 - t0) * k / 4.0);
 	}
 	fprintf(out, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">time</text>\n",
 		(PX0 + PX1) / 2, PY1 + 40);
@@ -330,11 +335,11 @@ int timeline_write_svg(const struct timeline *tl, FILE *out, const struct stackt
 		return -ENOMEM;
 	}
 	unsigned nred = 0, nblue = 0;
-	const char *colour[TOP + 1];
+	const char *colour[TOP + 1] = { NULL };
 	for (size_t k = 0; k < nb; k++) {
 		colour[k] = b[k].id == UINT32_MAX ? "#bab0ac"
-			    : b[k].mark		? (nred++ ? reds[nred % 4] : "url(#hatch)")
-						: palette[nblue++ % 8];
+			    : b[k].mark		  ? (nred++ ? reds[nred % 4] : "url(#hatch)")
+						  : palette[nblue++ % 8];
 		for (size_t i = 0; i < tl->ns; i++) {
 			uint64_t v;
 			if (b[k].id == UINT32_MAX) {
@@ -355,23 +360,27 @@ int timeline_write_svg(const struct timeline *tl, FILE *out, const struct stackt
 			const uint64_t *pcs = stacktab_get(st, b[k].id, &n);
 			if (b[k].mark) {
 				fmt_bytes(buf, sizeof buf, b[k].mark->rate);
-				fprintf(out, "suspected leak: +%s/s for %.0f s\n", buf, b[k].mark->since);
+				fprintf(out, "suspected leak: +%s/s for %.0f s\n", buf,
+					b[k].mark->since);
 			}
 			fmt_bytes(buf, sizeof buf, (double)b[k].peak);
 			fprintf(out, "peak %s, allocated at\n", buf);
-			for (unsigned f = first_user_frame(sym, pcs, n), shown = 0; f < n && shown < 12;
-			     f++, shown++) {
+			for (unsigned f = first_user_frame(sym, pcs, n), shown = 0;
+			     f < n && shown < 12; f++, shown++) {
 				frame_text(out, sym, pcs[f]);
 				fputc('\n', out);
 			}
 		}
-		fprintf(out, "</title><polygon fill=\"%s\" stroke=\"%s\" stroke-width=\"%s\" points=\"",
+		fprintf(out,
+			"</title><polygon fill=\"%s\" stroke=\"%s\" stroke-width=\"%s\" points=\"",
 			colour[k], b[k].mark ? "#7f0000" : "#ffffff", b[k].mark ? "2" : "0.5");
 		for (size_t i = 0; i < tl->ns; i++)
-			fprintf(out, "%.1f,%.1f ", PX0 + (PX1 - PX0) * (tl->s[i].t - t0) / (t1 - t0),
+			fprintf(out, "%.1f,%.1f ",
+				PX0 + (PX1 - PX0) * (tl->s[i].t - t0) / (t1 - t0),
 				PY1 - (PY1 - PY0) * hi[i] / (double)ymax);
 		for (size_t i = tl->ns; i-- > 0;)
-			fprintf(out, "%.1f,%.1f ", PX0 + (PX1 - PX0) * (tl->s[i].t - t0) / (t1 - t0),
+			fprintf(out, "%.1f,%.1f ",
+				PX0 + (PX1 - PX0) * (tl->s[i].t - t0) / (t1 - t0),
 				PY1 - (PY1 - PY0) * lo[i] / (double)ymax);
 		fputs("\"/></g>\n", out);
 		memcpy(lo, hi, tl->ns * sizeof *lo);
@@ -382,7 +391,8 @@ int timeline_write_svg(const struct timeline *tl, FILE *out, const struct stackt
 	/* the legend, top band first as the areas stack */
 	double ly = PY0;
 	for (size_t k = nb; k-- > 0; ly += 44) {
-		fprintf(out, "<rect x=\"800\" y=\"%.0f\" width=\"14\" height=\"14\" fill=\"%s\"/>\n", ly,
+		fprintf(out,
+			"<rect x=\"800\" y=\"%.0f\" width=\"14\" height=\"14\" fill=\"%s\"/>\n", ly,
 			colour[k]);
 		fprintf(out, "<text x=\"820\" y=\"%.0f\"%s>", ly + 12,
 			b[k].mark ? " fill=\"#a50f15\" font-weight=\"bold\"" : "");

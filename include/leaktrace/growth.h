@@ -44,11 +44,11 @@ struct growth_rule {
 
 struct growth_verdict {
 	bool suspect;
-	double rate;	   /* least-squares slope, bytes per second */
-	double r2, tau;	   /* fit quality and Mann-Kendall tau */
-	double rise;	   /* last minus first sample of the window */
-	unsigned n;	   /* samples judged */
-	const char *why;   /* the first test that failed, NULL for a suspect */
+	double rate;	 /* least-squares slope, bytes per second */
+	double r2, tau;	 /* fit quality and Mann-Kendall tau */
+	double rise;	 /* last minus first sample of the window */
+	unsigned n;	 /* samples judged */
+	const char *why; /* the first test that failed, NULL for a suspect */
 };
 
 void growth_rule_default(struct growth_rule *r);

@@ -62,16 +62,16 @@ enum {
 #define HEAPOPTS_USAGE                                                                             \
 	"  --tool=memcheck|massif      leak check, or massif's heap profile [memcheck]\n"          \
 	"  --timeline=FILE.svg         the heap over time by stack, suspects marked\n"             \
-	"  massif's options (with --tool=massif):\n"                                              \
+	"  massif's options (with --tool=massif):\n"                                               \
 	"  --massif-out-file=FILE      where the profile goes [massif.out.%p]\n"                   \
-	"  --time-unit=i|ms|B          i: allocator calls (not instructions), ms, or\n"           \
-	"                              bytes allocated+freed [i]\n"                               \
+	"  --time-unit=i|ms|B          i: allocator calls (not instructions), ms, or\n"            \
+	"                              bytes allocated+freed [i]\n"                                \
 	"  --detailed-freq=N           every Nth snapshot is detailed [10]\n"                      \
-	"  --max-snapshots=N           snapshots kept, 10..1000 [100]\n"                          \
-	"  --threshold=PCT             tree entries below PCT% are merged [1.0]\n"                \
-	"  --peak-inaccuracy=PCT       a new peak is PCT% above the last [1.0]\n"                \
+	"  --max-snapshots=N           snapshots kept, 10..1000 [100]\n"                           \
+	"  --threshold=PCT             tree entries below PCT% are merged [1.0]\n"                 \
+	"  --peak-inaccuracy=PCT       a new peak is PCT% above the last [1.0]\n"                  \
 	"  --heap-admin=BYTES          admin bytes counted per block [8]\n"                        \
-	"  --depth=N                   frames in the tree, 1..200 [30]\n"                         \
+	"  --depth=N                   frames in the tree, 1..200 [30]\n"                          \
 	"  --alloc-fn=NAME             treat NAME as an allocator (repeatable)\n"                  \
 	"  --ignore-fn=NAME            leave out allocations from NAME (repeatable)\n"
 

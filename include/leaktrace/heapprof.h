@@ -49,8 +49,8 @@ void heapprof_free(struct heapprof *hp);
  * of the new one (massif then sees two events where it would see one). */
 void heapprof_alloc(struct heapprof *hp, uint64_t size, uint32_t stack_id);
 void heapprof_dealloc(struct heapprof *hp, uint64_t size, uint32_t stack_id);
-void heapprof_realloc(struct heapprof *hp, uint64_t old_size, uint32_t old_stack,
-		      uint64_t new_size, uint32_t new_stack);
+void heapprof_realloc(struct heapprof *hp, uint64_t old_size, uint32_t old_stack, uint64_t new_size,
+		      uint32_t new_stack);
 
 /* An --interval report on out about process pid, seconds after the last:
  * the stacks that grew most since then, the suspected leaks (growth.h's

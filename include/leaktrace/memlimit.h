@@ -25,9 +25,9 @@ enum memlimit_kind {
 
 struct memlimit {
 	enum memlimit_kind kind;
-	uint64_t limit; /* bytes */
-	uint64_t used;	/* bytes counted against it now */
-	uint64_t rss;	/* the process's VmRSS, bytes (0 if unknown) */
+	uint64_t limit;	  /* bytes */
+	uint64_t used;	  /* bytes counted against it now */
+	uint64_t rss;	  /* the process's VmRSS, bytes (0 if unknown) */
 	char cgroup[256]; /* MEMLIMIT_CGROUP: the cgroup holding the limit */
 };
 

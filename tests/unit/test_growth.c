@@ -95,10 +95,10 @@ static void test_ring(void)
 	uint64_t b[3];
 
 	for (unsigned i = 0; i < 20; i++) {
-		b[0] = 10000 + 2000 * (uint64_t)i;		     /* a leak */
-		b[1] = (uint64_t)(1e5 * fabs(noise(i)));	     /* bursts */
-		size_t n = i < 5 ? 2 : 3;			     /* stack 2 appears late */
-		b[2] = i < 12 ? 0 : 40000;			     /* one-off */
+		b[0] = 10000 + 2000 * (uint64_t)i;	 /* a leak */
+		b[1] = (uint64_t)(1e5 * fabs(noise(i))); /* bursts */
+		size_t n = i < 5 ? 2 : 3;		 /* stack 2 appears late */
+		b[2] = i < 12 ? 0 : 40000;		 /* one-off */
 		CHECK(growth_sample(g, 1.0 * i, b, n, b[0] + b[2]) == 0);
 		growth_stack(g, 0, &v, &since);
 		if (i >= 3) {

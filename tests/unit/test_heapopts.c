@@ -36,9 +36,10 @@ int main(void)
 	CHECK_STR(o.prof.massif_out, "m.%p");
 	CHECK_STR(o.prof.timeline_file, "t.svg");
 	/* massif's own words for its "desc:" line, --tool and --timeline not */
-	const char *const want[] = { "--time-unit=B",	  "--threshold=0.5",	  "--alloc-fn=xmalloc",
-				     "--alloc-fn=xcalloc", "--ignore-fn=noise", "--massif-out-file=m.%p",
-				     "--stacks=no",	  NULL };
+	const char *const want[] = { "--time-unit=B",	   "--threshold=0.5",
+				     "--alloc-fn=xmalloc", "--alloc-fn=xcalloc",
+				     "--ignore-fn=noise",  "--massif-out-file=m.%p",
+				     "--stacks=no",	   NULL };
 	for (int i = 0; want[i]; i++)
 		CHECK(o.prof.mc.desc_args[i] && !strcmp(o.prof.mc.desc_args[i], want[i]));
 	CHECK(o.prof.mc.desc_args[7] == NULL);

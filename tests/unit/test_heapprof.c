@@ -96,8 +96,9 @@ int main(void)
 	const char *last = log, *p;
 	while ((p = strstr(last + 1, "growth over the last 1 s")))
 		last = p;
-	CHECK(strstr(last, "suspected leak: +6.0 KB/s for 11 s (10 looks, Mann-Kendall tau "
-			   "1.00, R^2 1.00), now 73,728 bytes in 72 blocks, allocated at\n") != NULL);
+	CHECK(strstr(last,
+		     "suspected leak: +6.0 KB/s for 11 s (10 looks, Mann-Kendall tau "
+		     "1.00, R^2 1.00), now 73,728 bytes in 72 blocks, allocated at\n") != NULL);
 	CHECK(strstr(last, "by 0x3000: main (server.c:100)") != NULL);
 	CHECK(strstr(last, "__libc_start_call_main") == NULL);
 	p = strstr(last, "suspected leak");

@@ -141,8 +141,9 @@ static void test_valgrind_sizes(void)
 	char *ms = ms_print(text);
 	CHECK(ms != NULL);
 	if (ms) {
-		CHECK(strstr(ms, "Detailed snapshots: [0, 1, 2, 3, 4, 5, 6, 7 (peak), 8, 9, 10, 11, "
-				 "12, 13]") != NULL);
+		CHECK(strstr(ms,
+			     "Detailed snapshots: [0, 1, 2, 3, 4, 5, 6, 7 (peak), 8, 9, 10, 11, "
+			     "12, 13]") != NULL);
 		CHECK(strstr(ms, "61.72% (158B) (heap allocation functions)") != NULL);
 		CHECK(strstr(ms, "->61.72% (158B) 0x3000: main (prog.c:40)") != NULL);
 	}
@@ -224,11 +225,12 @@ static void test_threshold(void)
 	const char *last = strstr(text, "snapshot=21\n");
 	CHECK(last != NULL);
 	if (last)
-		CHECK(strstr(last, "n2: 100640 (heap allocation functions) malloc/new/new[], "
-				   "--alloc-fns, etc.\n"
-				   " n1: 100000 0x2000: grow (prog.c:10)\n"
-				   "  n0: 100000 0x3000: main (prog.c:40)\n"
-				   " n0: 640 in 1 place, below massif's threshold (1.00%)\n") != NULL);
+		CHECK(strstr(last,
+			     "n2: 100640 (heap allocation functions) malloc/new/new[], "
+			     "--alloc-fns, etc.\n"
+			     " n1: 100000 0x2000: grow (prog.c:10)\n"
+			     "  n0: 100000 0x3000: main (prog.c:40)\n"
+			     " n0: 640 in 1 place, below massif's threshold (1.00%)\n") != NULL);
 	massif_free(m);
 	free(text);
 
@@ -239,8 +241,9 @@ static void test_threshold(void)
 	for (uint32_t i = 1; i <= 20; i++)
 		massif_alloc(m, 32, i);
 	text = write_to_string(m, "x");
-	CHECK(strstr(text, " n1: 640 0x2200: noisy (prog.c:30)\n"
-			   "  n0: 640 in 20 places, all below massif's threshold (0.10%)\n") != NULL);
+	CHECK(strstr(text,
+		     " n1: 640 0x2200: noisy (prog.c:30)\n"
+		     "  n0: 640 in 20 places, all below massif's threshold (0.10%)\n") != NULL);
 	char *ms = ms_print(text);
 	CHECK(ms != NULL);
 	free(ms);

@@ -15,7 +15,9 @@ static const struct frame_info frames[] = {
 	{ .ip = 0x1001, .fn = "operator new(unsigned long)", .obj = "/lib/libstdc++.so.6" },
 	{ .ip = 0x2000, .fn = "cache_put", .file = "server.c", .line = 42 },
 	{ .ip = 0x2100, .fn = "handle_burst", .file = "server.c", .line = 77 },
-	{ .ip = 0x2200, .fn = "std::vector<int, std::allocator<int> >::push_back", .file = "v.h",
+	{ .ip = 0x2200,
+	  .fn = "std::vector<int, std::allocator<int> >::push_back",
+	  .file = "v.h",
 	  .line = 9 },
 	{ .ip = 0x3000, .fn = "main", .file = "server.c", .line = 100 },
 };
