@@ -542,7 +542,8 @@ static struct group *make_groups(struct writer *w, size_t first, size_t n, unsig
 			g[k++] = g[i];
 		}
 	}
-	qsort(g, k, sizeof *g, group_cmp);
+	if (k > 1)
+		qsort(g, k, sizeof *g, group_cmp);
 	*ng = k;
 	return g;
 }
@@ -617,7 +618,8 @@ static void write_tree(struct writer *w, const struct snapshot *s)
 		w->e[n++] = (struct entry){ pcs + sel->top, sel->n, s->live[i].bytes };
 		top += s->live[i].bytes;
 	}
-	qsort(w->e, n, sizeof *w->e, entry_cmp);
+	if (n > 1)
+		qsort(w->e, n, sizeof *w->e, entry_cmp);
 	if (top == 0 && w->m->c.threshold != 0)
 		w->sig = 1;
 	else
