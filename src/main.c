@@ -15,5 +15,6 @@ int main(int argc, char **argv)
 	r = session_run(&cfg);
 	free(cfg.self_args);
 	free(cfg.supp_files);
+	heapopts_release(&cfg.heap);
 	return r;
 }
