@@ -180,7 +180,8 @@ static void xml_text(FILE *out, const char *s)
 	}
 }
 
-static void frame_text(FILE *out, const struct report *sym, uint64_t pc)
+/* Writes pc's "fn (file:line)"; true when fn is main, where stacks end. */
+static bool frame_text(FILE *out, const struct report *sym, uint64_t pc)
 {
 	struct frame_info f = { .ip = pc };
 
@@ -199,6 +200,7 @@ static void frame_text(FILE *out, const struct report *sym, uint64_t pc)
 		xml_text(out, f.obj);
 		fputc(')', out);
 	}
+	return f.fn && !strcmp(f.fn, "main");
 }
 
 /* The first frame of a stack that is no allocation function. */
@@ -367,8 +369,10 @@ int timeline_write_svg(const struct timeline *tl, FILE *out, const struct stackt
 			fprintf(out, "peak %s, allocated at\n", buf);
 			for (unsigned f = first_user_frame(sym, pcs, n), shown = 0;
 			     f < n && shown < 12; f++, shown++) {
-				frame_text(out, sym, pcs[f]);
+				bool is_main = frame_text(out, sym, pcs[f]);
 				fputc('\n', out);
+				if (is_main)
+					break;
 			}
 		}
 		fprintf(out,

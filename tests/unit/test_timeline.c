@@ -20,6 +20,7 @@ static const struct frame_info frames[] = {
 	  .file = "v.h",
 	  .line = 9 },
 	{ .ip = 0x3000, .fn = "main", .file = "server.c", .line = 100 },
+	{ .ip = 0x4000, .fn = "__libc_start_call_main", .obj = "/lib/libc.so.6" },
 };
 
 static int sym(void *ctx, uint64_t ip, struct frame_info *out)
@@ -60,9 +61,9 @@ static void test_bounds(void)
 static void test_svg(void)
 {
 	struct stacktab *st = stacktab_new();
-	uint64_t leak[] = { 0x1000, 0x2000, 0x3000 }, burst[] = { 0x1000, 0x2100, 0x3000 },
+	uint64_t leak[] = { 0x1000, 0x2000, 0x3000, 0x4000 }, burst[] = { 0x1000, 0x2100, 0x3000 },
 		 vec[] = { 0x1001, 0x2200, 0x3000 };
-	uint32_t il = stacktab_intern(st, leak, 3), ib = stacktab_intern(st, burst, 3),
+	uint32_t il = stacktab_intern(st, leak, 4), ib = stacktab_intern(st, burst, 3),
 		 iv = stacktab_intern(st, vec, 3);
 	struct timeline *tl = timeline_new(0, 0.01);
 	struct report r = { .symbolize = sym };
@@ -107,8 +108,9 @@ static void test_svg(void)
 	const char *g = strstr(svg, "<g class=\"band suspect\" data-stack=\"0\"><title>suspected "
 				    "leak: +5.9 KB/s for 20 s");
 	CHECK(g != NULL);
-	if (g)
-		CHECK(strstr(g, "cache_put (server.c:42)") != NULL);
+	if (g) {
+		CHECK(strstr(g, "cache_put (server.c:42)\nmain (server.c:100)\n</title>") != NULL);
+	}
 	CHECK(strstr(svg, "font-weight=\"bold\">cache_put (server.c:42)</text>") != NULL);
 	CHECK(strstr(svg, "suspected leak: +5.9 KB/s for 20 s, peak 119.1 KB") != NULL);
 	/* the others are drawn, unmarked, allocator frames skipped and escaped */
