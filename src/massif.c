@@ -152,7 +152,7 @@ static void select_frames(const struct massif *m, uint32_t id, struct stack_sel 
 		if (name && in_list(m->c.ignore_fns, name))
 			nsel = 0;
 	}
-	for (i = top; i < n && nsel; i++) {
+	for (i = top; i < n && i < top + m->c.depth && nsel; i++) {
 		const char *f = fn_name(m, pcs[i]);
 		if (f && in_list(main_fns, f)) {
 			nsel = i - top + 1;
