@@ -4,6 +4,7 @@
  * full column of live bytes per stack id, so judging a stack is reading one
  * row, and a stack interned after some looks simply had 0 bytes in them. */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,7 +16,7 @@ void growth_rule_default(struct growth_rule *r)
 				   .min_samples = 4,
 				   .min_rate = 1.0,
 				   .min_rise = 1024,
-				   .min_tau = 0.6,
+				   .min_z = 2.326,
 				   .min_r2 = 0.8,
 				   .max_step_share = 0.5,
 				   .min_recent_share = 0.25 };
@@ -54,6 +55,9 @@ void growth_judge(const struct growth_rule *r, const double *t, const double *y,
 		for (size_t j = i + 1; j < n; j++)
 			s += (y[j] > y[i]) - (y[j] < y[i]);
 	v->tau = (double)s / ((double)n * (double)(n - 1) / 2.0);
+	double var = (double)n * (double)(n - 1) * (2.0 * (double)n + 5.0) / 18.0;
+	double sd = sqrt(var);
+	v->z = s > 0 ? ((double)s - 1.0) / sd : s < 0 ? ((double)s + 1.0) / sd : 0;
 	v->rise = y[n - 1] - y[0];
 
 	double up = 0, biggest = 0;
@@ -70,8 +74,8 @@ void growth_judge(const struct growth_rule *r, const double *t, const double *y,
 
 	if (v->rate < r->min_rate || v->rate <= 0 || v->rise < (double)r->min_rise)
 		v->why = "no steady rise";
-	else if (v->tau < r->min_tau)
-		v->why = "not consistent (Mann-Kendall tau)";
+	else if (v->z < r->min_z)
+		v->why = "no significant trend (Mann-Kendall)";
 	else if (v->r2 < r->min_r2)
 		v->why = "not linear (R^2)";
 	else if (up <= 0 || biggest > r->max_step_share * up)

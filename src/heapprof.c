@@ -26,7 +26,16 @@ struct heapprof {
 	void *clock_ctx;
 	double t0;
 
-	uint64_t *bytes, *blocks; /* per stack id */
+	/* Stacks that differ only in their allocator frame (the same call site
+	 * seen through a breakpoint and through the fast path, whose frame 0
+	 * may differ) are one stack here: each id is aliased to the first id
+	 * with the same callers, and everything below is indexed by that id. */
+	struct stacktab *callers; /* stacks without frame 0 */
+	uint32_t *alias;	  /* stack id -> representative id, or STACKTAB_NONE */
+	uint32_t *first;	  /* callers id -> representative id */
+	size_t nalias, nfirst;
+
+	uint64_t *bytes, *blocks; /* per representative stack id */
 	uint64_t *prev;		  /* bytes at the last interval report */
 	size_t n, cap, nprev;
 	uint64_t total, total_blocks;
@@ -79,7 +88,8 @@ struct heapprof *heapprof_new(const struct heapprof_config *c, const struct stac
 	hp->clock = monotonic_s;
 	hp->t0 = monotonic_s(NULL);
 	hp->growth = growth_new(&c->rule);
-	if (!hp->growth)
+	hp->callers = stacktab_new();
+	if (!hp->growth || !hp->callers)
 		goto fail;
 	if (c->massif) {
 		hp->massif = massif_new(&c->mc, st, rep);
@@ -105,6 +115,9 @@ void heapprof_free(struct heapprof *hp)
 	massif_free(hp->massif);
 	growth_free(hp->growth);
 	timeline_free(hp->tl);
+	stacktab_free(hp->callers);
+	free(hp->alias);
+	free(hp->first);
 	free(hp->bytes);
 	free(hp->blocks);
 	free(hp->prev);
@@ -118,6 +131,41 @@ void heapprof_set_clock(struct heapprof *hp, double (*clock)(void *ctx), void *c
 	hp->t0 = clock(ctx);
 	if (hp->massif)
 		massif_set_clock(hp->massif, massif_ms, hp);
+}
+
+/* Grows *a (of *n entries) to hold index i, new entries STACKTAB_NONE. */
+static int grow_ids(uint32_t **a, size_t *n, uint32_t i)
+{
+	if (i < *n)
+		return 0;
+	size_t cap = *n ? *n : 1024;
+	while (cap <= i)
+		cap *= 2;
+	uint32_t *b = realloc(*a, cap * sizeof *b);
+	if (!b)
+		return -ENOMEM;
+	for (size_t k = *n; k < cap; k++)
+		b[k] = STACKTAB_NONE;
+	*a = b;
+	*n = cap;
+	return 0;
+}
+
+/* The representative of stack id; STACKTAB_NONE on allocation failure. */
+static uint32_t alias_of(struct heapprof *hp, uint32_t id)
+{
+	if (id < hp->nalias && hp->alias[id] != STACKTAB_NONE)
+		return hp->alias[id];
+	unsigned n;
+	const uint64_t *pcs = stacktab_get(hp->st, id, &n);
+	uint32_t cid = stacktab_intern(hp->callers, n ? pcs + 1 : pcs, n ? n - 1 : 0);
+	if (cid == STACKTAB_NONE || grow_ids(&hp->first, &hp->nfirst, cid) ||
+	    grow_ids(&hp->alias, &hp->nalias, id))
+		return STACKTAB_NONE;
+	if (hp->first[cid] == STACKTAB_NONE)
+		hp->first[cid] = id;
+	hp->alias[id] = hp->first[cid];
+	return hp->alias[id];
 }
 
 static int room_for(struct heapprof *hp, uint32_t id)
@@ -155,7 +203,8 @@ static void maybe_sample(struct heapprof *hp)
 
 static void add(struct heapprof *hp, uint64_t size, uint32_t id)
 {
-	if (room_for(hp, id))
+	id = alias_of(hp, id);
+	if (id == STACKTAB_NONE || room_for(hp, id))
 		return;
 	hp->bytes[id] += size;
 	hp->blocks[id]++;
@@ -167,6 +216,7 @@ static void add(struct heapprof *hp, uint64_t size, uint32_t id)
 
 static void sub(struct heapprof *hp, uint64_t size, uint32_t id)
 {
+	id = alias_of(hp, id);
 	/* a block allocated before the attach is no block of ours: the caller
 	 * only passes blocks it saw allocated, so the counts cannot go under */
 	if (id >= hp->n || hp->bytes[id] < size || !hp->blocks[id])
@@ -205,6 +255,7 @@ void heapprof_realloc(struct heapprof *hp, uint64_t old_size, uint32_t old_stack
 
 uint64_t heapprof_stack_bytes(const struct heapprof *hp, uint32_t id)
 {
+	id = id < hp->nalias ? hp->alias[id] : STACKTAB_NONE;
 	return id < hp->n ? hp->bytes[id] : 0;
 }
 

@@ -8,10 +8,16 @@
  *
  *   1. trend:       the least-squares slope is at least min_rate bytes/s
  *                   and the series rose by at least min_rise bytes;
- *   2. consistency: Mann-Kendall's tau, the share of sample pairs (i < j)
- *                   with y[j] > y[i] minus those with y[j] < y[i], is at
- *                   least min_tau (1 for a series that rises at every step,
- *                   about 0 for noise or bursts);
+ *   2. consistency: Mann-Kendall's trend test is significant: S, the
+ *                   number of sample pairs (i < j) with y[j] > y[i] minus
+ *                   those with y[j] < y[i], is at least min_z standard
+ *                   deviations of S under "no trend" (n(n-1)(2n+5)/18, ties
+ *                   ignored, which errs on the side of no), continuity
+ *                   corrected; min_z 2.326 is a one-sided 1% test, which a
+ *                   series of fewer than 6 samples cannot pass, and 6 only
+ *                   when they rise at every step.  (tau, S over the number
+ *                   of pairs, is reported: 1 rises at every step, about 0
+ *                   for noise or bursts);
  *   3. linearity:   the fit's R^2 is at least min_r2;
  *   4. spread:      no single step makes more than max_step_share of the
  *                   rise (a one-off jump is not a leak);
@@ -36,7 +42,7 @@ struct growth_rule {
 	unsigned min_samples;	 /* default 4 */
 	double min_rate;	 /* bytes per second, default 1 */
 	uint64_t min_rise;	 /* bytes over the window, default 1024 */
-	double min_tau;		 /* default 0.6 */
+	double min_z;		 /* default 2.326 (one-sided 1%) */
 	double min_r2;		 /* default 0.8 */
 	double max_step_share;	 /* default 0.5 */
 	double min_recent_share; /* default 0.25 */
@@ -46,6 +52,7 @@ struct growth_verdict {
 	bool suspect;
 	double rate;	 /* least-squares slope, bytes per second */
 	double r2, tau;	 /* fit quality and Mann-Kendall tau */
+	double z;	 /* Mann-Kendall S in standard deviations */
 	double rise;	 /* last minus first sample of the window */
 	unsigned n;	 /* samples judged */
 	const char *why; /* the first test that failed, NULL for a suspect */

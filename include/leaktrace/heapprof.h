@@ -62,7 +62,8 @@ void heapprof_interval(struct heapprof *hp, FILE *out, int pid, double seconds);
  * and the timeline SVG.  0, or -1 with a one-line reason in err. */
 int heapprof_finish(struct heapprof *hp, int pid, const char *cmd, char *err, size_t errlen);
 
-/* Live bytes of stack id now (tests, and the session's own reports). */
+/* Live bytes now of stack id's call site: of every stack with the same
+ * frames but the allocator's (frame 0), which heapprof counts as one. */
 uint64_t heapprof_stack_bytes(const struct heapprof *hp, uint32_t id);
 
 /* Replaces the clock (seconds, CLOCK_MONOTONIC by default) for tests;

@@ -53,8 +53,9 @@ static void test_rule(void)
 		noisy[i] = 500000 + 20000 * noise(i + 200);
 		slowleak[i] = 1e6 + 600.0 * i + 300 * noise(i + 300);
 	}
-	/* flagged from the 4th look on, at about 2048 bytes/s */
-	CHECK(flagged(&r, leak) == N - 3);
+	/* flagged from the 6th look on (a one-sided 1% trend test needs six
+	 * rising looks), at about 2048 bytes/s */
+	CHECK(flagged(&r, leak) == N - 5);
 	growth_judge(&r, t, leak, N, &v);
 	CHECK(v.suspect && v.why == NULL);
 	CHECK(fabs(v.rate - 2048) < 50);
@@ -79,9 +80,11 @@ static void test_rule(void)
 	/* the one-off jump is rejected for its step while in the window */
 	growth_judge(&r, t, oneoff, 16, &v);
 	CHECK(!v.suspect && v.why && v.rate > 0);
-	/* three samples are not enough */
-	growth_judge(&r, t, leak, 3, &v);
-	CHECK(!v.suspect);
+	/* five samples are not enough, six rising ones are */
+	growth_judge(&r, t, leak, 5, &v);
+	CHECK(!v.suspect && v.tau == 1.0);
+	growth_judge(&r, t, leak, 6, &v);
+	CHECK(v.suspect && v.z > 2.326);
 }
 
 static void test_ring(void)
@@ -101,7 +104,7 @@ static void test_ring(void)
 		b[2] = i < 12 ? 0 : 40000;		 /* one-off */
 		CHECK(growth_sample(g, 1.0 * i, b, n, b[0] + b[2]) == 0);
 		growth_stack(g, 0, &v, &since);
-		if (i >= 3) {
+		if (i >= 5) {
 			CHECK(v.suspect);
 			CHECK(since == 0.0); /* suspect since the first look */
 		}

@@ -13,6 +13,7 @@
 
 static const struct frame_info frames[] = {
 	{ .ip = 0x1000, .fn = "malloc", .obj = "/lib/libc.so.6" },
+	{ .ip = 0x1001, .fn = "malloc", .obj = "/lib/libc.so.6" },
 	{ .ip = 0x2000, .fn = "cache_put", .file = "server.c", .line = 42 },
 	{ .ip = 0x2100, .fn = "handle_burst", .file = "server.c", .line = 77 },
 	{ .ip = 0x2200, .fn = "load_table", .file = "server.c", .line = 12 },
@@ -115,6 +116,15 @@ int main(void)
 	for (int k = 0; k < 3 && fourth; k++)
 		fourth = strstr(fourth + 1, "growth over the last 1 s");
 	CHECK(first_suspect && fourth && first_suspect > fourth);
+
+	/* the same call site with another allocator frame is the same stack */
+	uint64_t leak2[] = { 0x1001, 0x2000, 0x3000, 0x4000 };
+	uint32_t il2 = stacktab_intern(st, leak2, 4);
+	heapprof_alloc(hp, 500, il2);
+	CHECK(heapprof_stack_bytes(hp, il) == 12 * 6 * 1024 + 500);
+	CHECK(heapprof_stack_bytes(hp, il2) == 12 * 6 * 1024 + 500);
+	heapprof_dealloc(hp, 1024, il2);
+	CHECK(heapprof_stack_bytes(hp, il) == 12 * 6 * 1024 - 524);
 
 	char err[256] = "";
 	CHECK(heapprof_finish(hp, 7, "./server", err, sizeof err) == 0);
