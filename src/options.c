@@ -239,16 +239,28 @@ static int set_fullpath_after(struct config *c, const char *val, long num)
 	return push_string(&c->fullpath_after, val);
 }
 
-static int set_tool(struct config *c, const char *val, long num)
-{
-	(void)c;
-	(void)num;
-	if (strcmp(val, "memcheck")) {
-		fprintf(stderr, "leaktrace: only --tool=memcheck is supported, not '%s'\n", val);
-		return -1;
+/* --tool, massif's options and --timeline: heapopts.c's */
+#define HEAP_SETTER(fn, which)                                                                     \
+	static int fn(struct config *c, const char *val, long num)                                 \
+	{                                                                                          \
+		(void)num;                                                                         \
+		return heapopts_handle(&c->heap, which, val);                                      \
 	}
-	return 0;
-}
+HEAP_SETTER(set_tool, HEAPOPT_TOOL)
+HEAP_SETTER(set_massif_out_file, HEAPOPT_MASSIF_OUT_FILE)
+HEAP_SETTER(set_time_unit, HEAPOPT_TIME_UNIT)
+HEAP_SETTER(set_detailed_freq, HEAPOPT_DETAILED_FREQ)
+HEAP_SETTER(set_max_snapshots, HEAPOPT_MAX_SNAPSHOTS)
+HEAP_SETTER(set_threshold, HEAPOPT_THRESHOLD)
+HEAP_SETTER(set_peak_inaccuracy, HEAPOPT_PEAK_INACCURACY)
+HEAP_SETTER(set_heap_admin, HEAPOPT_HEAP_ADMIN)
+HEAP_SETTER(set_depth, HEAPOPT_DEPTH)
+HEAP_SETTER(set_alloc_fn, HEAPOPT_ALLOC_FN)
+HEAP_SETTER(set_ignore_fn, HEAPOPT_IGNORE_FN)
+HEAP_SETTER(set_heap, HEAPOPT_HEAP)
+HEAP_SETTER(set_stacks, HEAPOPT_STACKS)
+HEAP_SETTER(set_pages_as_heap, HEAPOPT_PAGES_AS_HEAP)
+HEAP_SETTER(set_timeline, HEAPOPT_TIMELINE)
 
 /* --error-markers=BEGIN[,END]: the two strings are cut at the comma in place,
  * so val must be writable (it is: a copy owned by the config). */
@@ -340,7 +352,33 @@ static const struct optdef opts[] = {
 	{ "folded", 0, STR("FILE"), set_folded, "folded stacks of leaked bytes" },
 
 	/* valgrind's core */
-	{ "tool", 0, STR("memcheck"), set_tool, "the only tool there is [memcheck]" },
+	{ "tool", 0, STR("memcheck|massif"), set_tool,
+	  "the leak check, or massif's heap profile [memcheck]" },
+	{ "timeline", 0, STR("FILE.svg"), set_timeline,
+	  "the heap over time by stack, suspected leaks marked" },
+	{ "massif-out-file", 0, STR("FILE"), set_massif_out_file,
+	  "--tool=massif: where the profile goes [massif.out.%p]" },
+	{ "time-unit", 0, STR("i|ms|B"), set_time_unit,
+	  "--tool=massif: i (allocator calls), ms, or bytes [i]" },
+	{ "detailed-freq", 0, STR("N"), set_detailed_freq,
+	  "--tool=massif: every Nth snapshot is detailed [10]" },
+	{ "max-snapshots", 0, STR("N"), set_max_snapshots,
+	  "--tool=massif: snapshots kept, 10..1000 [100]" },
+	{ "threshold", 0, STR("PCT"), set_threshold,
+	  "--tool=massif: tree entries below PCT% merged [1.0]" },
+	{ "peak-inaccuracy", 0, STR("PCT"), set_peak_inaccuracy,
+	  "--tool=massif: a new peak is PCT% above the last [1.0]" },
+	{ "heap-admin", 0, STR("BYTES"), set_heap_admin,
+	  "--tool=massif: admin bytes counted per block [8]" },
+	{ "depth", 0, STR("N"), set_depth, "--tool=massif: frames in the tree, 1..200 [30]" },
+	{ "alloc-fn", 0, STR("NAME"), set_alloc_fn,
+	  "--tool=massif: treat NAME as an allocator (repeatable)" },
+	{ "ignore-fn", 0, STR("NAME"), set_ignore_fn,
+	  "--tool=massif: leave out allocations from NAME (repeatable)" },
+	{ "heap", 0, STR("yes|no"), set_heap, "--tool=massif: profile the heap [yes]" },
+	{ "stacks", 0, STR("no"), set_stacks, "--tool=massif: stacks are not profiled [no]" },
+	{ "pages-as-heap", 0, STR("no"), set_pages_as_heap,
+	  "--tool=massif: pages are not profiled [no]" },
 	{ "help", 'h', NOVAL, set_help, "this message" },
 	{ "help-debug", 0, NOVAL, set_help, NULL },
 	{ "help-dyn-options", 0, NOVAL, set_help, NULL },
@@ -1001,6 +1039,7 @@ static void config_defaults(struct config *cfg)
 	cfg->error_limit = true;
 	cfg->default_suppressions = true;
 	cfg->show_mismatched_frees = true;
+	heapopts_default(&cfg->heap);
 }
 
 int options_parse(int argc, char **argv, struct config *cfg)
@@ -1041,6 +1080,8 @@ int options_parse(int argc, char **argv, struct config *cfg)
 		fprintf(stderr, "leaktrace: --duration and --interval go with -p PID\n");
 		return -1;
 	}
+	if (heapopts_finish(&cfg->heap))
+		return -1;
 	if (cfg->default_suppressions && add_default_supp(cfg))
 		return -1;
 	/* leaktrace's own options alone, NULL-terminated, for the XML <vargv> */
@@ -1072,6 +1113,7 @@ void options_fill_report(const struct config *cfg, struct report *rep)
 
 void options_free(struct config *cfg)
 {
+	heapopts_release(&cfg->heap);
 	free(cfg->self_args);
 	free(cfg->supp_files);
 	free(cfg->fullpath_after);

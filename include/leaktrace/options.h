@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "leaktrace/heapopts.h"
 #include "leaktrace/report.h"
 
 /* The version is meson.build's project() version, passed as -DLEAKTRACE_VERSION. */
@@ -84,6 +85,9 @@ struct config {
 
 	/* mechanism */
 	bool breakpoint_mode; /* --mode=breakpoint */
+
+	/* --tool=massif, its options, --timeline (heapopts.h) */
+	struct heap_options heap;
 
 	/* leaktrace's own argv, for the XML <vargv> */
 	const char *self_exe;
