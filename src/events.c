@@ -11,6 +11,8 @@
 
 #include "leaktrace/allocfns.h"
 
+#include "leaktrace/heapprof.h"
+
 #include "session_int.h"
 
 uint32_t events_intern(struct session *s, const uint64_t *pcs, unsigned n)
@@ -75,6 +77,22 @@ static bool marker_applies(const struct session *s, const struct op_marker *mk,
 	return hooks_in_fn_range(s, ret - 1, true) && mk->sp > r->rsp && mk->sp - r->rsp <= 512;
 }
 
+/* The shadow heap's door out: every block that leaves it is also told to
+ * the heap profile (--tool=massif, --interval, --timeline). */
+static int heap_take(struct session *s, uint64_t addr, struct block *out)
+{
+	struct block b;
+	int rc = heapmap_remove(s->heap, addr, &b);
+
+	if (!rc) {
+		if (s->prof)
+			heapprof_dealloc(s->prof, b.size, b.stack_id);
+		if (out)
+			*out = b;
+	}
+	return rc;
+}
+
 /* Returns true when the call must not reach the allocator (a bad free). */
 static bool events_free(struct session *s, struct thread *th, uint64_t ptr, uint8_t family,
 			uint32_t stack_id, uint64_t caller)
@@ -83,7 +101,7 @@ static bool events_free(struct session *s, struct thread *th, uint64_t ptr, uint
 
 	if (!ptr)
 		return false;
-	if (!heapmap_remove(s->heap, ptr, &b)) {
+	if (!heap_take(s, ptr, &b)) {
 		s->ev.frees++;
 		if (s->cfg->free_fill >= 0)
 			target_fill(&s->tm, b.addr, b.size, s->cfg->free_fill);
@@ -105,7 +123,7 @@ static bool events_free(struct session *s, struct thread *th, uint64_t ptr, uint
 }
 
 static void events_alloc(struct session *s, struct thread *th, uint64_t addr, uint64_t size,
-			 uint32_t stack_id, uint8_t family)
+			 uint32_t stack_id, uint8_t family, const struct block *was)
 {
 	struct block b = { .addr = addr,
 			   .size = size,
@@ -117,9 +135,13 @@ static void events_alloc(struct session *s, struct thread *th, uint64_t addr, ui
 	s->ev.bytes += size;
 	if (heapmap_insert(s->heap, &b) == -EEXIST) {
 		/* a block we missed the free of: the allocator reused it */
-		heapmap_remove(s->heap, addr, NULL);
+		heap_take(s, addr, NULL);
 		heapmap_insert(s->heap, &b);
 	}
+	if (s->prof && was) /* a realloc reaches the profile once, at its return */
+		heapprof_realloc(s->prof, was->size, was->stack_id, size, stack_id);
+	else if (s->prof)
+		heapprof_alloc(s->prof, size, stack_id);
 }
 
 /* A realloc whose old pointer is no block of ours, judged as a free of it
@@ -271,7 +293,7 @@ static void realloc_returned(struct session *s, struct thread *th, const struct 
 			     uint64_t res)
 {
 	if (res) {
-		events_alloc(s, th, res, pc->req.size, pc->stack_id, pc->family);
+		events_alloc(s, th, res, pc->req.size, pc->stack_id, pc->family, &pc->old);
 	} else if (pc->req.size || pc->req.overflow) {
 		if (pc->req.overflow)
 			s->ev
@@ -281,6 +303,8 @@ static void realloc_returned(struct session *s, struct thread *th, const struct 
 		freeq_forget(s->freed, pc->old.addr, pc->old.size ? pc->old.size : 1);
 		heapmap_insert(s->heap, &pc->old);
 	} else {
+		if (s->prof)
+			heapprof_dealloc(s->prof, pc->old.size, pc->old.stack_id);
 		memerrors_mismatch(s, th, &pc->old, pc->req.old_ptr, FAMILY_MALLOC, pc->stack_id);
 	}
 }
@@ -303,7 +327,7 @@ void events_return(struct session *s, struct thread *th, const struct pending_ca
 	switch (pc->req.kind) {
 	case AFN_POSIX_MEMALIGN:
 		if (res == 0 && target_read(&s->tm, pc->req.out_ptr, &ptr, 8) == 8) {
-			events_alloc(s, th, ptr, pc->req.size, pc->stack_id, pc->family);
+			events_alloc(s, th, ptr, pc->req.size, pc->stack_id, pc->family, NULL);
 			fill_new(s, pc, ptr, 0);
 		}
 		break;
@@ -314,16 +338,19 @@ void events_return(struct session *s, struct thread *th, const struct pending_ca
 			realloc_returned(s, th, pc, res);
 		} else if (!pc->req.old_ptr) {
 			if (res)
-				events_alloc(s, th, res, pc->req.size, pc->stack_id, pc->family);
+				events_alloc(s, th, res, pc->req.size, pc->stack_id, pc->family,
+					     NULL);
 		} else if (res) {
 			struct block b;
 			s->ev.frees++;
-			if (!heapmap_remove(s->heap, pc->req.old_ptr, &b)) {
+			bool had = !heapmap_remove(s->heap, pc->req.old_ptr, &b);
+			if (had) {
 				struct freed_block fb = { b.addr, b.size, b.stack_id, pc->stack_id,
 							  b.family };
 				freeq_push(s->freed, &fb);
 			}
-			events_alloc(s, th, res, pc->req.size, pc->stack_id, pc->family);
+			events_alloc(s, th, res, pc->req.size, pc->stack_id, pc->family,
+				     had ? &b : NULL);
 		} else if (pc->req.size == 0 && !pc->req.overflow) {
 			events_free(s, th, pc->req.old_ptr, FAMILY_MALLOC, pc->stack_id, pc->ret);
 		} else {
@@ -332,7 +359,7 @@ void events_return(struct session *s, struct thread *th, const struct pending_ca
 		break;
 	default:
 		if (res)
-			events_alloc(s, th, res, pc->req.size, pc->stack_id, pc->family);
+			events_alloc(s, th, res, pc->req.size, pc->stack_id, pc->family, NULL);
 		fill_new(s, pc, res, 0);
 		break;
 	}

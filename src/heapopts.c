@@ -199,7 +199,7 @@ int heapopts_handle(struct heap_options *o, int which, const char *val)
 /* True once the session feeds heapprof (heapprof.h's four calls); until
  * then --tool=massif and --timeline would silently do nothing, so they are
  * refused. */
-static const bool session_feeds_heapprof = false;
+static const bool session_feeds_heapprof = true;
 
 int heapopts_finish(struct heap_options *o)
 {

@@ -23,6 +23,7 @@
 #include "leaktrace/roots.h"
 #include "leaktrace/scan.h"
 
+#include "leaktrace/heapprof.h"
 #include "leaktrace/outfile.h"
 
 #include "session_int.h"
@@ -243,6 +244,20 @@ static void build_records(struct session *s, const struct block *blocks,
 	rep->nerrors = s->err.n;
 }
 
+/* --tool=massif's file and --timeline's picture, while the target still
+ * exists: their frames are named now. */
+static void finish_profile(struct session *s)
+{
+	const struct report *rep = &s->rep;
+	char cmd[4096], err[512];
+	size_t len = (size_t)snprintf(cmd, sizeof cmd, "%s", rep->target_exe);
+
+	for (size_t i = 0; rep->target_args && rep->target_args[i] && len < sizeof cmd; i++)
+		len += (size_t)snprintf(cmd + len, sizeof cmd - len, " %s", rep->target_args[i]);
+	if (heapprof_finish(s->prof, s->pid, cmd, err, sizeof err))
+		lt_error("%s", err);
+}
+
 /* The descriptors (at the end), the text and XML reports, -v's figures,
  * the flame graphs. */
 static void write_reports(struct session *s, bool last, size_t nblocks)
@@ -270,6 +285,8 @@ static void write_reports(struct session *s, bool last, size_t nblocks)
 		print_stats(s, nblocks);
 	if (last)
 		write_flamegraphs(s);
+	if (last && s->prof)
+		finish_profile(s);
 	if (s->xml)
 		report_xml_final(s->xml, rep, session_elapsed_ms(s));
 	fflush(s->log);
@@ -324,6 +341,10 @@ unsigned long memerrors_count(const struct session *s)
 /* --interval: which stacks' live bytes grew most since the last look. */
 void leakcheck_growth(struct session *s, double seconds)
 {
+	if (s->prof) {
+		heapprof_interval(s->prof, s->log, s->pid, seconds);
+		return;
+	}
 	size_t nstacks = stacktab_count(s->stacks), n;
 	int64_t *now = calloc(nstacks + 1, sizeof *now);
 	int64_t *nblk = calloc(nstacks + 1, sizeof *nblk);

@@ -28,6 +28,7 @@
 #include "leaktrace/report_xml.h"
 #include "leaktrace/session.h"
 
+#include "leaktrace/heapprof.h"
 #include "leaktrace/outfile.h"
 
 #include "session_int.h"
@@ -184,6 +185,15 @@ static struct session *session_new(const struct config *cfg)
 		session_free(s);
 		return NULL;
 	}
+	/* in -p mode massif's time starts here, at the attach */
+	if (cfg->heap.tool == TOOL_MASSIF || cfg->heap.prof.timeline_file || cfg->interval) {
+		s->prof = heapprof_new(&cfg->heap.prof, s->stacks, &s->rep);
+		if (!s->prof) {
+			lt_error("out of memory");
+			session_free(s);
+			return NULL;
+		}
+	}
 	for (size_t i = 0; cfg->supp_files && cfg->supp_files[i]; i++) {
 		if (suppress_load_file(s->supp, cfg->supp_files[i], err, sizeof err)) {
 			lt_error("%s", err);
@@ -217,6 +227,7 @@ static void session_free(struct session *s)
 	free(s->err.v);
 	free(s->err.stacks);
 	free(s->lc.growth_prev);
+	heapprof_free(s->prof);
 	if (s->life.cmdline)
 		free(s->life.cmdline[0]);
 	free(s->life.cmdline);

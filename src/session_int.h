@@ -189,6 +189,7 @@ struct session {
 	struct suppress *supp;
 	struct fdtab *fds; /* --track-fds */
 	struct suppression_use *supp_used;
+	struct heapprof *prof; /* --tool=massif, --interval, --timeline; or NULL */
 	FILE *log, *xml;
 	FILE *silenced_log, *silenced_xml; /* --child-silent-after-fork: until an exec */
 	struct report rep;		   /* identity fields, filled once */

@@ -131,7 +131,7 @@ static void test_parse(void)
 		WORDS("--xml-socket=1.2.3.4:0", "prog"),
 		WORDS("--soname-synonyms=somalloc", "prog"),
 		WORDS("--duration=1", "prog"),
-		WORDS("--tool=massif", "prog"),
+		WORDS("--tool=helgrind", "prog"),
 		WORDS("--exit-on-first-error=yes", "prog"),
 		WORDS("--num-callers=-1", "prog"),
 		WORDS("--quiet=yes", "prog"),
