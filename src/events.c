@@ -203,13 +203,27 @@ enum entry_verdict events_entry(struct session *s, struct thread *th, const stru
 	const struct allocfn *a = &allocfn_table[s->hk.fns[e->fn].afn];
 	bool is_free = a->kind == AFN_FREE;
 
+	/* calls whose return slot lies below this entry's stack pointer were
+	 * abandoned (a longjmp, a siglongjmp out of a handler that interrupted
+	 * the allocator): a call under way is always above what runs inside
+	 * it, and a tail call from it enters at its very slot */
+	while (th->ncalls && th->calls[th->ncalls - 1].sp < e->regs->rsp)
+		th->ncalls--;
 	if (a->kind == AFN_OP_NEW || a->kind == AFN_OP_DELETE) {
 		note_marker(th, a->family, e);
 		return ENTRY_MARKER;
 	}
+	bool nested = events_nested(s, th, e->ret);
+	/* at the very slot of a call under way only a tail call of it enters
+	 * (nested: the slot holds our trap or a stub's return point); any
+	 * other entry there finds that call abandoned */
+	while (!nested && th->ncalls && th->calls[th->ncalls - 1].sp == e->regs->rsp) {
+		th->ncalls--;
+		nested = events_nested(s, th, e->ret);
+	}
 	if (!is_free && th->ncalls == MAX_NEST)
 		return ENTRY_FULL;
-	if (events_nested(s, th, e->ret)) {
+	if (nested) {
 		if (!e->returns_seen || is_free)
 			return ENTRY_NESTED;
 		/* its return will be seen: it must find its call, to drop it */

@@ -60,7 +60,7 @@
 #define POLL_US		500  /* -p with fail-safe stubs: the ring is read this often */
 #define QUIESCE_TRIES	50   /* detach: 5 ms runs to let threads leave the stubs */
 #define MAX_FRAMES	512
-#define HOLE_MS		50   /* a ring stuck this long is checked for an abandoned record */
+#define HOLE_MS		2    /* a ring stuck this long is checked for an abandoned record */
 #define HOLE_HANDLER_MS 1000 /* how long a handler on top of a stub may hold it */
 #define RT_CONSISTENT	0
 

@@ -256,6 +256,31 @@ static void test_nesting(void)
 	}
 }
 
+/* A call abandoned by a longjmp (its slot now below the stack pointer) is
+ * dropped at the next entry: it neither fills the pending calls nor makes a
+ * later call look nested. */
+static void test_abandoned(void)
+{
+	for (int bp = 0; bp < 2; bp++) {
+		setup();
+		for (unsigned i = 0; i < MAX_NEST; i++)
+			CHECK(enter("malloc", 8, 0, PROGRAM + 0x10, 0x6000 - 64 * i, bp) ==
+			      ENTRY_PENDING);
+		/* longjmp'd back above all of them */
+		CHECK(enter("realloc", 0, 8, FN_MALLOC + 0x10, 0x7000, bp) == ENTRY_PENDING);
+		CHECK(th.ncalls == 1 && th.calls[0].sp == 0x7000);
+		/* a tail call at the same slot is still nested */
+		CHECK(enter("malloc", 8, 0, TRAP_RET, 0x7000, bp) == ENTRY_NESTED);
+		/* a siglongjmp out of a handler that ran at the call's entry,
+		 * back to a loop that calls again from the same frame: the new
+		 * call enters at the abandoned one's slot, from the program */
+		th.ncalls = 0;
+		for (int k = 0; k < 40; k++)
+			CHECK(enter("malloc", 8, 0, PROGRAM + 0x10, 0x7000, bp) == ENTRY_PENDING);
+		CHECK(th.ncalls == 1);
+	}
+}
+
 static void test_full(void)
 {
 	setup();
@@ -401,6 +426,7 @@ int main(void)
 	test_plain_malloc();
 	test_nesting();
 	test_full();
+	test_abandoned();
 	test_marker();
 	test_frame_limit();
 	test_bad_free();
