@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "leaktrace/debugcache.h"
+#include "leaktrace/rangeset.h"
 #include "leaktrace/symbols.h"
 
 char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
@@ -224,6 +225,7 @@ struct symidx {
 	size_t n;
 	uint32_t *hash; /* byaddr index + 1, open addressing on name */
 	size_t hcap;
+	struct rangeset mains; /* where a pc is named "main" (symbols_is_main) */
 };
 
 static uint64_t name_hash(const char *p)
@@ -242,6 +244,31 @@ static int cmp_ent(const void *a, const void *b)
 	if (x->value != y->value)
 		return x->value < y->value ? -1 : 1;
 	return x->ndx < y->ndx ? -1 : x->ndx > y->ndx;
+}
+
+/* The ranges dwfl_module_addrinfo names "main": each defined function
+ * symbol of that name over its size, or, sizeless, up to the next symbol
+ * (as libdwfl takes the nearest sizeless symbol below an address).  Asked
+ * for every frame of every loss record (trim_below_main): a libdwfl lookup
+ * per frame walks the whole symbol table, 25 s of a cc1plus run. */
+static void index_mains(struct symidx *x)
+{
+	rangeset_init(&x->mains);
+	for (size_t i = 0; i < x->n; i++) {
+		const struct symidx_ent *e = &x->byaddr[i];
+		if (!e->defined || (e->type != STT_FUNC && e->type != STT_GNU_IFUNC) ||
+		    strcmp(e->name, "main"))
+			continue;
+		uint64_t hi = e->value + e->size;
+		if (!e->size) {
+			size_t k = i + 1;
+			while (k < x->n && x->byaddr[k].value == e->value)
+				k++;
+			hi = k < x->n ? x->byaddr[k].value : e->value + 1;
+		}
+		rangeset_add(&x->mains, e->value, hi);
+	}
+	rangeset_prepare(&x->mains);
 }
 
 static struct symidx *module_index(Dwfl_Module *m)
@@ -293,6 +320,7 @@ static struct symidx *module_index(Dwfl_Module *m)
 			j = (j + 1) & (x->hcap - 1);
 		x->hash[j] = (uint32_t)(i + 1);
 	}
+	index_mains(x);
 	*ud = x;
 	return x;
 }
@@ -307,6 +335,7 @@ static int free_index(Dwfl_Module *m, void **ud, const char *name, Dwarf_Addr st
 	if (x) {
 		free(x->byaddr);
 		free(x->hash);
+		rangeset_clear(&x->mains);
 		free(x);
 		*ud = NULL;
 	}
@@ -768,13 +797,9 @@ int symbols_describe(void *ctx, uint64_t ip, struct frame_info *out)
 bool symbols_is_main(struct symbols *s, uint64_t pc)
 {
 	Dwfl_Module *m = dwfl_addrmodule(s->dwfl, pc);
-	GElf_Off off;
-	GElf_Sym sym;
+	struct symidx *x = m ? module_index(m) : NULL;
 
-	if (!m)
-		return false;
-	const char *name = dwfl_module_addrinfo(m, pc, &off, &sym, NULL, NULL, NULL);
-	return name && !strcmp(name, "main");
+	return x && rangeset_contains(&x->mains, pc);
 }
 
 uint64_t symbols_function_entry(struct symbols *s, uint64_t ip)
