@@ -47,6 +47,11 @@ _Static_assert(__builtin_offsetof(struct fp_ring_hdr, rules_off) == 72 &&
 	       "walk and copy offsets");
 _Static_assert(__builtin_offsetof(struct fp_rec, r15) == 120, "record offsets");
 
+/* The rule table's hash shift and index mask as the stubs' code spells them */
+#define RULE_SHIFT_ASM "48"
+#define RULE_MASK_ASM  "65535"
+_Static_assert(FP_RULE_BITS == 16 && FP_RULES - 1 == 65535, "RULE_*_ASM follow FP_RULE_BITS");
+
 /* The templates.  Offsets into struct fp_ring_hdr: rec_size 12, capacity 16,
  * mask 24, stack_qwords 32, flags 40, drained 48, stack_end 56, head 64; into struct
  * fp_rec: seq 0, op/phase 8, tid 12, stack_len 16, tp 24, rdi 32 ... r15
@@ -152,7 +157,7 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	jae 18f\n"
 	"	mov %r14, %r9\n"
 	"	imul 88(%r11), %r9\n"
-	"	shr $50, %r9\n"
+	"	shr $" RULE_SHIFT_ASM ", %r9\n"
 	"12:	mov %r9, %rbx\n"
 	"	shl $4, %rbx\n"
 	"	add %r12, %rbx\n"
@@ -162,7 +167,7 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	test %r15, %r15\n"
 	"	jz 19f\n" /* no rule: copy the stack instead */
 	"	inc %r9\n"
-	"	and $16383, %r9\n"
+	"	and $" RULE_MASK_ASM ", %r9\n"
 	"	jmp 12b\n"
 	"13:	mov 8(%rbx), %rbx\n"
 	"	mov %rbx, %r15\n"
@@ -556,7 +561,7 @@ bool fp_rule_teach(void *buf, const struct fp_rule *r)
 
 	if (!r->key)
 		return false;
-	size_t i = (size_t)((r->key * FP_RULE_HASH) >> 50) & (FP_RULES - 1);
+	size_t i = (size_t)((r->key * FP_RULE_HASH) >> (64 - FP_RULE_BITS)) & (FP_RULES - 1);
 	for (;; i = (i + 1) & (FP_RULES - 1)) {
 		uint64_t k = __atomic_load_n(&t[i].key, __ATOMIC_RELAXED);
 		if (k == r->key)
