@@ -6,7 +6,11 @@
  * lookup in the dynamic linker's binding order (so a program that brings its
  * own malloc is traced through it), and a cache of pc -> frame descriptions,
  * because reports describe the same few thousand pcs over and over.
- * Demangling uses libstdc++'s __cxa_demangle, as elfutils' own tools do. */
+ * Demangling uses libstdc++'s __cxa_demangle, as elfutils' own tools do,
+ * loaded with dlopen at the first C++ name a report prints: linked in,
+ * libstdc++ cost every run ~0.5 ms of relocation and page faults before
+ * main, most runs never print a C++ name. */
+#include <dlfcn.h>
 #include <dwarf.h>
 #include <elf.h>
 #include <elfutils/libdw.h>
@@ -23,7 +27,23 @@
 #include "leaktrace/rangeset.h"
 #include "leaktrace/symbols.h"
 
-char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
+typedef char *(*demangle_fn)(const char *mangled, char *buf, size_t *len, int *status);
+
+/* libstdc++'s __cxa_demangle, or NULL when it cannot be loaded (names then
+ * stay mangled).  Loaded once per process and never unloaded. */
+static demangle_fn cxa_demangle(void)
+{
+	static demangle_fn fn;
+	static bool tried;
+
+	if (!tried) {
+		tried = true;
+		void *h = dlopen("libstdc++.so.6", RTLD_LAZY | RTLD_LOCAL);
+		if (h)
+			*(void **)&fn = dlsym(h, "__cxa_demangle");
+	}
+	return fn;
+}
 
 struct entry {
 	uint64_t pc;
@@ -579,8 +599,8 @@ static const char *function_name(Dwfl_Module *m, uint64_t ip)
 static void set_name(struct frame_info *fi, const char *name)
 {
 	int status = -1;
-	char *dem =
-	    name[0] == '_' && name[1] == 'Z' ? __cxa_demangle(name, NULL, NULL, &status) : NULL;
+	demangle_fn dm = name[0] == '_' && name[1] == 'Z' ? cxa_demangle() : NULL;
+	char *dem = dm ? dm(name, NULL, NULL, &status) : NULL;
 
 	fi->mangled = strdup(name);
 	fi->fn = dem && status == 0 ? dem : fi->mangled;
