@@ -240,10 +240,15 @@ struct symidx_ent {
 	bool defined;
 };
 
+/* Names are what start-up asks for (two dozen allocator and exit
+ * functions, tcache_key), so the name hash is built at once; the address
+ * order only when a report or an error first asks by address: sorting
+ * libc's 10,000 symbols was half of the index's 1.6 ms, paid by every run. */
 struct symidx {
-	struct symidx_ent *byaddr; /* sorted by value, then table index */
+	struct symidx_ent *ents;   /* in table order */
+	struct symidx_ent *byaddr; /* sorted by value, then table index; NULL until asked */
 	size_t n;
-	uint32_t *hash; /* byaddr index + 1, open addressing on name */
+	uint32_t *hash; /* ents index + 1, open addressing on name */
 	size_t hcap;
 	struct rangeset mains; /* where a pc is named "main" (symbols_is_main) */
 };
@@ -274,21 +279,37 @@ static int cmp_ent(const void *a, const void *b)
 static void index_mains(struct symidx *x)
 {
 	rangeset_init(&x->mains);
-	for (size_t i = 0; i < x->n; i++) {
-		const struct symidx_ent *e = &x->byaddr[i];
+	for (size_t j = (size_t)name_hash("main") & (x->hcap - 1); x->hash[j];
+	     j = (j + 1) & (x->hcap - 1)) {
+		const struct symidx_ent *e = &x->ents[x->hash[j] - 1];
 		if (!e->defined || (e->type != STT_FUNC && e->type != STT_GNU_IFUNC) ||
 		    strcmp(e->name, "main"))
 			continue;
 		uint64_t hi = e->value + e->size;
 		if (!e->size) {
-			size_t k = i + 1;
-			while (k < x->n && x->byaddr[k].value == e->value)
-				k++;
-			hi = k < x->n ? x->byaddr[k].value : e->value + 1;
+			hi = UINT64_MAX; /* the next symbol above, if any */
+			for (size_t k = 0; k < x->n; k++)
+				if (x->ents[k].value > e->value && x->ents[k].value < hi)
+					hi = x->ents[k].value;
+			if (hi == UINT64_MAX)
+				hi = e->value + 1;
 		}
 		rangeset_add(&x->mains, e->value, hi);
 	}
 	rangeset_prepare(&x->mains);
+}
+
+/* The entries in address order (sorted at the first call), or NULL. */
+static const struct symidx_ent *by_address(struct symidx *x)
+{
+	if (!x->byaddr && x->n) {
+		x->byaddr = malloc(x->n * sizeof *x->byaddr);
+		if (!x->byaddr)
+			return NULL;
+		memcpy(x->byaddr, x->ents, x->n * sizeof *x->byaddr);
+		qsort(x->byaddr, x->n, sizeof *x->byaddr, cmp_ent);
+	}
+	return x->byaddr;
 }
 
 static struct symidx *module_index(Dwfl_Module *m)
@@ -305,8 +326,8 @@ static struct symidx *module_index(Dwfl_Module *m)
 	int n = dwfl_module_getsymtab(m);
 	if (!x)
 		return NULL;
-	x->byaddr = calloc(n > 0 ? (size_t)n : 1, sizeof *x->byaddr);
-	if (!x->byaddr) {
+	x->ents = calloc(n > 0 ? (size_t)n : 1, sizeof *x->ents);
+	if (!x->ents) {
 		free(x);
 		return NULL;
 	}
@@ -316,7 +337,7 @@ static struct symidx *module_index(Dwfl_Module *m)
 		const char *name = dwfl_module_getsym_info(m, i, &sym, &value, NULL, NULL, NULL);
 		if (!name || !*name)
 			continue;
-		x->byaddr[x->n++] = (struct symidx_ent){ value,
+		x->ents[x->n++] = (struct symidx_ent){ value,
 							 sym.st_size,
 							 name,
 							 (uint32_t)i,
@@ -324,18 +345,17 @@ static struct symidx *module_index(Dwfl_Module *m)
 							 (uint8_t)GELF_ST_TYPE(sym.st_info),
 							 sym.st_shndx != SHN_UNDEF };
 	}
-	qsort(x->byaddr, x->n, sizeof *x->byaddr, cmp_ent);
 	x->hcap = 16;
 	while (x->hcap < x->n * 2)
 		x->hcap *= 2;
 	x->hash = calloc(x->hcap, sizeof *x->hash);
 	if (!x->hash) {
-		free(x->byaddr);
+		free(x->ents);
 		free(x);
 		return NULL;
 	}
 	for (size_t i = 0; i < x->n; i++) {
-		size_t j = (size_t)name_hash(x->byaddr[i].name) & (x->hcap - 1);
+		size_t j = (size_t)name_hash(x->ents[i].name) & (x->hcap - 1);
 		while (x->hash[j])
 			j = (j + 1) & (x->hcap - 1);
 		x->hash[j] = (uint32_t)(i + 1);
@@ -353,6 +373,7 @@ static int free_index(Dwfl_Module *m, void **ud, const char *name, Dwarf_Addr st
 	(void)start;
 	(void)arg;
 	if (x) {
+		free(x->ents);
 		free(x->byaddr);
 		free(x->hash);
 		rangeset_clear(&x->mains);
@@ -374,14 +395,15 @@ static const struct symidx_ent *find_named(Dwfl_Module *m, const char *name, sym
 		return NULL;
 	for (size_t j = (size_t)name_hash(name) & (x->hcap - 1); x->hash[j];
 	     j = (j + 1) & (x->hcap - 1)) {
-		const struct symidx_ent *e = &x->byaddr[x->hash[j] - 1];
+		const struct symidx_ent *e = &x->ents[x->hash[j] - 1];
 		if (!strcmp(e->name, name) && ok(e) && (!best || e->ndx < best->ndx))
 			best = e;
 	}
 	return best;
 }
 
-/* The first entry whose value is >= value (x->n if none). */
+/* The first entry of by_address(x), which must not be NULL, whose value
+ * is >= value (x->n if none). */
 static size_t lower_bound(const struct symidx *x, uint64_t value)
 {
 	size_t lo = 0, hi = x->n;
@@ -584,7 +606,7 @@ static const char *function_name(Dwfl_Module *m, uint64_t ip)
 	const char *best = dwfl_module_addrinfo(m, ip, &off, &sym, NULL, NULL, NULL);
 	struct symidx *x = module_index(m);
 
-	if (!best || !x)
+	if (!best || !x || !by_address(x))
 		return best;
 	uint64_t start = ip - off;
 	for (size_t i = lower_bound(x, start); i < x->n && x->byaddr[i].value == start; i++) {
@@ -839,7 +861,7 @@ const char *symbols_data_symbol(struct symbols *s, uint64_t addr, uint64_t *star
 	struct symidx *x = m ? module_index(m) : NULL;
 	const char *best = NULL;
 
-	if (!x)
+	if (!x || !by_address(x))
 		return NULL;
 	/* objects starting at or below addr, nearest first */
 	size_t i = lower_bound(x, addr + 1);
@@ -884,6 +906,8 @@ bool symbols_in_local_function(struct symbols *s, uint64_t pc, uint64_t same_mod
 	/* a local alias of an exported function is no internal function */
 	uint64_t start = pc - off;
 	struct symidx *x = module_index(m);
+	if (x && !by_address(x))
+		x = NULL;
 	for (size_t i = x ? lower_bound(x, start) : 0; x && i < x->n && x->byaddr[i].value == start;
 	     i++)
 		if (x->byaddr[i].bind != STB_LOCAL && x->byaddr[i].type == STT_FUNC)
