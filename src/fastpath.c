@@ -611,6 +611,15 @@ const struct fp_rec *fp_ring_rec(const void *buf, uint64_t i)
 	return (const void *)((const uint8_t *)(h + 1) + (i & h->mask) * h->rec_size);
 }
 
+void fp_ring_prefetch(const void *buf, uint64_t i)
+{
+	const uint8_t *r = (const uint8_t *)fp_ring_rec(buf, i);
+
+	/* the header (seq, arguments, registers) and the first 8 frames */
+	for (unsigned k = 0; k < 256; k += 64)
+		__builtin_prefetch(r + k, 0, 3);
+}
+
 /* The seq word is loaded with acquire: the ring may be live memory (the
  * in-process case, or a mapping shared with the tracer). */
 static bool published(const struct fp_ring_hdr *h, uint64_t i)

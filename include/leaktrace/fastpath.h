@@ -177,6 +177,13 @@ size_t fp_ring_size(uint64_t capacity, uint32_t stack_bytes);
 /* The slot of the record at index i. */
 const struct fp_rec *fp_ring_rec(const void *buf, uint64_t i);
 
+/* Asks the CPU to start loading the record at index i (its header and
+ * first frames) into the cache.  A consumer on another CPU than the
+ * writer misses the cache on every record it reads (the writer's CPU holds
+ * the lines); prefetching a few records ahead overlaps those misses with
+ * the work on the current record.  A hint only: any index is safe. */
+void fp_ring_prefetch(const void *buf, uint64_t i);
+
 /* The stack copy of the record at index i (stack_len bytes of it). */
 const uint8_t *fp_ring_copy(const void *buf, uint64_t i);
 
