@@ -338,12 +338,12 @@ static struct symidx *module_index(Dwfl_Module *m)
 		if (!name || !*name)
 			continue;
 		x->ents[x->n++] = (struct symidx_ent){ value,
-							 sym.st_size,
-							 name,
-							 (uint32_t)i,
-							 (uint8_t)GELF_ST_BIND(sym.st_info),
-							 (uint8_t)GELF_ST_TYPE(sym.st_info),
-							 sym.st_shndx != SHN_UNDEF };
+						       sym.st_size,
+						       name,
+						       (uint32_t)i,
+						       (uint8_t)GELF_ST_BIND(sym.st_info),
+						       (uint8_t)GELF_ST_TYPE(sym.st_info),
+						       sym.st_shndx != SHN_UNDEF };
 	}
 	x->hcap = 16;
 	while (x->hcap < x->n * 2)
