@@ -33,9 +33,10 @@
 
 #include "leaktrace/fastpath.h"
 
-#define REC_HDR	   128u
-#define FP_STR_(x) #x
-#define FP_STR(x)  FP_STR_(x)
+#define REC_HDR	    128u
+#define FP_PREFETCH 4 /* records fp_consume loads ahead of the one it hands over */
+#define FP_STR_(x)  #x
+#define FP_STR(x)   FP_STR_(x)
 
 _Static_assert(sizeof(struct fp_ring_hdr) == 128, "ring header layout");
 _Static_assert(sizeof(struct fp_rec) == REC_HDR, "record layout");
@@ -49,6 +50,11 @@ _Static_assert(__builtin_offsetof(struct fp_ring_hdr, rules_off) == 72 &&
 	       "walk and copy offsets");
 _Static_assert(__builtin_offsetof(struct fp_rec, r15) == 120, "record offsets");
 _Static_assert(__builtin_offsetof(struct fp_ring_hdr, stalls) == 112, "stalls offset");
+
+/* The rule table's hash shift and index mask as the stubs' code spells them */
+#define RULE_SHIFT_ASM "48"
+#define RULE_MASK_ASM  "65535"
+_Static_assert(FP_RULE_BITS == 16 && FP_RULES - 1 == 65535, "RULE_*_ASM follow FP_RULE_BITS");
 
 /* The templates.  Offsets into struct fp_ring_hdr: rec_size 12, capacity 16,
  * mask 24, stack_qwords 32, flags 40, drained 48, stack_end 56, head 64; into struct
@@ -175,7 +181,7 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 			    "	jae 18f\n"
 			    "	mov %r14, %r9\n"
 			    "	imul 88(%r11), %r9\n"
-			    "	shr $50, %r9\n"
+			    "	shr $" RULE_SHIFT_ASM ", %r9\n"
 			    "12:	mov %r9, %rbx\n"
 			    "	shl $4, %rbx\n"
 			    "	add %r12, %rbx\n"
@@ -185,7 +191,7 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 			    "	test %r15, %r15\n"
 			    "	jz 19f\n" /* no rule: copy the stack instead */
 			    "	inc %r9\n"
-			    "	and $16383, %r9\n"
+			    "	and $" RULE_MASK_ASM ", %r9\n"
 			    "	jmp 12b\n"
 			    "13:	mov 8(%rbx), %rbx\n"
 			    "	mov %rbx, %r15\n"
@@ -580,7 +586,7 @@ bool fp_rule_teach(void *buf, const struct fp_rule *r)
 
 	if (!r->key)
 		return false;
-	size_t i = (size_t)((r->key * FP_RULE_HASH) >> 50) & (FP_RULES - 1);
+	size_t i = (size_t)((r->key * FP_RULE_HASH) >> (64 - FP_RULE_BITS)) & (FP_RULES - 1);
 	for (;; i = (i + 1) & (FP_RULES - 1)) {
 		uint64_t k = __atomic_load_n(&t[i].key, __ATOMIC_RELAXED);
 		if (k == r->key)
@@ -630,6 +636,15 @@ const struct fp_rec *fp_ring_rec(const void *buf, uint64_t i)
 	return (const void *)((const uint8_t *)(h + 1) + (i & h->mask) * h->rec_size);
 }
 
+void fp_ring_prefetch(const void *buf, uint64_t i)
+{
+	const uint8_t *r = (const uint8_t *)fp_ring_rec(buf, i);
+
+	/* the header (seq, arguments, registers) and the first 8 frames */
+	for (unsigned k = 0; k < 256; k += 64)
+		__builtin_prefetch(r + k, 0, 3);
+}
+
 /* The seq word is loaded with acquire: the ring may be live memory (the
  * in-process case, or a mapping shared with the tracer). */
 static bool published(const struct fp_ring_hdr *h, uint64_t i)
@@ -668,6 +683,9 @@ uint64_t fp_consume(struct fp_consumer *c, fp_rec_fn fn, void *ctx)
 	uint64_t head = __atomic_load_n(&h->head, __ATOMIC_ACQUIRE);
 	for (uint64_t i = c->next; i < head && i < c->next + h->capacity; i++) {
 		uint64_t slot = i & h->mask;
+		/* the program's CPU has just written these lines: load ahead */
+		if (i + FP_PREFETCH < head)
+			fp_ring_prefetch(h, i + FP_PREFETCH);
 		if (c->done[slot] == i + 1 || !published(h, i))
 			continue; /* consumed already, or claimed and not yet published */
 		fn(fp_ring_rec(h, i), i, ctx);

@@ -57,6 +57,7 @@
 #define RING_RECORDS	4096 /* records in the fast path's ring */
 #define RING_STACK	4096 /* stack bytes each record carries for the unwinder */
 #define SPIN_US		200  /* how long the tracer polls for the next stop before sleeping */
+#define YIELD_US	20   /* quiet polling before it asks whether to yield its CPU */
 #define POLL_US		500  /* -p with fail-safe stubs: the ring is read this often */
 #define QUIESCE_TRIES	50   /* detach: 5 ms runs to let threads leave the stubs */
 #define MAX_FRAMES	512

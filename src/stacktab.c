@@ -11,6 +11,7 @@
  * rarely, a doubling of the entry array or the index. */
 #include "leaktrace/stacktab.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,17 +42,35 @@ struct stacktab {
 /* Returned for the empty stack, so that a stack pointer is never NULL. */
 static const uint64_t stacktab_empty[1];
 
+/* Two lanes, even and odd frames, so that the multiplies of a stack's
+ * frames overlap instead of waiting for each other: interning is done for
+ * every allocator event. */
 static uint32_t stacktab_hash(const uint64_t *pcs, unsigned n)
 {
-	uint64_t h = 0x243f6a8885a308d3ULL ^ n;
+	uint64_t h = 0x243f6a8885a308d3ULL ^ n, g = 0x13198a2e03707344ULL;
+	unsigned i = 0;
 
-	for (unsigned i = 0; i < n; i++) {
+	for (; i + 1 < n; i += 2) {
+		h = (h ^ pcs[i]) * 0x9e3779b97f4a7c15ULL;
+		g = (g ^ pcs[i + 1]) * 0xc2b2ae3d27d4eb4fULL;
+		h ^= h >> 29;
+		g ^= g >> 31;
+	}
+	if (i < n) {
 		h = (h ^ pcs[i]) * 0x9e3779b97f4a7c15ULL;
 		h ^= h >> 29;
 	}
-	h *= 0xbf58476d1ce4e5b9ULL;
+	h = (h ^ (g * 0x94d049bb133111ebULL)) * 0xbf58476d1ce4e5b9ULL;
 	h ^= h >> 32;
 	return (uint32_t)h;
+}
+
+static bool stacktab_same(const uint64_t *a, const uint64_t *b, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
 }
 
 static uint32_t *stacktab_index_alloc(size_t cap)
@@ -107,8 +126,7 @@ static size_t stacktab_probe(const struct stacktab *st, const uint64_t *pcs, uns
 		if (id == STACKTAB_NONE)
 			return i;
 		e = &st->entries[id];
-		if (e->hash == hash && e->n == n &&
-		    (n == 0 || memcmp(e->pcs, pcs, n * sizeof(*pcs)) == 0))
+		if (e->hash == hash && e->n == n && stacktab_same(e->pcs, pcs, n))
 			return i;
 	}
 }

@@ -6,7 +6,11 @@
  * lookup in the dynamic linker's binding order (so a program that brings its
  * own malloc is traced through it), and a cache of pc -> frame descriptions,
  * because reports describe the same few thousand pcs over and over.
- * Demangling uses libstdc++'s __cxa_demangle, as elfutils' own tools do. */
+ * Demangling uses libstdc++'s __cxa_demangle, as elfutils' own tools do,
+ * loaded with dlopen at the first C++ name a report prints: linked in,
+ * libstdc++ cost every run ~0.5 ms of relocation and page faults before
+ * main, most runs never print a C++ name. */
+#include <dlfcn.h>
 #include <dwarf.h>
 #include <elf.h>
 #include <elfutils/libdw.h>
@@ -20,9 +24,26 @@
 #include <unistd.h>
 
 #include "leaktrace/debugcache.h"
+#include "leaktrace/rangeset.h"
 #include "leaktrace/symbols.h"
 
-char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
+typedef char *(*demangle_fn)(const char *mangled, char *buf, size_t *len, int *status);
+
+/* libstdc++'s __cxa_demangle, or NULL when it cannot be loaded (names then
+ * stay mangled).  Loaded once per process and never unloaded. */
+static demangle_fn cxa_demangle(void)
+{
+	static demangle_fn fn;
+	static bool tried;
+
+	if (!tried) {
+		tried = true;
+		void *h = dlopen("libstdc++.so.6", RTLD_LAZY | RTLD_LOCAL);
+		if (h)
+			*(void **)&fn = dlsym(h, "__cxa_demangle");
+	}
+	return fn;
+}
 
 struct entry {
 	uint64_t pc;
@@ -223,11 +244,17 @@ struct symidx_ent {
 	bool defined;
 };
 
+/* Names are what start-up asks for (two dozen allocator and exit
+ * functions, tcache_key), so the name hash is built at once; the address
+ * order only when a report or an error first asks by address: sorting
+ * libc's 10,000 symbols was half of the index's 1.6 ms, paid by every run. */
 struct symidx {
-	struct symidx_ent *byaddr; /* sorted by value, then table index */
+	struct symidx_ent *ents;   /* in table order */
+	struct symidx_ent *byaddr; /* sorted by value, then table index; NULL until asked */
 	size_t n;
-	uint32_t *hash; /* byaddr index + 1, open addressing on name */
+	uint32_t *hash; /* ents index + 1, open addressing on name */
 	size_t hcap;
+	struct rangeset mains; /* where a pc is named "main" (symbols_is_main) */
 };
 
 static uint64_t name_hash(const char *p)
@@ -248,6 +275,47 @@ static int cmp_ent(const void *a, const void *b)
 	return x->ndx < y->ndx ? -1 : x->ndx > y->ndx;
 }
 
+/* The ranges dwfl_module_addrinfo names "main": each defined function
+ * symbol of that name over its size, or, sizeless, up to the next symbol
+ * (as libdwfl takes the nearest sizeless symbol below an address).  Asked
+ * for every frame of every loss record (trim_below_main): a libdwfl lookup
+ * per frame walks the whole symbol table, 25 s of a cc1plus run. */
+static void index_mains(struct symidx *x)
+{
+	rangeset_init(&x->mains);
+	for (size_t j = (size_t)name_hash("main") & (x->hcap - 1); x->hash[j];
+	     j = (j + 1) & (x->hcap - 1)) {
+		const struct symidx_ent *e = &x->ents[x->hash[j] - 1];
+		if (!e->defined || (e->type != STT_FUNC && e->type != STT_GNU_IFUNC) ||
+		    strcmp(e->name, "main"))
+			continue;
+		uint64_t hi = e->value + e->size;
+		if (!e->size) {
+			hi = UINT64_MAX; /* the next symbol above, if any */
+			for (size_t k = 0; k < x->n; k++)
+				if (x->ents[k].value > e->value && x->ents[k].value < hi)
+					hi = x->ents[k].value;
+			if (hi == UINT64_MAX)
+				hi = e->value + 1;
+		}
+		rangeset_add(&x->mains, e->value, hi);
+	}
+	rangeset_prepare(&x->mains);
+}
+
+/* The entries in address order (sorted at the first call), or NULL. */
+static const struct symidx_ent *by_address(struct symidx *x)
+{
+	if (!x->byaddr && x->n) {
+		x->byaddr = malloc(x->n * sizeof *x->byaddr);
+		if (!x->byaddr)
+			return NULL;
+		memcpy(x->byaddr, x->ents, x->n * sizeof *x->byaddr);
+		qsort(x->byaddr, x->n, sizeof *x->byaddr, cmp_ent);
+	}
+	return x->byaddr;
+}
+
 static struct symidx *module_index(Dwfl_Module *m)
 {
 	void **ud = NULL;
@@ -262,8 +330,8 @@ static struct symidx *module_index(Dwfl_Module *m)
 	int n = dwfl_module_getsymtab(m);
 	if (!x)
 		return NULL;
-	x->byaddr = calloc(n > 0 ? (size_t)n : 1, sizeof *x->byaddr);
-	if (!x->byaddr) {
+	x->ents = calloc(n > 0 ? (size_t)n : 1, sizeof *x->ents);
+	if (!x->ents) {
 		free(x);
 		return NULL;
 	}
@@ -273,30 +341,30 @@ static struct symidx *module_index(Dwfl_Module *m)
 		const char *name = dwfl_module_getsym_info(m, i, &sym, &value, NULL, NULL, NULL);
 		if (!name || !*name)
 			continue;
-		x->byaddr[x->n++] = (struct symidx_ent){ value,
-							 sym.st_size,
-							 name,
-							 (uint32_t)i,
-							 (uint8_t)GELF_ST_BIND(sym.st_info),
-							 (uint8_t)GELF_ST_TYPE(sym.st_info),
-							 sym.st_shndx != SHN_UNDEF };
+		x->ents[x->n++] = (struct symidx_ent){ value,
+						       sym.st_size,
+						       name,
+						       (uint32_t)i,
+						       (uint8_t)GELF_ST_BIND(sym.st_info),
+						       (uint8_t)GELF_ST_TYPE(sym.st_info),
+						       sym.st_shndx != SHN_UNDEF };
 	}
-	qsort(x->byaddr, x->n, sizeof *x->byaddr, cmp_ent);
 	x->hcap = 16;
 	while (x->hcap < x->n * 2)
 		x->hcap *= 2;
 	x->hash = calloc(x->hcap, sizeof *x->hash);
 	if (!x->hash) {
-		free(x->byaddr);
+		free(x->ents);
 		free(x);
 		return NULL;
 	}
 	for (size_t i = 0; i < x->n; i++) {
-		size_t j = (size_t)name_hash(x->byaddr[i].name) & (x->hcap - 1);
+		size_t j = (size_t)name_hash(x->ents[i].name) & (x->hcap - 1);
 		while (x->hash[j])
 			j = (j + 1) & (x->hcap - 1);
 		x->hash[j] = (uint32_t)(i + 1);
 	}
+	index_mains(x);
 	*ud = x;
 	return x;
 }
@@ -309,8 +377,10 @@ static int free_index(Dwfl_Module *m, void **ud, const char *name, Dwarf_Addr st
 	(void)start;
 	(void)arg;
 	if (x) {
+		free(x->ents);
 		free(x->byaddr);
 		free(x->hash);
+		rangeset_clear(&x->mains);
 		free(x);
 		*ud = NULL;
 	}
@@ -329,14 +399,15 @@ static const struct symidx_ent *find_named(Dwfl_Module *m, const char *name, sym
 		return NULL;
 	for (size_t j = (size_t)name_hash(name) & (x->hcap - 1); x->hash[j];
 	     j = (j + 1) & (x->hcap - 1)) {
-		const struct symidx_ent *e = &x->byaddr[x->hash[j] - 1];
+		const struct symidx_ent *e = &x->ents[x->hash[j] - 1];
 		if (!strcmp(e->name, name) && ok(e) && (!best || e->ndx < best->ndx))
 			best = e;
 	}
 	return best;
 }
 
-/* The first entry whose value is >= value (x->n if none). */
+/* The first entry of by_address(x), which must not be NULL, whose value
+ * is >= value (x->n if none). */
 static size_t lower_bound(const struct symidx *x, uint64_t value)
 {
 	size_t lo = 0, hi = x->n;
@@ -539,7 +610,7 @@ static const char *function_name(Dwfl_Module *m, uint64_t ip)
 	const char *best = dwfl_module_addrinfo(m, ip, &off, &sym, NULL, NULL, NULL);
 	struct symidx *x = module_index(m);
 
-	if (!best || !x)
+	if (!best || !x || !by_address(x))
 		return best;
 	uint64_t start = ip - off;
 	for (size_t i = lower_bound(x, start); i < x->n && x->byaddr[i].value == start; i++) {
@@ -554,8 +625,8 @@ static const char *function_name(Dwfl_Module *m, uint64_t ip)
 static void set_name(struct frame_info *fi, const char *name)
 {
 	int status = -1;
-	char *dem =
-	    name[0] == '_' && name[1] == 'Z' ? __cxa_demangle(name, NULL, NULL, &status) : NULL;
+	demangle_fn dm = name[0] == '_' && name[1] == 'Z' ? cxa_demangle() : NULL;
+	char *dem = dm ? dm(name, NULL, NULL, &status) : NULL;
 
 	fi->mangled = strdup(name);
 	fi->fn = dem && status == 0 ? dem : fi->mangled;
@@ -772,13 +843,9 @@ int symbols_describe(void *ctx, uint64_t ip, struct frame_info *out)
 bool symbols_is_main(struct symbols *s, uint64_t pc)
 {
 	Dwfl_Module *m = dwfl_addrmodule(s->dwfl, pc);
-	GElf_Off off;
-	GElf_Sym sym;
+	struct symidx *x = m ? module_index(m) : NULL;
 
-	if (!m)
-		return false;
-	const char *name = dwfl_module_addrinfo(m, pc, &off, &sym, NULL, NULL, NULL);
-	return name && !strcmp(name, "main");
+	return x && rangeset_contains(&x->mains, pc);
 }
 
 uint64_t symbols_function_entry(struct symbols *s, uint64_t ip)
@@ -798,7 +865,7 @@ const char *symbols_data_symbol(struct symbols *s, uint64_t addr, uint64_t *star
 	struct symidx *x = m ? module_index(m) : NULL;
 	const char *best = NULL;
 
-	if (!x)
+	if (!x || !by_address(x))
 		return NULL;
 	/* objects starting at or below addr, nearest first */
 	size_t i = lower_bound(x, addr + 1);
@@ -843,6 +910,8 @@ bool symbols_in_local_function(struct symbols *s, uint64_t pc, uint64_t same_mod
 	/* a local alias of an exported function is no internal function */
 	uint64_t start = pc - off;
 	struct symidx *x = module_index(m);
+	if (x && !by_address(x))
+		x = NULL;
 	for (size_t i = x ? lower_bound(x, start) : 0; x && i < x->n && x->byaddr[i].value == start;
 	     i++)
 		if (x->byaddr[i].bind != STB_LOCAL && x->byaddr[i].type == STT_FUNC)

@@ -237,6 +237,33 @@ int tracee_release_spawned(pid_t pid)
 	return kill(pid, SIGCONT) ? -errno : 0;
 }
 
+int tracee_thread_cpu(pid_t pid, pid_t tid)
+{
+	char path[64], buf[1024];
+	int field = 2;
+
+	snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)pid, (int)tid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* the command name (field 2) may hold spaces and parentheses: fields
+	 * 3 on follow its last ')' */
+	char *p = strrchr(buf, ')');
+	if (!p)
+		return -1;
+	for (p++; *p && field < 39; p++)
+		if (*p == ' ')
+			field++;
+	if (field != 39 || *p < '0' || *p > '9')
+		return -1;
+	return (int)strtol(p, NULL, 10);
+}
+
 int tracee_getregs(pid_t tid, struct user_regs_struct *r)
 {
 	return ptrace(PTRACE_GETREGS, tid, 0, r) ? -errno : 0;

@@ -246,6 +246,7 @@ static pid_t wait_next(struct session *s, int *status)
 {
 	struct timespec t0, now;
 	pid_t r;
+	int yield = -1; /* unknown until the first quiet YIELD_US */
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
@@ -258,12 +259,21 @@ static pid_t wait_next(struct session *s, int *status)
 		    __atomic_load_n(&s->fp.ring->head, __ATOMIC_ACQUIRE) > s->fp.cons.next &&
 		    ringread_drain(s)) {
 			clock_gettime(CLOCK_MONOTONIC, &t0); /* busy: keep polling */
+			yield = -1;
 			continue;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (session_us_between(&t0, &now) > SPIN_US)
+		long quiet = session_us_between(&t0, &now);
+		if (quiet > SPIN_US)
 			break;
-		sched_yield();
+		/* yield only to a program thread that shares our CPU: with
+		 * another process there, a yield would give it a whole slice */
+		if (quiet > YIELD_US && yield < 0)
+			yield = tracee_thread_cpu(s->pid, s->pid) == sched_getcpu();
+		if (yield > 0)
+			sched_yield();
+		else
+			__builtin_ia32_pause();
 	}
 	if (s->fp.failsafe && s->fp.ring) {
 		/* fail-safe stubs never stop for a full ring: poll it.  0 lets

@@ -110,11 +110,16 @@ struct fp_ring_hdr {
  * would have taken: the same rule per pc (pc itself for frame 0, pc - 1
  * above), the same window of readable stack, the same stops.
  *
- * Open addressing on (key * FP_RULE_HASH) >> 50, linear probing, at most
- * half full so that every probe ends at an empty slot.  Entries are never
+ * Open addressing on (key * FP_RULE_HASH) >> (64 - FP_RULE_BITS), linear
+ * probing, at most half full so that every probe ends at an empty slot.
+ * 2^16 entries (1 MiB of the ring, touched only where used): doxygen's
+ * stacks have more than the 8,192 distinct return addresses that half of
+ * 2^14 held, and past that every stack through a new one was copied (and
+ * unwound by the tracer) instead of walked: 834,000 of its 1.1M events.  Entries are never
  * removed while the program runs; a writer fills the rule and then stores
  * the key (release), a stub loads the key and then the rule. */
-#define FP_RULES	16384u
+#define FP_RULE_BITS	16
+#define FP_RULES	(1u << FP_RULE_BITS)
 #define FP_RULE_HASH	0x9e3779b97f4a7c15ull
 #define FP_MAX_WALK	56u /* frames that fit a record: more, and stubs always copy */
 #define FP_RULE_CFA_RBP 1u  /* CFA = rbp + cfa_off, else rsp + cfa_off */
@@ -177,6 +182,13 @@ size_t fp_ring_size(uint64_t capacity, uint32_t stack_bytes);
 
 /* The slot of the record at index i. */
 const struct fp_rec *fp_ring_rec(const void *buf, uint64_t i);
+
+/* Asks the CPU to start loading the record at index i (its header and
+ * first frames) into the cache.  A consumer on another CPU than the
+ * writer misses the cache on every record it reads (the writer's CPU holds
+ * the lines); prefetching a few records ahead overlaps those misses with
+ * the work on the current record.  A hint only: any index is safe. */
+void fp_ring_prefetch(const void *buf, uint64_t i);
 
 /* The stack copy of the record at index i (stack_len bytes of it). */
 const uint8_t *fp_ring_copy(const void *buf, uint64_t i);

@@ -107,6 +107,13 @@ int tracee_check_program(const char *name, char **path, char *err, size_t errlen
  * it started, never for one it attached to. */
 unsigned long tracee_options(bool attached);
 
+/* The CPU thread tid of process pid last ran on (field 39 of
+ * /proc/PID/task/TID/stat), or -1.  The tracer's polling loop asks it
+ * before giving its CPU away with sched_yield: that helps only a program
+ * thread waiting for this very CPU, and hands the CPU to any other process
+ * that shares it for a whole time slice, while the ring fills. */
+int tracee_thread_cpu(pid_t pid, pid_t tid);
+
 int tracee_getregs(pid_t tid, struct user_regs_struct *r);
 int tracee_setregs(pid_t tid, const struct user_regs_struct *r);
 

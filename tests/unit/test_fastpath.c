@@ -434,6 +434,13 @@ static void test_ring_pure(void)
 	/* a stale record of an earlier lap is not published for this one */
 	((struct fp_rec *)(buf + 128))->seq = 1;
 	CHECK(fp_ring_published(buf, len, 8) == 0);
+	/* fp_ring_prefetch touches the first 256 bytes of a slot: for any
+	 * index, inside the ring's records */
+	for (uint64_t i = 0; i < 9; i++) {
+		const uint8_t *r = (const uint8_t *)fp_ring_rec(buf, UINT64_MAX - i);
+		CHECK(r >= buf + 128 && r + 256 <= buf + 128 + 8 * h->rec_size);
+		fp_ring_prefetch(buf, UINT64_MAX - i);
+	}
 }
 
 static void test_tid_offset(void)
