@@ -49,20 +49,24 @@ static bool holds_block(const struct roots_input *in, uint64_t start, uint64_t e
 	return i < in->nblocks && in->blocks[i].addr < end;
 }
 
-/* Where an arena heap begins inside anonymous mapping i (a heap_info at a
- * 64 MiB boundary, its unused tail PROT_NONE right after the mapping, or a
- * heap grown to its full 64 MiB holding blocks), or m->end if none. */
+/* Where an arena heap begins inside anonymous mapping i, or m->end if none.
+ * glibc reserves each heap as 64 MiB at a 64 MiB boundary, the part not in
+ * use PROT_NONE: so the mapping's last boundary starts one when the
+ * PROT_NONE mapping right after it reaches the end of that reservation (a
+ * thread's stack that merely crosses a boundary, followed by the guard page
+ * of the next stack, does not), or when the mapping ends exactly there and
+ * holds blocks (a heap grown to its full size). */
 static uint64_t arena_start(const struct roots_input *in, size_t i)
 {
 	const struct mapping *m = &in->maps->v[i];
-	uint64_t a = (m->start + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
+	uint64_t a = (m->end - 1) & ~(ARENA_ALIGN - 1);
 
-	if (a >= m->end)
+	if (a < m->start)
 		return m->end;
 	if (i + 1 < in->maps->n) {
 		const struct mapping *next = &in->maps->v[i + 1];
-		if (next->start == m->end && !next->r && !next->w && !next->path[0] &&
-		    next->end - a <= ARENA_ALIGN)
+		if (next->start == m->end && !next->r && !next->w && !next->x &&
+		    !next->path[0] && next->end >= a + ARENA_ALIGN)
 			return a;
 	}
 	if (m->end - a == ARENA_ALIGN && holds_block(in, a, m->end))

@@ -88,6 +88,30 @@ static void test_merged_arena(void)
 	free(r);
 }
 
+/* A thread's stack that crosses a 64 MiB boundary, followed by the guard
+ * page of the stack above it: no arena, all of it from the stack pointer up
+ * is a root. */
+static void test_stack_across_boundary(void)
+{
+	const uint64_t b = 0x7f0004000000ull; /* 64 MiB-aligned */
+	struct mapping v[] = { { b - 4 * MIB, b + 4 * MIB, 0, 0, 1, 1, 0, 0, (char *)"" },
+			       { b + 4 * MIB, b + 4 * MIB + 4096, 0, 0, 0, 0, 0, 0, (char *)"" },
+			       { b + 4 * MIB + 4096, b + 12 * MIB, 0, 0, 1, 1, 0, 0,
+				 (char *)"" } };
+	uint64_t sp = b - 1000;
+	struct maps m = { v, 3 };
+	struct roots_input in = { &m, NULL, 0, &sp, 1, NULL, 0 };
+	struct scan_range *r = NULL;
+	size_t n = 0;
+
+	CHECK(roots_collect(&in, &r, &n) == 0);
+	CHECK(!covered(r, n, b - 4 * MIB));
+	CHECK(covered(r, n, sp));
+	CHECK(covered(r, n, b + 1000));
+	CHECK(covered(r, n, b + 4 * MIB - 8));
+	free(r);
+}
+
 /* [heap] is never a root; a file mapping holding no block is. */
 static void test_brk_heap(void)
 {
@@ -110,6 +134,7 @@ int main(void)
 	test_merged_chunk();
 	test_chunks_and_gaps();
 	test_merged_arena();
+	test_stack_across_boundary();
 	test_brk_heap();
 	return check_summary("roots");
 }
