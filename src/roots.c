@@ -65,8 +65,8 @@ static uint64_t arena_start(const struct roots_input *in, size_t i)
 		return m->end;
 	if (i + 1 < in->maps->n) {
 		const struct mapping *next = &in->maps->v[i + 1];
-		if (next->start == m->end && !next->r && !next->w && !next->x &&
-		    !next->path[0] && next->end >= a + ARENA_ALIGN)
+		if (next->start == m->end && !next->r && !next->w && !next->x && !next->path[0] &&
+		    next->end >= a + ARENA_ALIGN)
 			return a;
 	}
 	if (m->end - a == ARENA_ALIGN && holds_block(in, a, m->end))

@@ -61,7 +61,7 @@ static void test_chunks_and_gaps(void)
 	CHECK(covered(r, n, base + 4 * 4096 - 8));
 	CHECK(!covered(r, n, base + 4 * 4096));
 	CHECK(!covered(r, n, base + 6 * 4096 - 8));
-	CHECK(covered(r, n, base + 6 * 4096));	    /* between the chunks */
+	CHECK(covered(r, n, base + 6 * 4096));	      /* between the chunks */
 	CHECK(!covered(r, n, base + 7 * 4096 + 100)); /* the second chunk */
 	CHECK(covered(r, n, base + 8 * 4096));
 	free(r);
@@ -96,8 +96,7 @@ static void test_stack_across_boundary(void)
 	const uint64_t b = 0x7f0004000000ull; /* 64 MiB-aligned */
 	struct mapping v[] = { { b - 4 * MIB, b + 4 * MIB, 0, 0, 1, 1, 0, 0, (char *)"" },
 			       { b + 4 * MIB, b + 4 * MIB + 4096, 0, 0, 0, 0, 0, 0, (char *)"" },
-			       { b + 4 * MIB + 4096, b + 12 * MIB, 0, 0, 1, 1, 0, 0,
-				 (char *)"" } };
+			       { b + 4 * MIB + 4096, b + 12 * MIB, 0, 0, 1, 1, 0, 0, (char *)"" } };
 	uint64_t sp = b - 1000;
 	struct maps m = { v, 3 };
 	struct roots_input in = { &m, NULL, 0, &sp, 1, NULL, 0 };
