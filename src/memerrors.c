@@ -311,6 +311,10 @@ void memerrors_fatal_signal(struct session *s, struct thread *th, int sig)
 	f->siaddr = (uint64_t)(uintptr_t)si.si_addr;
 	f->event = fault_event(sig, si.si_code);
 	f->tid = th->num;
+	/* the process dies here: below the stack pointer everything is dead, as
+	 * at exit(), and memcheck no longer counts it (a stale pointer in the
+	 * red zone kept a block lost before the crash reachable) */
+	exitpath_clear_dead_stack(s, r.rsp);
 	/* the interrupted instruction itself, not a return address */
 	symbols_mark_entry(s->sym, r.rip, NULL);
 	unsigned n =

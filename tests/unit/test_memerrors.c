@@ -135,6 +135,12 @@ unsigned unwind_capture(struct unwinder *u, pid_t tid, const struct user_regs_st
 	return 0;
 }
 
+void exitpath_clear_dead_stack(struct session *s, uint64_t sp)
+{
+	(void)s;
+	(void)sp;
+}
+
 uint32_t events_intern(struct session *s, const uint64_t *pcs, unsigned n)
 {
 	uint32_t id = stacktab_intern(s->stacks, pcs, n);
