@@ -14,6 +14,7 @@
 #include "leaktrace/attach.h"
 #include "leaktrace/fdreport.h"
 #include "leaktrace/report_xml.h"
+#include "leaktrace/seccheck.h"
 
 #include "session_int.h"
 
@@ -94,6 +95,14 @@ int attached_run(struct session *s)
 	s->life.exec_seen = true;
 	s->hk.borrow_tid = s->pid;
 	int e = target_mem_open(&s->tm, s->pid);
+	/* nothing is injected under a seccomp filter that would kill for it */
+	uint64_t insn = e ? 0 : inject_syscall_insn(s);
+	if (!e && seccheck_attach(s->pid, s->pid, insn, err, sizeof err)) {
+		lt_error("cannot attach to %d: %s; nothing was changed, and it runs on", s->pid,
+			 err);
+		detach_all(s);
+		return 1;
+	}
 	uint64_t at_base = e ? 0 : hooks_at_base(s->pid);
 	if (!e)
 		e = symbols_refresh(s->sym);
