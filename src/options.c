@@ -1055,21 +1055,21 @@ int options_parse(int argc, char **argv, struct config *cfg)
 		return r;
 	if ((r = parse_words(cfg, argv + 1, argc - 1, true, "command line", &stop)))
 		return r;
-	int optind = stop + 1;
+	int first_arg = stop + 1;
 	if (cfg->attach_pid) {
-		if (optind < argc) {
+		if (first_arg < argc) {
 			fprintf(stderr,
 				"leaktrace: -p and a program to run cannot go together ('%s')\n",
-				argv[optind]);
+				argv[first_arg]);
 			return -1;
 		}
 	} else {
-		if (optind >= argc) {
+		if (first_arg >= argc) {
 			fprintf(stderr, "leaktrace: no program to run (usage: leaktrace [options] "
 					"PROGRAM [ARGS...], or -p PID)\n");
 			return -1;
 		}
-		cfg->target_argv = argv + optind;
+		cfg->target_argv = argv + first_arg;
 	}
 	if (cfg->exit_on_first_error && !cfg->error_exitcode) {
 		fprintf(stderr, "leaktrace: --exit-on-first-error=yes needs a non-zero "
