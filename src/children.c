@@ -28,7 +28,7 @@ static bool hand_over_fork_child(struct session *s, struct thread *ch);
 
 /* A forked child has copies of our int3s and scratch mapping: put the
  * original bytes back, unmap the scratch, and let it go untraced. */
-static void release_fork_child(struct session *s, struct thread *ch)
+void children_release(struct session *s, struct thread *ch)
 {
 	struct target_mem cm = { .memfd = -1 };
 	uint64_t starts[32], lens[32];
@@ -108,7 +108,7 @@ bool children_on_stop(struct session *s, struct thread *ch, int status)
 		if (s->cfg->trace_children && hand_over_fork_child(s, ch))
 			return true;
 		if ((ch = tracee_thread(s->tr, tid)))
-			release_fork_child(s, ch);
+			children_release(s, ch);
 		return false;
 	}
 	case TK_VFORK_CHILD:

@@ -4,6 +4,8 @@
  * return addresses we redirected put back, the int3s and stubs removed, the
  * scratch unmapped, then PTRACE_DETACH with the signal each thread had
  * pending. */
+#include <errno.h>
+#include <linux/kcmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,8 @@
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "session_int.h"
 
@@ -21,6 +25,82 @@
  * PTRACE_DETACH with the signal each thread had pending.  A thread held at
  * an int3 it has just hit is rewound to the breakpoint address, so that
  * after the original byte is back it runs the real instruction. */
+/* The children our threads forked that are still ours: held before their
+ * parent's fork event came, or stopping only now (forked while we
+ * detached).  Each carries copies of our int3s: cleaned and let go, or it
+ * would die at its first allocator call once we are gone.  A child sharing
+ * our memory (vfork, CLONE_VM) was cleaned with it. */
+static void release_children(struct session *s)
+{
+	struct timespec t0, quiet, now;
+	bool pending;
+	size_t n;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	quiet = t0;
+	do {
+		int st;
+		pid_t tid = waitpid(-1, &st, __WALL | WNOHANG);
+		if (tid > 0 && WIFSTOPPED(st)) {
+			struct thread *ch = tracee_thread(s->tr, tid);
+			if (!ch && (ch = tracee_thread_add(s->tr, tid)))
+				ch->kind = TK_UNKNOWN;
+			if (ch) {
+				ch->state = TH_STOPPED;
+				ch->held_status = st;
+			}
+			clock_gettime(CLOCK_MONOTONIC, &quiet); /* another may follow */
+		} else if (tid > 0) {
+			tracee_thread_del(s->tr, tid);
+		}
+		pending = false;
+		struct thread **all = tracee_list(s->tr, &n);
+		for (size_t i = 0; i < n; i++) {
+			struct thread *ch = all[i];
+			if (ch->kind == TK_THREAD)
+				continue;
+			if (ch->state != TH_STOPPED) {
+				pending = true; /* announced by a fork event, not stopped yet */
+				continue;
+			}
+			bool shares =
+			    syscall(SYS_kcmp, (long)s->pid, (long)ch->tid, KCMP_VM, 0L, 0L) == 0;
+			if (shares) {
+				ptrace(PTRACE_DETACH, ch->tid, 0, 0);
+				tracee_thread_del(s->tr, ch->tid);
+			} else {
+				children_release(s, ch);
+			}
+		}
+		free(all);
+		if (tid <= 0) {
+			struct timespec nap = { 0, 500 * 1000 };
+			nanosleep(&nap, NULL);
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while ((pending || session_us_between(&quiet, &now) < CHILD_WAIT_MS * 1000) &&
+		 session_us_between(&t0, &now) < CHILD_GIVE_UP_MS * 1000);
+}
+
+/* A thread held at its fork, vfork or clone event: the child it made is
+ * ours too, and must be waited for and let go with the others. */
+static void note_forked_child(struct session *s, struct thread *th, const struct stop *st)
+{
+	unsigned long msg = 0;
+
+	if (st->kind != STOP_EVENT ||
+	    (st->event != PTRACE_EVENT_FORK && st->event != PTRACE_EVENT_VFORK &&
+	     st->event != PTRACE_EVENT_CLONE) ||
+	    ptrace(PTRACE_GETEVENTMSG, th->tid, 0, &msg) || !msg ||
+	    threads_tgid((pid_t)msg) == s->pid)
+		return;
+	struct thread *ch = tracee_thread(s->tr, (pid_t)msg);
+	if (!ch && (ch = tracee_thread_add(s->tr, (pid_t)msg))) {
+		ch->kind = TK_FORK_CHILD;
+		ch->state = TH_RUNNING;
+	}
+}
+
 /* Moves a held thread off whatever of ours it is stopped at, so that once
  * our code is gone it runs what it would have run untraced. */
 static void release_held_stop(struct session *s, struct thread *th, struct user_regs_struct *r)
@@ -28,6 +108,7 @@ static void release_held_stop(struct session *s, struct thread *th, struct user_
 	struct stop st;
 
 	waitloop_classify(s, th->tid, th->held_status, &st);
+	note_forked_child(s, th, &st);
 	switch (st.kind) {
 	case STOP_ENTRY:
 		r->rip = st.bp->addr; /* the original byte is put back */
@@ -96,6 +177,9 @@ void detach_all(struct session *s)
 				target_write(&s->tm, pc->sp, &pc->ret, 8);
 		}
 	}
+	/* with every thread held no new child can appear, and the table that
+	 * says which bytes to put back in a child's copy is still whole */
+	release_children(s);
 	bptab_remove_all(s->bt);
 	/* the stubs record nothing from now on and the entries are put back;
 	 * unless a thread is still inside one (in malloc, called from its

@@ -53,17 +53,19 @@
 #include "leaktrace/tracee.h"
 #include "leaktrace/unwind.h"
 
-#define MAX_FNS		64
-#define RING_RECORDS	4096 /* records in the fast path's ring */
-#define RING_STACK	4096 /* stack bytes each record carries for the unwinder */
-#define SPIN_US		200  /* how long the tracer polls for the next stop before sleeping */
-#define YIELD_US	20   /* quiet polling before it asks whether to yield its CPU */
-#define POLL_US		500  /* -p with fail-safe stubs: the ring is read this often */
-#define QUIESCE_TRIES	50   /* detach: 5 ms runs to let threads leave the stubs */
-#define MAX_FRAMES	512
-#define HOLE_MS		2    /* a ring stuck this long is checked for an abandoned record */
-#define HOLE_HANDLER_MS 1000 /* how long a handler on top of a stub may hold it */
-#define RT_CONSISTENT	0
+#define MAX_FNS		 64
+#define RING_RECORDS	 4096 /* records in the fast path's ring */
+#define RING_STACK	 4096 /* stack bytes each record carries for the unwinder */
+#define SPIN_US		 200  /* how long the tracer polls for the next stop before sleeping */
+#define YIELD_US	 20   /* quiet polling before it asks whether to yield its CPU */
+#define POLL_US		 500  /* -p with fail-safe stubs: the ring is read this often */
+#define CHILD_WAIT_MS	 20   /* detach: quiet time after which no forked child is expected */
+#define CHILD_GIVE_UP_MS 2000 /* detach: how long an announced child is waited for */
+#define QUIESCE_TRIES	 50   /* detach: 5 ms runs to let threads leave the stubs */
+#define MAX_FRAMES	 512
+#define HOLE_MS		 2    /* a ring stuck this long is checked for an abandoned record */
+#define HOLE_HANDLER_MS	 1000 /* how long a handler on top of a stub may hold it */
+#define RT_CONSISTENT	 0
 
 /* Breakpoint tags beyond the indexes of the hooked-function table. */
 enum { TAG_DLSTATE = 100000, TAG_EXIT, TAG_EXIT_CALL, TAG_FD_BASE = 200000 };
@@ -384,6 +386,9 @@ void leakcheck_growth(struct session *s, double seconds);
 bool children_on_stop(struct session *s, struct thread *ch, int status);
 bool children_on_fork(struct session *s, struct thread *parent, int event);
 int children_restart_for_exec(struct session *s, struct thread *th);
+/* A forked child stopped with copies of our int3s and scratch: cleaned and
+ * detached (its table entry is gone). */
+void children_release(struct session *s, struct thread *ch);
 
 /* ---- detach.c ---- */
 void detach_all(struct session *s);
