@@ -212,6 +212,24 @@ def assert_unharmed(p, out, pages_before):
         check(v == pages_after[k], f"code in {k} differs after the detach")
 
 
+def _kill_children():
+    """A failed scenario leaves no server running: every child of ours is killed."""
+    me = str(os.getpid())
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                ppid = f.read().rsplit(")", 1)[1].split()[1]
+        except (OSError, IndexError):
+            continue
+        if ppid == me:
+            try:
+                os.kill(int(d), signal.SIGKILL)
+            except OSError:
+                pass
+
+
 def run(scenario):
     """Runs scenario(tmp) in a fresh temporary directory and exits with its verdict."""
     try:
@@ -226,9 +244,11 @@ def run(scenario):
             scenario(tmp)
         except Fail as e:
             print(f"FAIL: {NAME}: {e}")
+            _kill_children()
             sys.exit(1)
         except subprocess.TimeoutExpired as e:
             print(f"FAIL: {NAME}: timed out: {e}")
+            _kill_children()
             sys.exit(1)
     print(f"PASS: {NAME}")
     sys.exit(0)
