@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "leaktrace/breakpoint.h"
+#include "leaktrace/hashslot.h"
 
 #define SCRATCH_LEN 65536u
 #define SLOT_LEN    32u
@@ -54,8 +55,7 @@ struct bptab {
 
 static size_t slot_of(uint64_t addr, size_t cap)
 {
-	uint64_t h = addr * 0x9e3779b97f4a7c15ull;
-	return (size_t)(h >> 20) & (cap - 1);
+	return hashslot(addr, cap);
 }
 
 struct bptab *bptab_new(const struct target_mem *tm, bp_map_fn map, void *map_ctx)

@@ -297,9 +297,9 @@ static int parse_one(struct parser *ps, struct supp *sp, bool *keep)
 		return perr(ps, "unexpected '}', expected a suppression name");
 	sp->line = ps->lineno; /* memcheck names a suppression by its name's line */
 	if (needs_escape(l)) { /* names are printed (-s, XML): never raw bytes */
-		char esc[4 * sizeof ps->line + 1];
-		escape_into(esc, sizeof esc, l);
-		sp->name = strdup(esc);
+		size_t len = 4 * sizeof ps->line + 1;
+		if ((sp->name = malloc(len)))
+			escape_into(sp->name, len, l);
 	} else {
 		sp->name = strdup(l);
 	}

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "leaktrace/debugcache.h"
+#include "leaktrace/hashslot.h"
 #include "leaktrace/rangeset.h"
 #include "leaktrace/symbols.h"
 
@@ -89,7 +90,7 @@ void symbols_mark_entry(struct symbols *s, uint64_t pc, const char *name)
 	s->entries[s->nentries++] = (struct entry){ pc, name };
 	/* a description cached before this pc was known as an entry is stale */
 	if (s->cache_cap) {
-		size_t j = (size_t)(pc * 0x9e3779b97f4a7c15ull >> 17) & (s->cache_cap - 1);
+		size_t j = hashslot(pc, s->cache_cap);
 		while (s->cache[j].used && s->cache[j].ip != pc)
 			j = (j + 1) & (s->cache_cap - 1);
 		if (s->cache[j].used)
@@ -781,8 +782,7 @@ static struct desc_entry *cache_slot(struct symbols *s, uint64_t ip)
 		for (size_t i = 0; i < s->cache_cap; i++) {
 			if (!s->cache[i].used)
 				continue;
-			size_t j =
-			    (size_t)(s->cache[i].ip * 0x9e3779b97f4a7c15ull >> 17) & (ncap - 1);
+			size_t j = hashslot(s->cache[i].ip, ncap);
 			while (nc[j].used)
 				j = (j + 1) & (ncap - 1);
 			nc[j] = s->cache[i];
@@ -791,7 +791,7 @@ static struct desc_entry *cache_slot(struct symbols *s, uint64_t ip)
 		s->cache = nc;
 		s->cache_cap = ncap;
 	}
-	size_t j = (size_t)(ip * 0x9e3779b97f4a7c15ull >> 17) & (s->cache_cap - 1);
+	size_t j = hashslot(ip, s->cache_cap);
 	while (s->cache[j].used && s->cache[j].ip != ip)
 		j = (j + 1) & (s->cache_cap - 1);
 	return &s->cache[j];

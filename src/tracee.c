@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "leaktrace/hashslot.h"
 #include "leaktrace/tracee.h"
 
 struct tracee {
@@ -33,7 +34,7 @@ struct tracee {
 
 static size_t tid_slot(pid_t tid, size_t cap)
 {
-	return ((size_t)tid * 2654435761u) & (cap - 1);
+	return hashslot((uint64_t)tid, cap);
 }
 
 struct tracee *tracee_new(void)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "leaktrace/hashslot.h"
 #include "leaktrace/unwind.h"
 
 #define STACK_CACHE 16384u
@@ -142,8 +143,7 @@ static const struct cfa_rule *rule_of(struct unwinder *u, uint64_t pc)
 		for (size_t i = 0; i < u->rules_cap; i++) {
 			if (!u->rules[i].kind)
 				continue;
-			size_t j =
-			    (size_t)(u->rules[i].pc * 0x9e3779b97f4a7c15ull >> 20) & (ncap - 1);
+			size_t j = hashslot(u->rules[i].pc, ncap);
 			while (nr[j].kind)
 				j = (j + 1) & (ncap - 1);
 			nr[j] = u->rules[i];
@@ -152,7 +152,7 @@ static const struct cfa_rule *rule_of(struct unwinder *u, uint64_t pc)
 		u->rules = nr;
 		u->rules_cap = ncap;
 	}
-	size_t j = (size_t)(pc * 0x9e3779b97f4a7c15ull >> 20) & (u->rules_cap - 1);
+	size_t j = hashslot(pc, u->rules_cap);
 	while (u->rules[j].kind && u->rules[j].pc != pc)
 		j = (j + 1) & (u->rules_cap - 1);
 	if (!u->rules[j].kind) {
