@@ -180,12 +180,21 @@ size_t heapmap_count(const struct heapmap *h)
  * two bytes of user-space ones) is skipped, so a typical heap costs five or
  * six passes; on a million blocks this is several times faster than qsort
  * with a comparison callback. */
+static int by_addr(const void *x, const void *y)
+{
+	uint64_t a = ((const struct block *)x)->addr, b = ((const struct block *)y)->addr;
+	return (a > b) - (a < b);
+}
+
 static void heapmap_radix_sort(struct block *a, struct block *tmp, size_t n)
 {
-	size_t count[8][256];
+	size_t(*count)[256] = calloc(8, sizeof *count); /* 16 KiB: not on the stack */
 	struct block *src = a, *dst = tmp;
 
-	memset(count, 0, sizeof(count));
+	if (!count) {
+		qsort(a, n, sizeof *a, by_addr);
+		return;
+	}
 	for (size_t i = 0; i < n; i++)
 		for (unsigned d = 0; d < 8; d++)
 			count[d][(a[i].addr >> (d * 8)) & 0xff]++;
@@ -209,6 +218,7 @@ static void heapmap_radix_sort(struct block *a, struct block *tmp, size_t n)
 	}
 	if (src != a)
 		memcpy(a, src, n * sizeof(*a));
+	free(count);
 }
 
 struct block *heapmap_sorted(const struct heapmap *h, size_t *n)

@@ -91,7 +91,7 @@ int target_write(const struct target_mem *tm, uint64_t addr, const void *buf, si
 
 int target_fill(const struct target_mem *tm, uint64_t addr, uint64_t len, int byte)
 {
-	unsigned char buf[16384];
+	unsigned char buf[4096];
 
 	memset(buf, byte, sizeof buf);
 	while (len) {
