@@ -203,6 +203,9 @@ enum entry_verdict events_entry(struct session *s, struct thread *th, const stru
 	const struct allocfn *a = &allocfn_table[s->hk.fns[e->fn].afn];
 	bool is_free = a->kind == AFN_FREE;
 
+	if (s->ev.before_main)
+		return ENTRY_NESTED; /* no call is followed: its return finds none */
+
 	/* calls whose return slot lies below this entry's stack pointer were
 	 * abandoned (a longjmp, a siglongjmp out of a handler that interrupted
 	 * the allocator): a call under way is always above what runs inside

@@ -199,7 +199,14 @@ int hooks_setup_after_exec(struct session *s, pid_t tid)
 	}
 	s->hk.trap_return = bptab_trap(s->bt, TRAP_RETURN);
 	if (!at_base) {
-		hooks_install(s); /* static: the allocator is in the program */
+		/* static: the allocator is in the program, and what glibc
+		 * allocates before main is the start-up a dynamic program's
+		 * loader does unseen: tracked from main on */
+		uint64_t addr, size;
+		hooks_install(s);
+		if (s->hk.nfns && !symbols_bind(s->sym, "main", &addr, &size, NULL) &&
+		    !hooks_add(s, addr, TAG_MAIN, "main"))
+			s->ev.before_main = true;
 		return 0;
 	}
 	if ((err = hooks_loader(s, at_base)))

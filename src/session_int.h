@@ -68,7 +68,7 @@
 #define RT_CONSISTENT	 0
 
 /* Breakpoint tags beyond the indexes of the hooked-function table. */
-enum { TAG_DLSTATE = 100000, TAG_EXIT, TAG_EXIT_CALL, TAG_FD_BASE = 200000 };
+enum { TAG_DLSTATE = 100000, TAG_EXIT, TAG_EXIT_CALL, TAG_MAIN, TAG_FD_BASE = 200000 };
 
 /* A function entry the fast path patched with a jmp to its stub. */
 struct fast_patch {
@@ -132,6 +132,9 @@ struct fast_part {
 
 /* events.c: what the allocator did. */
 struct events_part {
+	/* a static program until main: glibc's own start-up, which a dynamic
+	 * program's loader does out of memcheck's sight, is not tracked */
+	bool before_main;
 	uint64_t allocs, frees, bytes;
 	uint64_t unseen_frees;	       /* frees of blocks allocated out of our sight */
 	uint64_t last_sps[MAX_FRAMES]; /* stack pointer of each frame of the last capture */

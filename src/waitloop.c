@@ -116,6 +116,10 @@ static int on_entry(struct session *s, struct thread *th, struct stop *st)
 		exitpath_clear_dead_stack(s, r->rsp);
 		r->rip = bp->resume;
 		return tracee_setregs(th->tid, r);
+	case TAG_MAIN:
+		s->ev.before_main = false;
+		r->rip = bp->resume;
+		return tracee_setregs(th->tid, r);
 	default:
 		if (bp->tag >= TAG_FD_BASE)
 			return fdevents_entry(s, th, bp, r);
