@@ -51,6 +51,7 @@ bool attached_timers(struct session *s)
 {
 	double now = (double)session_elapsed_ms(s) / 1000.0;
 
+	ringread_drain(s); /* what the stubs recorded so far counts */
 	if (ownsignals_take_report_request())
 		leakcheck_report(s, NULL, false);
 	if (s->cfg->interval && now >= s->lc.next_interval) {

@@ -306,6 +306,14 @@ void leakcheck_report(struct session *s, struct thread *exiting, bool last)
 		s->life.final_done = true;
 	threads_stop_all(s, exiting);
 	ringread_drain(s);
+	if (s->cfg->heap.tool == TOOL_MASSIF) {
+		/* as valgrind's massif: the profile, and no leak report */
+		if (last && s->prof)
+			finish_profile(s);
+		if (!s->life.detaching)
+			threads_resume_held(s, exiting);
+		return;
+	}
 	/* the thread that called exit() ends the process, whichever thread's
 	 * exit is reported first (exit_group kills the others) */
 	pid_t ender = s->life.exit_tid ? s->life.exit_tid : exiting ? exiting->tid : 0;

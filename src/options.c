@@ -1076,8 +1076,8 @@ int options_parse(int argc, char **argv, struct config *cfg)
 				"--error-exitcode=N\n");
 		return -1;
 	}
-	if ((cfg->duration || cfg->interval) && !cfg->attach_pid) {
-		fprintf(stderr, "leaktrace: --duration and --interval go with -p PID\n");
+	if (cfg->duration && !cfg->attach_pid) {
+		fprintf(stderr, "leaktrace: --duration goes with -p PID\n");
 		return -1;
 	}
 	if (heapopts_finish(&cfg->heap))

@@ -45,10 +45,9 @@ void ownsignals_install(bool attached)
 	/* a --log-socket or --xml-socket listener that goes away must not
 	 * take leaktrace (and the report) with it */
 	signal(SIGPIPE, SIG_IGN);
-	if (attached) {
+	if (attached)
 		sigaction(SIGUSR1, &sa, NULL);
-		sigaction(SIGALRM, &sa, NULL);
-	}
+	sigaction(SIGALRM, &sa, NULL); /* only the timers of -p and --interval set it off */
 }
 
 int ownsignals_stop_requested(void)

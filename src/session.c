@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -291,6 +292,11 @@ static int run_program(struct session *s)
 	 * sessions, and both want every hook to be a plain int3 */
 	s->fp.wanted = !cfg->breakpoint_mode && !cfg->trace_children;
 	ownsignals_install(false);
+	if (cfg->interval) { /* --interval: the loop wakes up for its reports */
+		struct itimerval it = { { 0, 100000 }, { 0, 100000 } };
+		setitimer(ITIMER_REAL, &it, NULL);
+		s->lc.next_interval = cfg->interval;
+	}
 	tracee_release_spawned(s->pid);
 	if (waitloop_run(s) < 0 && !s->life.exited) {
 		kill(s->pid, SIGKILL);

@@ -455,6 +455,9 @@ bool ownsignals_take_report_request(void);
 
 /* ---- attached.c ---- */
 void attached_end(struct session *s);
+/* Between two stops: a report asked with SIGUSR1 (-p), an interval's
+ * growth report (-p, or --interval of a program leaktrace runs), the end
+ * of --duration.  True when the session has ended. */
 bool attached_timers(struct session *s);
 int attached_run(struct session *s);
 

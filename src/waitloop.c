@@ -395,7 +395,8 @@ int waitloop_run(struct session *s)
 			s->life.stopped_by = stop_sig;
 			return 0;
 		}
-		if (s->rep.attached && !s->life.final_done && attached_timers(s))
+		if ((s->rep.attached || s->cfg->interval) && s->life.exec_seen &&
+		    !s->life.final_done && attached_timers(s))
 			return 0;
 		pid_t tid = wait_next(s, &status);
 		if (tid == 0)
