@@ -23,11 +23,9 @@
 static void note_unseen_frees(struct session *s)
 {
 	if (s->rep.attached && (!s->cfg->xml || s->cfg->log_file)) {
-		fprintf(s->log,
-			"==%d== frees of blocks allocated before the attach: %" PRIu64
-			" (not errors)\n",
-			s->pid, s->ev.unseen_frees);
-		fflush(s->log);
+		session_say(s,
+			    "frees of blocks allocated before the attach: %" PRIu64 " (not errors)",
+			    s->ev.unseen_frees);
 	}
 }
 
@@ -41,8 +39,7 @@ void attached_end(struct session *s)
 	if (!detach_quiesce_stubs(s))
 		return;
 	detach_all(s);
-	fprintf(s->log, "==%d== detached from %d; it keeps running\n", s->pid, s->pid);
-	fflush(s->log);
+	session_say(s, "detached from %d; it keeps running", s->pid);
 }
 
 /* -p mode, between two stops: a report on demand, an interval's growth,
@@ -136,11 +133,10 @@ int attached_run(struct session *s)
 	rep->target_args = s->life.cmdline ? s->life.cmdline + 1 : NULL;
 	session_fill_identity(s);
 	if (!cfg->quiet && (!cfg->xml || cfg->log_file)) {
-		fprintf(s->log, "==%d== leaktrace-%s, a ptrace-based leak analyzer\n", s->pid,
-			LEAKTRACE_VERSION);
-		fprintf(s->log, "==%d== attached to %d (%s), %zu threads\n==%d== \n", s->pid,
-			s->pid, comm, threads_live_count(s), s->pid);
-		fflush(s->log);
+		session_say(s, "leaktrace-%s, a ptrace-based leak analyzer", LEAKTRACE_VERSION);
+		session_say(s, "attached to %d (%s), %zu threads", s->pid, comm,
+			    threads_live_count(s));
+		session_say(s, "%s", "");
 	}
 	if (s->xml)
 		report_xml_preamble(s->xml, rep, 0);
@@ -154,11 +150,10 @@ int attached_run(struct session *s)
 	waitloop_run(s);
 	if (s->life.exited && !s->life.detached) {
 		note_unseen_frees(s);
-		fprintf(s->log, "==%d== %d exited during the session (%s %d)\n", s->pid, s->pid,
-			WIFSIGNALED(s->life.exit_status) ? "killed by signal" : "status",
-			WIFSIGNALED(s->life.exit_status) ? WTERMSIG(s->life.exit_status)
-							 : WEXITSTATUS(s->life.exit_status));
-		fflush(s->log);
+		session_say(s, "%d exited during the session (%s %d)", s->pid,
+			    WIFSIGNALED(s->life.exit_status) ? "killed by signal" : "status",
+			    WIFSIGNALED(s->life.exit_status) ? WTERMSIG(s->life.exit_status)
+							     : WEXITSTATUS(s->life.exit_status));
 	}
 	if (cfg->error_exitcode && memerrors_count(s))
 		return cfg->error_exitcode;

@@ -215,9 +215,9 @@ int children_restart_for_exec(struct session *s, struct thread *th)
 		free(argv[0]);
 	free(argv);
 	if (!s->cfg->quiet && (!s->cfg->xml || s->cfg->log_file)) {
-		fprintf(s->log, "==%d== \n==%d== Command: %s\n==%d== \n", s->pid, s->pid, exe,
-			s->pid);
-		fflush(s->log);
+		session_say(s, "%s", "");
+		session_say(s, "Command: %s", exe);
+		session_say(s, "%s", "");
 	}
 	return hooks_setup_after_exec(s, th->tid) ? -1 : 0;
 }

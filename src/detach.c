@@ -246,10 +246,10 @@ void detach_interrupted(struct session *s, int sig)
 {
 	if (!s->life.final_done && s->life.exec_seen) {
 		s->rep.incomplete = true;
-		fprintf(s->log,
-			"==%d== leaktrace: interrupted by signal %d (%s); the report covers "
-			"what ran until now, and the program runs on untraced\n",
-			s->pid, sig, strsignal(sig));
+		session_say(s,
+			    "leaktrace: interrupted by signal %d (%s); the report covers "
+			    "what ran until now, and the program runs on untraced",
+			    sig, strsignal(sig));
 		s->life.detaching = true;
 		leakcheck_final(s, NULL);
 	}

@@ -92,10 +92,9 @@ void fdevents_return(struct session *s, const struct pending_call *pc, int64_t r
 		} else if (!fdtab_is_open(s->fds, (int)pc->args[0])) {
 			/* the kernel said EBADF or the like: say it as memcheck 3.22 does */
 			struct report_stack st = session_stack(s, pc->stack_id);
-			fprintf(s->log, "==%d== File descriptor %d was closed already\n", s->pid,
-				(int)pc->args[0]);
+			session_say(s, "File descriptor %d was closed already", (int)pc->args[0]);
 			report_text_stack(s->log, &s->rep, &st);
-			fprintf(s->log, "==%d== \n", s->pid);
+			session_say(s, "%s", "");
 		}
 		return;
 	}

@@ -346,61 +346,10 @@ unsigned long memerrors_count(const struct session *s)
 	return c.errors;
 }
 
-/* --interval: which stacks' live bytes grew most since the last look. */
+/* --interval: the stacks whose live bytes grew most, the suspected leaks and the
+ * memory limit (heapprof.c; the profile exists whenever --interval is given). */
 void leakcheck_growth(struct session *s, double seconds)
 {
-	if (s->prof) {
+	if (s->prof)
 		heapprof_interval(s->prof, s->log, s->pid, seconds);
-		return;
-	}
-	size_t nstacks = stacktab_count(s->stacks), n;
-	int64_t *now = calloc(nstacks + 1, sizeof *now);
-	int64_t *nblk = calloc(nstacks + 1, sizeof *nblk);
-	bool *shown = calloc(nstacks + 1, sizeof *shown);
-	struct block *blocks = heapmap_sorted(s->heap, &n);
-	uint64_t total = 0;
-
-	if (!now || !nblk || !shown || (!blocks && n))
-		goto out;
-	for (size_t i = 0; i < n; i++) {
-		if (blocks[i].stack_id < nstacks) {
-			now[blocks[i].stack_id] += (int64_t)blocks[i].size;
-			nblk[blocks[i].stack_id]++;
-		}
-		total += blocks[i].size;
-	}
-	fprintf(s->log,
-		"==%d== growth over the last %.0f s (live now: %" PRIu64 " bytes in %zu blocks):\n",
-		s->pid, seconds, total, n);
-	for (int k = 0; k < 5; k++) {
-		size_t best = SIZE_MAX;
-		int64_t bestd = 0;
-		for (size_t i = 0; i < nstacks; i++) {
-			int64_t d = now[i] - (i < s->lc.growth_n ? s->lc.growth_prev[i] : 0);
-			if (!shown[i] && d > bestd) {
-				bestd = d;
-				best = i;
-			}
-		}
-		if (best == SIZE_MAX)
-			break;
-		shown[best] = true;
-		fprintf(s->log,
-			"==%d== +%" PRId64 " bytes, now %" PRId64 " bytes in %" PRId64
-			" blocks, allocated at\n",
-			s->pid, bestd, now[best], nblk[best]);
-		struct report_stack st =
-		    session_trim_below_main(s, session_stack(s, (uint32_t)best));
-		report_text_stack(s->log, &s->rep, &st);
-	}
-	fflush(s->log);
-	free(s->lc.growth_prev);
-	s->lc.growth_prev = now;
-	s->lc.growth_n = nstacks;
-	now = NULL;
-out:
-	free(now);
-	free(nblk);
-	free(shown);
-	free(blocks);
 }

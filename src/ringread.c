@@ -126,12 +126,10 @@ uint64_t ringread_drain(struct session *s)
 		/* a fail-safe stub waited too long for room and stopped recording */
 		s->fp.gave_up_seen = true;
 		s->rep.incomplete = true;
-		fprintf(s->log,
-			"==%d== Warning: the program waited too long for leaktrace to read its "
-			"allocations; nothing is recorded from now on, and the report covers "
-			"what came before\n",
-			s->pid);
-		fflush(s->log);
+		session_say(s,
+			    "Warning: the program waited too long for leaktrace to read its "
+			    "allocations; nothing is recorded from now on, and the report covers "
+			    "what came before");
 	}
 	return n;
 }
@@ -190,12 +188,10 @@ void ringread_check_hole(struct session *s, struct thread *th, const struct user
 	if (!held) {
 		fp_consume_give_up(&s->fp.cons, hole);
 		if (!s->fp.nlost++)
-			fprintf(
-			    s->log,
-			    "==%d== Warning: an allocator call was left in the middle of its "
-			    "record (longjmp out of a signal handler, or a thread killed in it);"
-			    " its event is lost\n",
-			    s->pid);
+			session_say(s,
+				    "Warning: an allocator call was left in the middle of its "
+				    "record (longjmp out of a signal handler, or a thread killed "
+				    "in it); its event is lost");
 		s->fp.hole = 0;
 	}
 	threads_resume_held(s, th);

@@ -45,6 +45,18 @@ void lt_error(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+void session_say(struct session *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	report_text_prefix(s->log, &s->rep);
+	va_start(ap, fmt);
+	vfprintf(s->log, fmt, ap);
+	va_end(ap);
+	fputc('\n', s->log);
+	fflush(s->log);
+}
+
 long session_us_between(const struct timespec *from, const struct timespec *to)
 {
 	return (to->tv_sec - from->tv_sec) * 1000000 + (to->tv_nsec - from->tv_nsec) / 1000;
@@ -86,6 +98,7 @@ int session_open_reports(struct session *s)
 	const struct config *cfg = s->cfg;
 	char warn[512];
 
+	s->rep.pid = s->pid; /* for the prefix of a warning, before the identity is filled */
 	s->log = outfile_report_stream(cfg, false, s->pid, warn, sizeof warn);
 	if (!s->log) {
 		lt_error("cannot open log %s: %s",
@@ -96,7 +109,7 @@ int session_open_reports(struct session *s)
 		return -1;
 	}
 	if (warn[0])
-		fprintf(s->log, "==%d== %s\n", s->pid, warn);
+		session_say(s, "%s", warn);
 	if (!cfg->xml)
 		return 0;
 	s->xml = outfile_report_stream(cfg, true, s->pid, warn, sizeof warn);
@@ -109,7 +122,7 @@ int session_open_reports(struct session *s)
 		return -1;
 	}
 	if (warn[0])
-		fprintf(s->log, "==%d== %s\n", s->pid, warn);
+		session_say(s, "%s", warn);
 	return 0;
 }
 
@@ -227,7 +240,6 @@ static void session_free(struct session *s)
 	fdtab_free(s->fds);
 	free(s->err.v);
 	free(s->err.stacks);
-	free(s->lc.growth_prev);
 	heapprof_free(s->prof);
 	if (s->life.cmdline)
 		free(s->life.cmdline[0]);

@@ -161,9 +161,7 @@ struct errors_part {
 /* leakcheck.c */
 struct leakcheck_part {
 	double scan_seconds;
-	size_t heap_bytes;    /* the shadow heap's size at the last report */
-	int64_t *growth_prev; /* --interval: live bytes per stack at the last look */
-	size_t growth_n;
+	size_t heap_bytes; /* the shadow heap's size at the last report */
 	double next_interval;
 };
 
@@ -213,6 +211,9 @@ struct session {
 
 /* The one voice of leaktrace's own messages: "leaktrace: ..." on stderr. */
 void lt_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* One line of leaktrace's own in the text report: the "==PID== " prefix
+ * (with --time-stamp's time), the line, flushed. */
+void session_say(struct session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 long session_us_between(const struct timespec *from, const struct timespec *to);
 long session_elapsed_ms(const struct session *s);
 struct report_stack session_stack(struct session *s, uint32_t id);

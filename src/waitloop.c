@@ -209,11 +209,8 @@ static int handle_event(struct session *s, struct thread *th, int status)
 		if (s->err.exit_now && !s->life.final_done) {
 			/* --exit-on-first-error: as memcheck, no leak check */
 			s->life.final_done = true;
-			fprintf(s->log,
-				"==%d== \n==%d== Exit program on first error "
-				"(--exit-on-first-error=yes)\n",
-				s->pid, s->pid);
-			fflush(s->log);
+			session_say(s, "%s", "");
+			session_say(s, "Exit program on first error (--exit-on-first-error=yes)");
 		}
 		if (!s->life.final_done && (s->life.group_exiting || killed || live <= 1)) {
 			th->state = TH_EXITING;

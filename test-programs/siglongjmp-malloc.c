@@ -44,7 +44,7 @@ int main(int argc, char **argv)
 	static void *keep[N];
 	static volatile long done, jumps;
 	struct sigaction sa = { .sa_sigaction = on_alarm, .sa_flags = SA_SIGINFO };
-	struct itimerval it = { { 0, 100 }, { 0, 100 } };
+	struct itimerval it = { { 0, 1000 }, { 0, 1000 } };
 
 	program_only = argc > 1 && !strcmp(argv[1], "program");
 	sigaction(SIGALRM, &sa, NULL);
