@@ -249,14 +249,17 @@ static int cmp_int(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-int fdreport_scan_inherited(struct fdtab *t, pid_t pid)
+/* The descriptors open in process pid, by the kernel's /proc/PID/fd,
+ * sorted: a malloc'd array in *out (the caller frees it).  0 or -errno. */
+static int kernel_fds(pid_t pid, int **out, size_t *n)
 {
-	char dir[64], path[4096];
+	char dir[64];
 	int *fds = NULL, err = 0;
-	size_t n = 0, cap = 0;
+	size_t cap = 0;
 	struct dirent *d;
 	DIR *dp;
 
+	*n = 0;
 	snprintf(dir, sizeof dir, "/proc/%d/fd", (int)pid);
 	if (!(dp = opendir(dir)))
 		return -errno;
@@ -268,24 +271,68 @@ int fdreport_scan_inherited(struct fdtab *t, pid_t pid)
 			continue;
 		if (pid == getpid() && fd == dirfd(dp))
 			continue; /* our own listing of ourselves */
-		if (n == cap) {
+		if (*n == cap) {
 			int *more = realloc(fds, (cap = cap ? cap * 2 : 32) * sizeof *fds);
 
 			if (!more) {
 				err = -ENOMEM;
-				goto out;
+				break;
 			}
 			fds = more;
 		}
-		fds[n++] = (int)fd;
+		fds[(*n)++] = (int)fd;
 	}
-	qsort(fds, n, sizeof *fds, cmp_int);
+	closedir(dp);
+	if (err) {
+		free(fds);
+		*n = 0;
+		return err;
+	}
+	qsort(fds, *n, sizeof *fds, cmp_int);
+	*out = fds;
+	return 0;
+}
+
+int fdreport_scan_inherited(struct fdtab *t, pid_t pid)
+{
+	char path[4096];
+	int *fds = NULL, err;
+	size_t n;
+
+	if ((err = kernel_fds(pid, &fds, &n)))
+		return err;
 	for (size_t i = 0; i < n && err == 0; i++)
 		err = fdtab_inherit(
 		    t, fds[i],
 		    fdreport_resolve_path(pid, fds[i], path, sizeof path) >= 0 ? path : NULL);
-out:
-	closedir(dp);
+	free(fds);
+	return err;
+}
+
+int fdreport_sync(struct fdtab *t, pid_t pid)
+{
+	char path[4096];
+	int *fds = NULL, err;
+	size_t n, count = fdtab_count(t);
+
+	if ((err = kernel_fds(pid, &fds, &n)))
+		return err;
+	struct fd_entry *list = calloc(count + 1, sizeof *list);
+	if (!list) {
+		free(fds);
+		return -ENOMEM;
+	}
+	fdtab_list(t, list, count);
+	for (size_t i = 0; i < count; i++)
+		if (!bsearch(&list[i].fd, fds, n, sizeof *fds, cmp_int))
+			fdtab_close(t, list[i].fd); /* closed where we could not see it */
+	for (size_t i = 0; i < n && err == 0; i++)
+		if (!fdtab_is_open(t, fds[i])) /* opened where we could not see it */
+			err = fdtab_open(t, fds[i], STACKTAB_NONE,
+					 fdreport_resolve_path(pid, fds[i], path, sizeof path) >= 0
+					     ? path
+					     : NULL);
+	free(list);
 	free(fds);
 	return err;
 }

@@ -267,6 +267,8 @@ static void write_reports(struct session *s, bool last, size_t nblocks)
 	struct fdreport fr = { 0 };
 	bool text = !s->cfg->xml || s->cfg->log_file;
 
+	if (last && s->fds)
+		fdreport_sync(s->fds, s->tm.pid); /* the kernel's list is the truth */
 	if (last && s->fds && !fdreport_collect(s->fds, s->stacks, s->tm.pid, 0, &fde, &fr.n)) {
 		fr.entries = fde;
 		fr.all = s->cfg->track_fds_all;

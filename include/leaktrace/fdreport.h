@@ -88,6 +88,12 @@ int fdreport_resolve_path(pid_t pid, int fd, char *buf, size_t len);
  * at the stop after the target's execve.  0 or a negative errno. */
 int fdreport_scan_inherited(struct fdtab *t, pid_t pid);
 
+/* Makes the table the kernel's own at the end (/proc/PID/fd): a descriptor
+ * closed where leaktrace could not see it (glibc's internal close, a raw
+ * close_range) leaves it, and one opened so (an inline system call) joins
+ * it without a creation stack.  0 or -errno. */
+int fdreport_sync(struct fdtab *t, pid_t pid);
+
 /* Do not duplicate the socket with pidfd_getfd(2) to ask the kernel for its
  * addresses; read /proc/PID/net and the socket's xattr instead.  Without
  * this flag /proc is the fallback when pidfd_getfd is unavailable (Linux
