@@ -78,7 +78,12 @@ void hooks_install(struct session *s)
 		    (s->hk.all_stopped || threads_live_count(s) == 1)) {
 			if (!s->fp.ring && fastpatch_setup(s)) {
 				s->fp.failed = true;
-				if (s->cfg->verbose)
+				if (s->fp.failsafe)
+					lt_error("warning: the fast path cannot be set up in %d; "
+						 "breakpoints are used, which a killed leaktrace "
+						 "would leave behind",
+						 s->pid);
+				else if (s->cfg->verbose)
 					lt_error("note: the fast path cannot be set up; "
 						 "breakpoints only");
 			}
