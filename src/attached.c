@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -17,6 +18,21 @@
 #include "leaktrace/seccheck.h"
 
 #include "session_int.h"
+
+/* Whether a seccomp filter of any thread (each may have its own; any may be
+ * borrowed to run a system call) would kill or fail what leaktrace runs in
+ * the process. */
+static bool seccomp_refuses(struct session *s, uint64_t insn, char *why, size_t len)
+{
+	size_t n;
+	struct thread **ths = threads_live(s, &n);
+	bool refused = false;
+
+	for (size_t i = 0; i < n && !refused; i++)
+		refused = seccheck_attach(s->pid, ths[i]->tid, insn, why, len) != 0;
+	free(ths);
+	return refused;
+}
 
 /* -p: frees of blocks allocated before the attach are no errors; they are
  * counted apart. */
@@ -95,7 +111,7 @@ int attached_run(struct session *s)
 	int e = target_mem_open(&s->tm, s->pid);
 	/* nothing is injected under a seccomp filter that would kill for it */
 	uint64_t insn = e ? 0 : inject_syscall_insn(s);
-	if (!e && seccheck_attach(s->pid, s->pid, insn, err, sizeof err)) {
+	if (!e && seccomp_refuses(s, insn, err, sizeof err)) {
 		lt_error("cannot attach to %d: %s; nothing was changed, and it runs on", s->pid,
 			 err);
 		detach_all(s);

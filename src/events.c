@@ -12,6 +12,7 @@
 #include "leaktrace/allocfns.h"
 
 #include "leaktrace/heapprof.h"
+#include "leaktrace/procmaps.h"
 
 #include "session_int.h"
 
@@ -181,6 +182,24 @@ static void take_old_block(struct session *s, struct pending_call *pc)
 	freeq_push(s->freed, &fb);
 }
 
+/* Whether a and b (a below b) lie on one stack: a handler running on a
+ * sigaltstack above the interrupted stack has not abandoned the calls under
+ * way there.  Near addresses are taken as one stack without looking; the
+ * maps are read only for the rare far ones. */
+static bool same_stack(const struct session *s, uint64_t a, uint64_t b)
+{
+	struct maps m;
+
+	if (b - a <= (64u << 10))
+		return true;
+	if (procmaps_read(s->tm.pid, &m))
+		return true;
+	const struct mapping *ma = procmaps_find(&m, a), *mb = procmaps_find(&m, b);
+	bool same = !ma || !mb || ma == mb;
+	procmaps_free(&m);
+	return same;
+}
+
 bool events_nested(const struct session *s, const struct thread *th, uint64_t ret)
 {
 	return th->ncalls && (hooks_in_fn_range(s, ret - 1, false) || ret == s->hk.trap_return ||
@@ -210,7 +229,8 @@ enum entry_verdict events_entry(struct session *s, struct thread *th, const stru
 	 * abandoned (a longjmp, a siglongjmp out of a handler that interrupted
 	 * the allocator): a call under way is always above what runs inside
 	 * it, and a tail call from it enters at its very slot */
-	while (th->ncalls && th->calls[th->ncalls - 1].sp < e->regs->rsp)
+	while (th->ncalls && th->calls[th->ncalls - 1].sp < e->regs->rsp &&
+	       same_stack(s, th->calls[th->ncalls - 1].sp, e->regs->rsp))
 		th->ncalls--;
 	if (a->kind == AFN_OP_NEW || a->kind == AFN_OP_DELETE) {
 		note_marker(th, a->family, e);

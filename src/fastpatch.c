@@ -290,8 +290,9 @@ void fastpatch_restore_into(const struct session *s, const struct target_mem *tm
 }
 
 /* Whether no thread can still run stub code: none is inside a stub, and no
- * stack holds the address where a stub's call to its original returns (a
- * thread inside malloc, called from its stub).  Stacks are read from rsp up
+ * stack holds an address in a stub (where a stub's call to its original
+ * returns: a thread inside malloc called from its stub; or the pc saved in a
+ * signal frame: a handler that interrupted a stub).  Stacks are read from rsp up
  * to the end of their mapping, at most STUB_STACK_SCAN bytes: an allocator
  * call does not nest deeper.  Any doubt keeps the stubs. */
 #define STUB_STACK_SCAN (1u << 20)
@@ -329,8 +330,10 @@ bool fastpatch_stubs_idle(struct session *s, struct thread **ths, size_t n)
 			idle = false;
 			break;
 		}
+		/* any stub address: a call-return point, or the pc a signal
+		 * frame saved when a handler interrupted a stub */
 		for (size_t k = 0; k < len / 8 && idle; k++)
-			idle = !fastpatch_is_call_return(s, buf[k]);
+			idle = !fastpatch_in_stub(s, buf[k]);
 	}
 	free(buf);
 	procmaps_free(&m); /* m.v is NULL when the read failed */

@@ -94,9 +94,15 @@ void hooks_install(struct session *s)
 			}
 		}
 		/* -p with the fast path: no int3 that would outlive us (posix_memalign
-		 * is not followed; its frees are then those of unseen blocks) */
-		if (s->fp.failsafe && s->fp.ring && !fits)
+		 * is not followed; its frees are then those of unseen blocks), nor for
+		 * a function no stub fits */
+		if (s->fp.failsafe && s->fp.ring) {
+			if (fits)
+				lt_error("warning: %s is not followed in %d: no fail-safe hook "
+					 "fits it",
+					 allocfn_table[i].name, s->pid);
 			continue;
+		}
 		if (!hooks_add(s, addr, (int)s->hk.nfns, allocfn_table[i].name))
 			s->hk.nfns++;
 	}

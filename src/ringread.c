@@ -150,13 +150,13 @@ uint64_t ringread_drain(struct session *s)
  * handler on top of its own claim, it waits for itself, and giving the
  * record up is the only way on (its stub, resumed later, then writes into a
  * slot of a later lap: see ARCHITECTURE.md). */
-void ringread_check_hole(struct session *s, struct thread *th, const struct user_regs_struct *r)
+void ringread_check_hole(struct session *s, struct thread *th, uint64_t want)
 {
 	struct fp_ring_hdr *h = s->fp.ring;
 	struct timespec now;
 
-	/* in the trap loop rax is the writer's own claimed index */
-	if (s->fp.hole_check || r->rax - h->drained < h->capacity || s->fp.cons.next >= r->rax)
+	/* want: an index a writer waits to use (in the trap loop, rax) */
+	if (s->fp.hole_check || want - h->drained < h->capacity || s->fp.cons.next >= want)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (s->fp.hole != s->fp.cons.next + 1) {

@@ -265,7 +265,12 @@ void fastpatch_restore_into(const struct session *s, const struct target_mem *tm
 
 /* ---- ringread.c ---- */
 uint64_t ringread_drain(struct session *s);
-void ringread_check_hole(struct session *s, struct thread *th, const struct user_regs_struct *r);
+/* A ring stuck behind a record claimed and never published: checked (every
+ * thread stopped and read) once it has been stuck HOLE_MS, and given up if
+ * nobody holds it.  th: the thread waiting at its ring-full trap, or NULL
+ * (the fail-safe stubs wait without a trap); want: an index a writer waits
+ * for. */
+void ringread_check_hole(struct session *s, struct thread *th, uint64_t want);
 
 /* ---- events.c: the event API both front ends call ---- */
 

@@ -139,7 +139,7 @@ static int on_ours(struct session *s, struct thread *th, struct stop *st)
 	switch (st->kind) {
 	case STOP_RING_FULL:
 		s->fp.nfull++;
-		ringread_check_hole(s, th, &st->regs);
+		ringread_check_hole(s, th, st->regs.rax);
 		break; /* drained: the stub claims its slot again */
 	case STOP_FREE_CHECK:
 	case STOP_FREE_FAULT:
@@ -277,8 +277,12 @@ static pid_t wait_next(struct session *s, int *status)
 			__builtin_ia32_pause();
 	}
 	if (s->fp.failsafe && s->fp.ring) {
-		/* fail-safe stubs never stop for a full ring: poll it.  0 lets
-		 * the loop look at its timers and flags before it comes back */
+		/* fail-safe stubs never stop for a full ring: poll it, and look
+		 * for a hole when it stays full.  0 lets the loop look at its
+		 * timers and flags before it comes back */
+		uint64_t head = __atomic_load_n(&s->fp.ring->head, __ATOMIC_ACQUIRE);
+		if (head - s->fp.ring->drained >= s->fp.ring->capacity)
+			ringread_check_hole(s, NULL, head);
 		struct timespec nap = { 0, POLL_US * 1000 };
 		nanosleep(&nap, NULL);
 		return 0;
