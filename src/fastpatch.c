@@ -104,6 +104,22 @@ static bool thread_inside(struct session *s, uint64_t func, size_t len)
 	return inside;
 }
 
+/* Whether f's body jumps back into the bytes a patch would replace (read
+ * up to BODY_MAX bytes; the symbol's size says how many). */
+#define BODY_MAX (64u << 10)
+
+static bool body_branches_into(struct session *s, const struct hooked_fn *f, size_t patched)
+{
+	size_t len = f->size && f->size < BODY_MAX ? (size_t)f->size : 0;
+	uint8_t *body = len ? malloc(len) : NULL;
+	bool into = false;
+
+	if (body && target_read(&s->tm, f->addr, body, len) == (ssize_t)len)
+		into = fp_body_branches_into(body, len, f->addr, patched);
+	free(body);
+	return into;
+}
+
 /* Patches the entry of s->hk.fns[idx] with a jmp to a stub of the given kind.
  * 0, or -1 to fall back to a breakpoint. */
 int fastpatch_hook(struct session *s, unsigned idx, enum fp_kind kind)
@@ -128,6 +144,13 @@ int fastpatch_hook(struct session *s, unsigned idx, enum fp_kind kind)
 		if (s->cfg->verbose)
 			lt_error("note: %s stays on a breakpoint: %s", allocfn_table[f->afn].name,
 				 st.why);
+		return -1;
+	}
+	if (body_branches_into(s, f, st.displaced)) {
+		if (s->cfg->verbose)
+			lt_error("note: %s stays on a breakpoint: its code jumps back into its "
+				 "first instructions",
+				 allocfn_table[f->afn].name);
 		return -1;
 	}
 	if (s->rep.attached && thread_inside(s, f->addr, st.displaced)) {

@@ -938,3 +938,31 @@ int fp_stub_build(const struct fp_stub_req *req, struct fp_stub *out)
 	put32(out->entry_patch + 1, (int64_t)req->stub - (int64_t)(req->func + 5));
 	return 0;
 }
+
+bool fp_body_branches_into(const uint8_t *body, size_t len, uint64_t func, size_t patched)
+{
+	csh cs;
+	cs_insn *insn;
+	bool into = false;
+
+	if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
+		return true; /* cannot tell: as if it did */
+	cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
+	size_t n = cs_disasm(cs, body, len, func, 0, &insn);
+	for (size_t i = 0; i < n && !into; i++) {
+		const cs_detail *d = insn[i].detail;
+		bool branch = false;
+		for (int g = 0; g < d->groups_count; g++)
+			branch |= d->groups[g] == CS_GRP_JUMP || d->groups[g] == CS_GRP_CALL ||
+				  d->groups[g] == CS_GRP_BRANCH_RELATIVE;
+		const cs_x86 *x = &d->x86;
+		if (branch && x->op_count == 1 && x->operands[0].type == X86_OP_IMM) {
+			uint64_t target = (uint64_t)x->operands[0].imm;
+			into = target > func && target < func + patched;
+		}
+	}
+	if (n)
+		cs_free(insn, n);
+	cs_close(&cs);
+	return into;
+}

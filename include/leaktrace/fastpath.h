@@ -288,4 +288,10 @@ struct fp_stub {
  * for out-of-line execution; it cannot be checked in general. */
 int fp_stub_build(const struct fp_stub_req *req, struct fp_stub *out);
 
+/* Whether some instruction of a function's body (len bytes at func) branches
+ * or calls into its first `patched` bytes, past the entry, which the patch's
+ * 5-byte jmp replaces: such a function cannot be patched.  A body that
+ * cannot be decoded whole is checked as far as it decodes. */
+bool fp_body_branches_into(const uint8_t *body, size_t len, uint64_t func, size_t patched);
+
 #endif

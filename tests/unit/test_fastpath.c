@@ -443,6 +443,21 @@ static void test_ring_pure(void)
 	}
 }
 
+/* A body that loops back into its first bytes cannot take the 5-byte jmp. */
+static void test_body_branches(void)
+{
+	/* xor %eax,%eax; 1: inc %eax; cmp $5,%eax; jb 1b; ret */
+	static const uint8_t loops[] = {
+		0x31, 0xc0, 0xff, 0xc0, 0x83, 0xf8, 0x05, 0x72, 0xf9, 0xc3
+	};
+	/* push %rbx; mov %rdi,%rbx; 1: dec %rbx; jnz 1b; pop %rbx; ret (loop at +4) */
+	static const uint8_t fine[] = { 0x53, 0x48, 0x89, 0xfb, 0x48, 0xff,
+					0xcb, 0x75, 0xfb, 0x5b, 0xc3 };
+	CHECK(fp_body_branches_into(loops, sizeof loops, 0x1000, 5));
+	CHECK(!fp_body_branches_into(fine, sizeof fine, 0x1000, 4));
+	CHECK(fp_body_branches_into(fine, sizeof fine, 0x1000, 5));
+}
+
 static void test_tid_offset(void)
 {
 	CHECK(lt_fs_tid() == (uint32_t)gettid());
@@ -811,6 +826,7 @@ int main(int argc, char **argv)
 	sigaction(SIGSEGV, &sa, NULL);
 
 	test_ring_pure();
+	test_body_branches();
 	test_tid_offset();
 
 	ring_len = fp_ring_size(RING_CAP_MAX, STACK_BYTES);
