@@ -11,12 +11,30 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
+#include <x86intrin.h>
 
 #include "leaktrace/allocfns.h"
 #include "leaktrace/procmaps.h"
 
 #include "session_int.h"
+
+/* The TSC's ticks per second, measured over 10 ms against the monotonic
+ * clock (the fail-safe stubs' clock). */
+static int64_t tsc_per_second(void)
+{
+	struct timespec t0, t1, nap = { 0, 10 * 1000 * 1000 };
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	uint64_t c0 = __rdtsc();
+	nanosleep(&nap, NULL);
+	uint64_t c1 = __rdtsc();
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double ns = (double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec);
+	double per_s = ns > 0 ? (double)(c1 - c0) * 1e9 / ns : 0;
+	return per_s > 1e6 ? (int64_t)per_s : 3000000000ll;
+}
 
 /* The ring is a memfd that the target maps and we map too: records are
  * read straight from our mapping, and "drained" is an atomic store the
@@ -69,9 +87,12 @@ int fastpatch_setup(struct session *s)
 		return -1;
 	}
 	s->fp.ring = local;
-	s->fp.cons = (struct fp_consumer){ local, 0, s->fp.done };
-	if (s->fp.failsafe)
+	s->fp.cons = (struct fp_consumer){ .ring = local, .next = 0, .done = s->fp.done };
+	if (s->fp.failsafe) {
+		s->fp.ring->stall_ticks = tsc_per_second() * FP_STALL_SECONDS;
+		__atomic_store_n(&s->fp.ring->alive_tsc, __rdtsc(), __ATOMIC_RELEASE);
 		__atomic_or_fetch(&s->fp.ring->flags, FP_FLAG_FAILSAFE, __ATOMIC_RELEASE);
+	}
 	s->fp.ring_addr = (uint64_t)addr;
 	unsigned frames =
 	    s->cfg->num_callers + 3 < MAX_FRAMES ? s->cfg->num_callers + 3 : MAX_FRAMES;

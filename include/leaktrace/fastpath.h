@@ -70,11 +70,12 @@
 #define FP_RING_MAGIC	    0x31474e52504c544cull /* "LTLPRNG1" */
 #define FP_FLAG_DISABLED    1u
 /* A stub that finds the ring full never traps: it yields the CPU until the
- * tracer drains, and after FP_STALL_LIMIT such waits with no drain (the
- * tracer died, or cannot keep up) sets FP_FLAG_DISABLED and lets every
- * call through unrecorded.  For -p, where the program must outlive us. */
+ * tracer drains, and once the tracer has not looked at the ring for
+ * stall_ticks of the TSC (FP_STALL_SECONDS: it died, or cannot run) sets
+ * FP_FLAG_DISABLED and lets every call through unrecorded.  For -p, where
+ * the program must outlive us.  Set stall_ticks and alive_tsc first. */
 #define FP_FLAG_FAILSAFE    2u
-#define FP_STALL_LIMIT	    200000
+#define FP_STALL_SECONDS    1
 #define FP_STUB_MAX	    1280u
 #define FP_TID_OFFSET_GLIBC 0x2d0 /* offsetof(struct pthread, tid), 2.36 */
 
@@ -95,8 +96,8 @@ struct fp_ring_hdr {
 	uint64_t rule_hash;    /* FP_RULE_HASH, read by the stubs */
 	uint64_t rules_used;   /* entries taught (the tracer's count) */
 	uint64_t copy_off;     /* offset of the stack copies, one per slot */
-	uint64_t stalls;       /* FP_FLAG_FAILSAFE: waits for room since the last drain */
-	uint64_t reserved1;
+	uint64_t alive_tsc;    /* FP_FLAG_FAILSAFE: TSC of the tracer's last look */
+	int64_t stall_ticks;   /* FP_FLAG_FAILSAFE: TSC ticks without a look before giving up */
 };
 
 /* The rule table: how to step from one frame to its caller at a given pc,
@@ -233,6 +234,7 @@ struct fp_consumer {
 	struct fp_ring_hdr *ring;
 	uint64_t next;	/* first record not yet consumed */
 	uint64_t *done; /* per slot (capacity of them): index + 1 of the record consumed there */
+	uint64_t alive_said; /* FP_FLAG_FAILSAFE: the TSC last written to alive_tsc */
 };
 
 /* Hands every published record not consumed yet to fn (the record pointer
