@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "leaktrace/heapopts.h"
+#include "leaktrace/util.h"
 
 static const char *const names[HEAPOPT_COUNT] = {
 	[HEAPOPT_TOOL] = "tool",
@@ -41,23 +42,6 @@ void heapopts_release(struct heap_options *o)
 		free((char *)o->massif_args[i]);
 	free(o->massif_args);
 	o->alloc_fns = o->ignore_fns = o->massif_args = NULL;
-}
-
-static int push(const char ***list, const char *s)
-{
-	size_t n = 0;
-
-	while (*list && (*list)[n])
-		n++;
-	const char **l = realloc(*list, (n + 2) * sizeof *l);
-	if (!l) {
-		fprintf(stderr, "leaktrace: out of memory\n");
-		return -1;
-	}
-	l[n] = s;
-	l[n + 1] = NULL;
-	*list = l;
-	return 0;
 }
 
 static int uint_in(const char *name, const char *val, long lo, long hi, unsigned *out)
@@ -104,7 +88,7 @@ int heapopts_handle(struct heap_options *o, int which, const char *val)
 			return -1;
 		}
 		snprintf(arg, len, "--%s=%s", names[which], val);
-		if (push(&o->massif_args, arg)) {
+		if (util_push_string(&o->massif_args, arg)) {
 			free(arg);
 			return -1;
 		}
@@ -158,12 +142,12 @@ int heapopts_handle(struct heap_options *o, int which, const char *val)
 	case HEAPOPT_DEPTH:
 		return uint_in(names[which], val, 1, 200, &mc->depth);
 	case HEAPOPT_ALLOC_FN:
-		if (push(&o->alloc_fns, val))
+		if (util_push_string(&o->alloc_fns, val))
 			return -1;
 		mc->alloc_fns = o->alloc_fns;
 		return 0;
 	case HEAPOPT_IGNORE_FN:
-		if (push(&o->ignore_fns, val))
+		if (util_push_string(&o->ignore_fns, val))
 			return -1;
 		mc->ignore_fns = o->ignore_fns;
 		return 0;

@@ -10,6 +10,7 @@
 
 #include "leaktrace/heapopts.h"
 #include "leaktrace/outfile.h"
+#include "leaktrace/util.h"
 
 #include "options_int.h"
 
@@ -59,23 +60,6 @@ static int parse_kinds(const char *name, const char *val, unsigned *out)
 				       "unknown leak kind (use definite,indirect,possible,"
 				       "reachable, all or none)");
 	*out = (unsigned)mask;
-	return 0;
-}
-
-static int push_string(const char ***list, const char *s)
-{
-	size_t n = 0;
-
-	while (*list && (*list)[n])
-		n++;
-	const char **v = realloc(*list, (n + 2) * sizeof *v);
-	if (!v) {
-		fprintf(stderr, "leaktrace: out of memory\n");
-		return -1;
-	}
-	v[n] = s;
-	v[n + 1] = NULL;
-	*list = v;
 	return 0;
 }
 
@@ -187,13 +171,13 @@ static int set_heuristics(struct config *c, const char *val, long num)
 static int set_suppressions(struct config *c, const char *val, long num)
 {
 	(void)num;
-	return push_string(&c->supp_files, val);
+	return util_push_string(&c->supp_files, val);
 }
 
 static int set_fullpath_after(struct config *c, const char *val, long num)
 {
 	(void)num;
-	return push_string(&c->fullpath_after, val);
+	return util_push_string(&c->fullpath_after, val);
 }
 
 /* --tool, massif's options and --timeline: heapopts.c's */
@@ -298,7 +282,7 @@ const struct optdef options_table[] = {
 	{ "duration", 0, V_SECONDS, "SECONDS", 0, 0, set_duration,
 	  "with -p: end the session after SECONDS" },
 	{ "interval", 0, V_SECONDS, "SECONDS", 0, 0, set_interval,
-	  "with -p: print the fastest-growing stacks every SECONDS" },
+	  "print the fastest-growing stacks and suspected leaks every SECONDS" },
 	{ "mode", 0, CHOICE("fast|breakpoint"), set_mode,
 	  "event mechanism [fast, falls back to breakpoint]" },
 	{ "flamegraph", 0, STR("FILE.svg"), set_flamegraph,

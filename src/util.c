@@ -168,3 +168,20 @@ void util_block_addr(const struct mem_error *e, const char *state, char *buf, si
 		 (unsigned long long)e->addr, util_fmt_num(a, delta), where,
 		 util_fmt_num(b, e->block_size), state);
 }
+
+int util_push_string(const char ***list, const char *s)
+{
+	size_t n = 0;
+
+	while (*list && (*list)[n])
+		n++;
+	const char **v = realloc(*list, (n + 2) * sizeof *v);
+	if (!v) {
+		fprintf(stderr, "leaktrace: out of memory\n");
+		return -1;
+	}
+	v[n] = s;
+	v[n + 1] = NULL;
+	*list = v;
+	return 0;
+}

@@ -1,8 +1,7 @@
 /* heapopts: the options of --tool=massif and of the heap over time
- * (--timeline), kept apart from options.c's table so that they read as one
- * unit: options.c puts HEAPOPTS_TABLE into its getopt_long table, hands
- * every code from OPT_HEAP_FIRST on to heapopts_handle, and prints
- * HEAPOPTS_USAGE in --help.  Names, ranges and defaults are massif's. */
+ * (--timeline), kept apart so that they read as one unit: options_table.c
+ * declares each with a setter that hands it to heapopts_handle by its
+ * HEAPOPT_* code.  Names, ranges and defaults are massif's. */
 #ifndef LEAKTRACE_HEAPOPTS_H
 #define LEAKTRACE_HEAPOPTS_H
 
@@ -38,42 +37,6 @@ enum {
 	HEAPOPT_TIMELINE,
 	HEAPOPT_COUNT
 };
-
-/* getopt_long entries, codes base + HEAPOPT_*. */
-#define HEAPOPTS_TABLE(base)                                                                       \
-	{ "tool", required_argument, NULL, (base) + HEAPOPT_TOOL },                                \
-	    { "massif-out-file", required_argument, NULL, (base) + HEAPOPT_MASSIF_OUT_FILE },      \
-	    { "time-unit", required_argument, NULL, (base) + HEAPOPT_TIME_UNIT },                  \
-	    { "detailed-freq", required_argument, NULL, (base) + HEAPOPT_DETAILED_FREQ },          \
-	    { "max-snapshots", required_argument, NULL, (base) + HEAPOPT_MAX_SNAPSHOTS },          \
-	    { "threshold", required_argument, NULL, (base) + HEAPOPT_THRESHOLD },                  \
-	    { "peak-inaccuracy", required_argument, NULL, (base) + HEAPOPT_PEAK_INACCURACY },      \
-	    { "heap-admin", required_argument, NULL, (base) + HEAPOPT_HEAP_ADMIN },                \
-	    { "depth", required_argument, NULL, (base) + HEAPOPT_DEPTH },                          \
-	    { "alloc-fn", required_argument, NULL, (base) + HEAPOPT_ALLOC_FN },                    \
-	    { "ignore-fn", required_argument, NULL, (base) + HEAPOPT_IGNORE_FN },                  \
-	    { "heap", required_argument, NULL, (base) + HEAPOPT_HEAP },                            \
-	    { "stacks", required_argument, NULL, (base) + HEAPOPT_STACKS },                        \
-	    { "pages-as-heap", required_argument, NULL, (base) + HEAPOPT_PAGES_AS_HEAP },          \
-	{                                                                                          \
-		"timeline", required_argument, NULL, (base) + HEAPOPT_TIMELINE                     \
-	}
-
-#define HEAPOPTS_USAGE                                                                             \
-	"  --tool=memcheck|massif      leak check, or massif's heap profile [memcheck]\n"          \
-	"  --timeline=FILE.svg         the heap over time by stack, suspects marked\n"             \
-	"  massif's options (with --tool=massif):\n"                                               \
-	"  --massif-out-file=FILE      where the profile goes [massif.out.%p]\n"                   \
-	"  --time-unit=i|ms|B          i: allocator calls (not instructions), ms, or\n"            \
-	"                              bytes allocated+freed [i]\n"                                \
-	"  --detailed-freq=N           every Nth snapshot is detailed [10]\n"                      \
-	"  --max-snapshots=N           snapshots kept, 10..1000 [100]\n"                           \
-	"  --threshold=PCT             tree entries below PCT% are merged [1.0]\n"                 \
-	"  --peak-inaccuracy=PCT       a new peak is PCT% above the last [1.0]\n"                  \
-	"  --heap-admin=BYTES          admin bytes counted per block [8]\n"                        \
-	"  --depth=N                   frames in the tree, 1..200 [30]\n"                          \
-	"  --alloc-fn=NAME             treat NAME as an allocator (repeatable)\n"                  \
-	"  --ignore-fn=NAME            leave out allocations from NAME (repeatable)\n"
 
 /* massif's defaults, --tool=memcheck. */
 void heapopts_default(struct heap_options *o);

@@ -18,6 +18,10 @@
 
 /* v in decimal with ',' every three digits, as memcheck's "%'lu".
  * Writes into buf and returns it. */
+/* Appends s to a NULL-terminated list of strings (growing it; *list may be
+ * NULL).  0, or -1 with "leaktrace: out of memory" said. */
+int util_push_string(const char ***list, const char *s);
+
 char *util_fmt_num(char buf[UTIL_NUM_BUFSZ], uint64_t v);
 
 /* "dd:hh:mm:ss.mmm" (no trailing space) for the XML <time>.  Returns buf. */
