@@ -92,6 +92,9 @@ int fastpatch_setup(struct session *s)
 		s->fp.ring->stall_ticks = tsc_per_second() * FP_STALL_SECONDS;
 		__atomic_store_n(&s->fp.ring->alive_tsc, __rdtsc(), __ATOMIC_RELEASE);
 		__atomic_or_fetch(&s->fp.ring->flags, FP_FLAG_FAILSAFE, __ATOMIC_RELEASE);
+	} else {
+		/* stacks the stubs cannot walk yet are unwound live, whole */
+		__atomic_or_fetch(&s->fp.ring->flags, FP_FLAG_LEARN, __ATOMIC_RELEASE);
 	}
 	s->fp.ring_addr = (uint64_t)addr;
 	unsigned frames =
@@ -192,6 +195,8 @@ int fastpatch_hook(struct session *s, unsigned idx, enum fp_kind kind)
 	fp->copy_resume = st.copy_resume;
 	memcpy(fp->walk_loads, st.walk_loads, sizeof fp->walk_loads);
 	memcpy(fp->walk_resume, st.walk_resume, sizeof fp->walk_resume);
+	fp->learn_trap = st.learn_trap;
+	fp->learn_resume = st.learn_resume;
 	fp->call_return = st.call_return;
 	fp->check_trap = st.check_trap;
 	memcpy(fp->check_loads, st.check_loads, sizeof fp->check_loads);
@@ -382,4 +387,12 @@ bool fastpatch_stubs_idle(struct session *s, struct thread **ths, size_t n)
 	free(buf);
 	procmaps_free(&m); /* m.v is NULL when the read failed */
 	return idle;
+}
+
+const struct fast_patch *fastpatch_learn_trap(const struct session *s, uint64_t at)
+{
+	for (unsigned i = 0; i < s->fp.npatch; i++)
+		if (at && s->fp.patch[i].learn_trap == at)
+			return &s->fp.patch[i];
+	return NULL;
 }

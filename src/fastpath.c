@@ -35,11 +35,12 @@
 #include "leaktrace/fastpath.h"
 
 #define REC_HDR	    128u
+#define FP_HDR	    192u /* the ring header: records start there (the stubs say so) */
 #define FP_PREFETCH 4 /* records fp_consume loads ahead of the one it hands over */
 #define FP_STR_(x)  #x
 #define FP_STR(x)   FP_STR_(x)
 
-_Static_assert(sizeof(struct fp_ring_hdr) == 128, "ring header layout");
+_Static_assert(sizeof(struct fp_ring_hdr) == FP_HDR, "ring header layout");
 _Static_assert(sizeof(struct fp_rec) == REC_HDR, "record layout");
 _Static_assert(__builtin_offsetof(struct fp_ring_hdr, head) == 64, "head offset");
 _Static_assert(__builtin_offsetof(struct fp_ring_hdr, drained) == 48, "drained offset");
@@ -53,6 +54,7 @@ _Static_assert(__builtin_offsetof(struct fp_rec, r15) == 120, "record offsets");
 _Static_assert(__builtin_offsetof(struct fp_ring_hdr, alive_tsc) == 112 &&
 		   __builtin_offsetof(struct fp_ring_hdr, stall_ticks) == 120,
 	       "fail-safe offsets");
+_Static_assert(__builtin_offsetof(struct fp_ring_hdr, walk_qwords) == 128, "walk span offset");
 
 /* The rule table's hash shift and index mask as the stubs' code spells them */
 #define RULE_SHIFT_ASM "48"
@@ -111,7 +113,7 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	and 24(%r11), %rax\n"
 	"	mov 12(%r11), %ecx\n"
 	"	imul %rcx, %rax\n"
-	"	lea 128(%r11,%rax), %r10\n"
+	"	lea 192(%r11,%rax), %r10\n"
 	"	movl $0x7fff0000, 8(%r10)\n"
 	"fp_tpl_\\sfx\\()_op:\n"
 	"	mov %fs:0x2d0, %ecx\n"
@@ -173,7 +175,11 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	push %rbx\n push %r12\n push %r13\n push %r14\n push %r15\n"
 	"	mov 72(%r11), %r12\n"
 	"	add %r11, %r12\n"
-	"	lea (%rsi,%rcx,8), %r13\n"
+	/* the walk's window: walk_qwords, clipped at stack_end as above */
+	"	mov 128(%r11), %r13\n"
+	"	cmp %rdx, %r13\n"
+	"	cmova %rdx, %r13\n"
+	"	lea (%rsi,%r13,8), %r13\n"
 	"	movabs $0x1122334455667788, %rax\n"
 	"fp_tpl_\\sfx\\()_func:\n"
 	"	mov %rax, %r14\n"
@@ -186,6 +192,9 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	inc %ecx\n"
 	"	cmp 80(%r11), %rcx\n"
 	"	jae 18f\n"
+	/* key 0 (a return address of 1) is an empty slot's: no rule */
+	"	test %r14, %r14\n"
+	"	jz 19f\n"
 	"	mov %r14, %r9\n"
 	"	imul 88(%r11), %r9\n"
 	"	shr $" RULE_SHIFT_ASM ", %r9\n"
@@ -205,6 +214,8 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	shr $48, %r15\n"
 	"	test $4, %r15b\n"
 	"	jnz 18f\n"
+	"	test $8, %r15b\n"
+	"	jnz 24f\n"
 	"	movslq %ebx, %r9\n"
 	"	test $1, %r15b\n"
 	"	jz 14f\n"
@@ -248,11 +259,41 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	pop %r15\n pop %r14\n pop %r13\n pop %r12\n pop %rbx\n"
 	"	jmp 21f\n"
 	"fp_tpl_\\sfx\\()_wcopy:\n"
-	"19:	mov %r13, %r9\n"
-	"	sub 64(%r10), %r9\n"
+	/* frame k = ecx - 1 has no rule (or its saved rbp is out of reach):
+	 * k >= 1, the frames so far, frame k's rbp after them, and the copy
+	 * from frame k's sp (rsi); k = 0, the copy from the entry */
+	"19:	testb $4, 40(%r11)\n"
+	"	jz 24f\n"
+	/* ... unless a copy from here reaches the end of the window (the
+	 * stack's end, on the main thread): the copy then holds it all */
+	"	mov %r13, %r9\n"
+	"	sub %rsi, %r9\n"
 	"	shr $3, %r9\n"
+	"	cmp 32(%r11), %r9\n"
+	"	jbe 24f\n"
+	/* FP_FLAG_LEARN: the tracer unwinds the live stack, writes the
+	 * frames and nframes into the record (r10), teaches the rules, and
+	 * resumes at _learned */
+	"	mov %ecx, 20(%r10)\n"
+	"fp_tpl_\\sfx\\()_learn:\n"
+	"	int3\n"
+	"fp_tpl_\\sfx\\()_learned:\n"
+	"	movl $0, 16(%r10)\n"
 	"	pop %r15\n pop %r14\n pop %r13\n pop %r12\n pop %rbx\n"
-	"	lea 72(%rsp), %rsi\n"
+	"	jmp 21f\n"
+	"24:	cmp $2, %ecx\n"
+	"	jb 22f\n"
+	"	mov %rdx, (%rdi)\n"
+	"	mov %ecx, 20(%r10)\n"
+	"	jmp 23f\n"
+	"22:	mov 64(%r10), %rsi\n"
+	"23:	mov %r13, %r9\n"
+	"	sub %rsi, %r9\n"
+	"	shr $3, %r9\n"
+	"	mov 32(%r11), %rcx\n"
+	"	cmp %rcx, %r9\n"
+	"	cmova %rcx, %r9\n"
+	"	pop %r15\n pop %r14\n pop %r13\n pop %r12\n pop %rbx\n"
 	/* the copy goes to this slot's place in the copy area */
 	"20:	mov %r8, %rdi\n"
 	"	and 24(%r11), %rdi\n"
@@ -431,7 +472,9 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	TPL_SYM(fp_tpl_##p##_e_wra);                                                               \
 	TPL_SYM(fp_tpl_##p##_e_wbp);                                                               \
 	TPL_SYM(fp_tpl_##p##_e_wdone);                                                             \
-	TPL_SYM(fp_tpl_##p##_e_wcopy)
+	TPL_SYM(fp_tpl_##p##_e_wcopy);                                                             \
+	TPL_SYM(fp_tpl_##p##_e_learn);                                                             \
+	TPL_SYM(fp_tpl_##p##_e_learned)
 #define TPL_RETURN_SYMS(p)                                                                         \
 	TPL_SYM(fp_tpl_##p##_ret);                                                                 \
 	TPL_SYM(fp_tpl_##p##_r_ring);                                                              \
@@ -464,6 +507,7 @@ struct tpl {
 	const uint8_t *start, *end;
 	size_t ring[2], trap[2], op[2], tid[2], copy, copied, call_ret;
 	size_t func, wload[2], wresume[2]; /* the walk */
+	size_t learn, learned;		   /* FP_FLAG_LEARN's trap */
 	size_t key, check, load[3], ring0; /* FP_FREE_CHECKED, FP_REALLOC_CHECKED */
 };
 
@@ -477,7 +521,8 @@ struct tpl {
 	.start = s, .end = fp_tpl_##p##_end, .copy = OFF(fp_tpl_##p##_e_copy),                     \
 	.copied = OFF(fp_tpl_##p##_e_copied), .func = OFF(fp_tpl_##p##_e_func),                    \
 	.wload = { OFF(fp_tpl_##p##_e_wra), OFF(fp_tpl_##p##_e_wbp) },                             \
-	.wresume = { OFF(fp_tpl_##p##_e_wdone), OFF(fp_tpl_##p##_e_wcopy) }
+	.wresume = { OFF(fp_tpl_##p##_e_wdone), OFF(fp_tpl_##p##_e_wcopy) },                       \
+	.learn = OFF(fp_tpl_##p##_e_learn), .learned = OFF(fp_tpl_##p##_e_learned)
 #define TPL_RECORDS(p, ret_ring, ret_trap, ret_op, ret_tid)                                        \
 	.ring = { OFF(fp_tpl_##p##_e_ring), ret_ring },                                            \
 	.trap = { OFF(fp_tpl_##p##_e_trap), ret_trap }, .op = { OFF(fp_tpl_##p##_e_op), ret_op },  \
@@ -559,7 +604,8 @@ int fp_ring_init_zeroed(void *buf, uint64_t capacity, uint32_t stack_bytes)
 	if (!capacity || (capacity & (capacity - 1)))
 		return -EINVAL;
 	h->magic = FP_RING_MAGIC;
-	h->version = 1;
+	h->version = 2;
+	h->walk_qwords = FP_WALK_BYTES / 8;
 	h->rec_size = (uint32_t)fp_rec_size(stack_bytes);
 	h->capacity = capacity;
 	h->mask = capacity - 1;
@@ -577,6 +623,13 @@ void fp_ring_set_walk(void *buf, uint64_t max_frames)
 	if (max_frames > FP_MAX_WALK)
 		max_frames = 0;
 	__atomic_store_n(&h->max_frames, max_frames, __ATOMIC_RELEASE);
+}
+
+void fp_ring_set_walk_span(void *buf, uint64_t bytes)
+{
+	struct fp_ring_hdr *h = buf;
+
+	__atomic_store_n(&h->walk_qwords, bytes / 8, __ATOMIC_RELEASE);
 }
 
 static struct fp_rule *rules_of(void *buf)
@@ -626,7 +679,7 @@ int fp_ring_check(const void *buf, size_t len)
 {
 	const struct fp_ring_hdr *h = buf;
 
-	if (len < sizeof *h || h->magic != FP_RING_MAGIC || h->version != 1 || !h->capacity ||
+	if (len < sizeof *h || h->magic != FP_RING_MAGIC || h->version != 2 || !h->capacity ||
 	    (h->capacity & h->mask) || h->mask != h->capacity - 1 ||
 	    h->rec_size != fp_rec_size((uint32_t)(h->stack_qwords * 8)) ||
 	    h->copy_off != sizeof *h + h->capacity * h->rec_size ||
@@ -883,6 +936,8 @@ int fp_stub_build(const struct fp_stub_req *req, struct fp_stub *out)
 		out->walk_resume[k] = req->stub + t.wresume[k];
 	}
 	out->copy_resume = req->stub + t.copied;
+	out->learn_trap = req->stub + t.learn;
+	out->learn_resume = req->stub + t.learned;
 	out->call_return = t.call_ret ? req->stub + t.call_ret : 0;
 	if (checked) {
 		memcpy(out->code + t.key - 8, &req->tcache_key, 8);

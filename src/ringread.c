@@ -21,9 +21,15 @@ static void teach_rules(struct session *s, const uint64_t *pcs, unsigned n)
 	for (unsigned i = 0; i < n; i++) {
 		struct unwind_rule ur;
 		uint64_t key = i ? pcs[i] - 1 : pcs[i];
-		if (!unwind_rule(s->uw, key, &ur) || ur.rbp_off < INT16_MIN ||
-		    ur.rbp_off > INT16_MAX)
+		if (!unwind_rule(s->uw, key, &ur))
 			return; /* the stubs stop walking at this frame anyway */
+		if (ur.complex || ur.rbp_off < INT16_MIN || ur.rbp_off > INT16_MAX) {
+			/* no rule a stub can follow: it copies the stack from
+			 * this frame on, without asking again (FP_RULE_COPY) */
+			struct fp_rule fr = { .key = key, .flags = FP_RULE_COPY };
+			fp_rule_teach(s->fp.ring, &fr);
+			return;
+		}
 		struct fp_rule fr = { .key = key,
 				      .cfa_off = ur.cfa_off,
 				      .rbp_off = (int16_t)ur.rbp_off,
@@ -41,8 +47,38 @@ struct record_ctx {
 	uint64_t index;
 };
 
-/* The frames of an entry record: walked by its stub, or unwound here from
- * the stack copy it carries. */
+/* A walk that stopped at frame k >= 1 (fastpath.h, the rule table): frames
+ * 0..k-1 as walked, the rest unwound from the copy, which starts at frame
+ * k's sp, with frame k's return address and rbp. */
+static unsigned walked_then_copied(struct session *s, const struct record_ctx *c, uint64_t *pcs,
+				   uint64_t *sps, unsigned max)
+{
+	const struct fp_rec *rec = c->rec;
+	unsigned k = rec->nframes - 1, n;
+	uint64_t pc, sp, rbp, unused;
+
+	fp_rec_frame(rec, k, &pc, &sp);
+	fp_rec_frame(rec, k + 1, &rbp, &unused);
+	n = unwind_capture_walked(s->uw, rec->frames, k < max ? k : max, pcs, max);
+	const uint64_t *last = unwind_last_sps(s->uw, &n);
+	memcpy(sps, last, n * sizeof *sps);
+	if (n < k || n >= max)
+		return n;
+	/* frame k is a return address: the unwind looks its rule up at
+	 * pc - 1, as for any caller (an unwind's first frame is taken as
+	 * exact) */
+	struct user_regs_struct r = { .rip = pc - 1, .rsp = sp, .rbp = rbp };
+	unsigned m = unwind_capture_copy(s->uw, c->th->tid, &r, fp_ring_copy(s->fp.ring, c->index),
+					 rec->stack_len, pcs + k, max - k);
+	pcs[k] = pc;
+	last = unwind_last_sps(s->uw, &m);
+	memcpy(sps + k, last, (k + m < max ? m : max - k) * sizeof *sps);
+	return k + m;
+}
+
+/* The frames of an entry record: walked by its stub (or by us, when the
+ * stub met a pc without a rule: ringread_learn), or unwound here from the
+ * stack copy it carries, from the entry or from where the walk stopped. */
 static unsigned record_frames(struct session *s, void *ctx, const struct user_regs_struct *r,
 			      uint64_t *pcs, uint64_t *sps, unsigned max)
 {
@@ -50,6 +86,13 @@ static unsigned record_frames(struct session *s, void *ctx, const struct user_re
 	const struct fp_rec *rec = c->rec;
 	unsigned n;
 
+	if (rec->nframes && rec->stack_len && rec->nframes < FP_MAX_WALK) {
+		n = walked_then_copied(s, c, pcs, sps, max);
+		s->fp.ncopied++;
+		if (s->fp.ring->max_frames)
+			teach_rules(s, pcs, n);
+		return n;
+	}
 	if (rec->nframes) {
 		n = rec->nframes < FP_MAX_WALK ? rec->nframes : FP_MAX_WALK;
 		unwind_capture_walked(s->uw, rec->frames, n, pcs, max);
@@ -64,6 +107,46 @@ static unsigned record_frames(struct session *s, void *ctx, const struct user_re
 	const uint64_t *last = unwind_last_sps(s->uw, &n);
 	memcpy(sps, last, (n < max ? n : max) * sizeof *sps);
 	return n;
+}
+
+int ringread_learn(struct session *s, struct thread *th, const struct fast_patch *fp,
+		   struct user_regs_struct *regs)
+{
+	const struct fp_ring_hdr *h = s->fp.ring;
+	uint64_t first = s->fp.ring_addr + sizeof *h, at = regs->r10;
+
+	/* the record's slot: anything else, and the stub publishes what it
+	 * walked (nframes, written before the trap) */
+	if (at >= first && at < first + h->capacity * h->rec_size && (at - first) % h->rec_size == 0) {
+		struct fp_rec *rec = (struct fp_rec *)((uint8_t *)s->fp.ring + (at - s->fp.ring_addr));
+		unsigned max = h->max_frames < FP_MAX_WALK ? (unsigned)h->max_frames : FP_MAX_WALK;
+		if (rec->op < s->hk.nfns && max) {
+			struct user_regs_struct r = { .rip = s->hk.fns[rec->op].addr,
+						      .rsp = rec->rsp,
+						      .rbx = rec->rbx,
+						      .rbp = rec->rbp,
+						      .r12 = rec->r12,
+						      .r13 = rec->r13,
+						      .r14 = rec->r14,
+						      .r15 = rec->r15,
+						      .rdi = rec->rdi,
+						      .rsi = rec->rsi,
+						      .rdx = rec->rdx };
+			uint64_t pcs[FP_MAX_WALK];
+			unsigned n = unwind_capture(s->uw, th->tid, &r, pcs, max), m;
+			const uint64_t *sps = unwind_last_sps(s->uw, &m);
+			for (unsigned i = 0; i < n; i++) {
+				uint64_t sp = i < m ? sps[i] : 0;
+				memcpy(rec->frames + 16 * (size_t)i, &pcs[i], 8);
+				memcpy(rec->frames + 16 * (size_t)i + 8, &sp, 8);
+			}
+			rec->nframes = n;
+			teach_rules(s, pcs, n);
+			s->fp.nlearned++;
+		}
+	}
+	regs->rip = fp->learn_resume;
+	return tracee_setregs(th->tid, regs);
 }
 
 /* A return record: the call on top of the thread's pending calls, after

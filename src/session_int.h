@@ -78,6 +78,7 @@ struct fast_patch {
 	uint64_t trap_full[2];			/* the stub's ring-full int3s */
 	uint64_t copy_insn, copy_resume;	/* its stack copy's fault fixup */
 	uint64_t walk_loads[2], walk_resume[2]; /* its walk's loads, and where a fault goes */
+	uint64_t learn_trap, learn_resume;	/* FP_FLAG_LEARN's int3, and where the stub goes on */
 	uint64_t call_return;	 /* FP_ALLOC: where the original returns into the stub */
 	uint64_t check_trap;	 /* FP_FREE_CHECKED: the int3 of a suspect free */
 	uint64_t check_loads[3]; /* and its loads that may fault on a wild pointer */
@@ -117,7 +118,7 @@ struct fast_part {
 	int ring_fd;
 	struct fp_consumer cons; /* over ring, with done */
 	/* -v statistics: what the event path cost */
-	uint64_t nrecords, nwalked, ncopied, nfull, nfaults;
+	uint64_t nrecords, nwalked, ncopied, nlearned, nfull, nfaults;
 	/* a record claimed and never published (see fastpath.h) */
 	uint64_t hole;		    /* the index the ring has been stuck at, + 1 */
 	struct timespec hole_since; /* since when */
@@ -254,6 +255,8 @@ bool fastpatch_kind(enum afn_kind k, bool failsafe, enum fp_kind *out);
 uint64_t fastpatch_fault_resume(const struct session *s, uint64_t rip);
 const struct fast_patch *fastpatch_free_check(const struct session *s, uint64_t rip, bool fault);
 bool fastpatch_ring_full_trap(const struct session *s, uint64_t at);
+/* The stub whose FP_FLAG_LEARN int3 is at, or NULL. */
+const struct fast_patch *fastpatch_learn_trap(const struct session *s, uint64_t at);
 bool fastpatch_in_stub(const struct session *s, uint64_t rip);
 /* Whether ret is where a stub's call to its original returns. */
 bool fastpatch_is_call_return(const struct session *s, uint64_t ret);
@@ -271,6 +274,10 @@ uint64_t ringread_drain(struct session *s);
  * (the fail-safe stubs wait without a trap); want: an index a writer waits
  * for. */
 void ringread_check_hole(struct session *s, struct thread *th, uint64_t want);
+/* STOP_LEARN: fills the record the stub holds (r10) with the live stack's
+ * frames, teaches their rules, and sends the stub on to publish it. */
+int ringread_learn(struct session *s, struct thread *th, const struct fast_patch *fp,
+		   struct user_regs_struct *regs);
 
 /* ---- events.c: the event API both front ends call ---- */
 
@@ -427,6 +434,7 @@ enum stop_kind {
 	STOP_RETURN,	   /* the return trap: an allocator call returns */
 	STOP_INJECTED,	   /* the trap an injected call (freeres) returns to */
 	STOP_RING_FULL,	   /* a stub waits for room in the ring */
+	STOP_LEARN,	   /* a stub's walk met a pc without a rule (stop->patch) */
 	STOP_FREE_CHECK,   /* a stub's int3 for a suspect free (stop->patch) */
 	STOP_FREE_FAULT,   /* a stub's free check faulted on a wild pointer (stop->patch) */
 	STOP_STUB_FAULT,   /* a stub's stack copy or walk ran off the stack (stop->resume) */

@@ -384,8 +384,12 @@ bool unwind_rule(struct unwinder *u, uint64_t key, struct unwind_rule *out)
 {
 	const struct cfa_rule *r = rule_of(u, key);
 
-	if (!r || (r->kind != RULE_SIMPLE && r->kind != RULE_OUTERMOST))
+	if (!r)
 		return false;
+	if (r->kind != RULE_SIMPLE && r->kind != RULE_OUTERMOST) {
+		*out = (struct unwind_rule){ .complex = true };
+		return true;
+	}
 	*out = (struct unwind_rule){ .cfa_off = r->cfa_off,
 				     .rbp_off = r->rbp_off,
 				     .cfa_rbp = r->cfa_rbp,

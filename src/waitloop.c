@@ -45,6 +45,8 @@ static void classify_trap(struct session *s, struct stop *st)
 
 	if (fastpatch_ring_full_trap(s, at)) {
 		st->kind = STOP_RING_FULL;
+	} else if ((st->patch = fastpatch_learn_trap(s, at))) {
+		st->kind = STOP_LEARN;
 	} else if ((st->patch = fastpatch_free_check(s, at, false))) {
 		st->kind = STOP_FREE_CHECK;
 	} else if ((st->bp = bptab_lookup(s->bt, at))) {
@@ -141,6 +143,9 @@ static int on_ours(struct session *s, struct thread *th, struct stop *st)
 		s->fp.nfull++;
 		ringread_check_hole(s, th, st->regs.rax);
 		break; /* drained: the stub claims its slot again */
+	case STOP_LEARN:
+		err = ringread_learn(s, th, st->patch, &st->regs);
+		break;
 	case STOP_FREE_CHECK:
 	case STOP_FREE_FAULT:
 		err = bpevents_suspect_free(s, th, st->patch, &st->regs);

@@ -76,6 +76,13 @@
  * the program must outlive us.  Set stall_ticks and alive_tsc first. */
 #define FP_FLAG_FAILSAFE    2u
 #define FP_STALL_SECONDS    1
+/* A walk that meets a pc without a rule traps (at fp_stub.learn_trap, the
+ * record in r10, the frames walked so far in its nframes) instead of
+ * copying the stack: the tracer unwinds the live stack, which no copy can
+ * hold whole when frames are large, writes the frames and nframes into the
+ * record, teaches their rules, and resumes the stub at learn_resume, which
+ * publishes it.  Never with FP_FLAG_FAILSAFE.  Without it, the copy. */
+#define FP_FLAG_LEARN	    4u
 #define FP_STUB_MAX	    1280u
 #define FP_TID_OFFSET_GLIBC 0x2d0 /* offsetof(struct pthread, tid), 2.36 */
 
@@ -98,6 +105,8 @@ struct fp_ring_hdr {
 	uint64_t copy_off;     /* offset of the stack copies, one per slot */
 	uint64_t alive_tsc;    /* FP_FLAG_FAILSAFE: TSC of the tracer's last look */
 	int64_t stall_ticks;   /* FP_FLAG_FAILSAFE: TSC ticks without a look before giving up */
+	uint64_t walk_qwords;  /* how far above the entry rsp a walk may read / 8 */
+	uint64_t spare[7];     /* the header is three cache lines */
 };
 
 /* The rule table: how to step from one frame to its caller at a given pc,
@@ -106,10 +115,20 @@ struct fp_ring_hdr {
  * tracer teaches a rule when it first unwinds a stack through that pc from
  * a copy (fp_rule_teach); a stub then walks the stack itself and records
  * only the frames, (pc, sp) pairs, instead of the 4 KiB copy, and falls
- * back to the copy at the first pc it has no rule for.  The walk makes
- * exactly the steps of unwind.c's cached-rule unwinder on the copy the stub
- * would have taken: the same rule per pc (pc itself for frame 0, pc - 1
- * above), the same window of readable stack, the same stops.
+ * back to a copy at the first pc it has no rule for.  The walk makes
+ * exactly the steps of unwind.c's cached-rule unwinder on the live stack:
+ * the same rule per pc (pc itself for frame 0, pc - 1 above), the same
+ * stops, within the walk's window (walk_qwords above the entry rsp,
+ * clipped at stack_end like the copy's).
+ *
+ * The copy a walk falls back to starts at the frame it stopped at: frame 0
+ * (the entry) when that has no rule -- nframes 0, the copy from the entry
+ * rsp, as without a walk --, else frame k >= 1: nframes = k + 1 walked
+ * frames, the last one the frame without a rule, the caller's rbp at that
+ * frame in frames[k + 1]'s pc word, and the copy from frames[k]'s sp, at
+ * most stack_qwords and no further than the walk's window.  The tracer
+ * unwinds the copy from there, and so learns the rules of frames beyond
+ * any one copy's reach (a 6 KiB frame above the allocator).
  *
  * Open addressing on (key * FP_RULE_HASH) >> (64 - FP_RULE_BITS), linear
  * probing, at most half full so that every probe ends at an empty slot.
@@ -123,9 +142,19 @@ struct fp_ring_hdr {
 #define FP_RULES	(1u << FP_RULE_BITS)
 #define FP_RULE_HASH	0x9e3779b97f4a7c15ull
 #define FP_MAX_WALK	56u /* frames that fit a record: more, and stubs always copy */
+/* How far above its entry rsp a stub's walk may read (hdr.walk_qwords):
+ * a frame may be larger than the stack copy (GNU make's are), and the walk
+ * reads the live stack, so it is bounded only by the default stack size
+ * and, on the main thread, stack_end.  A load that faults is fixed up like
+ * the copy's (walk_loads). */
+#define FP_WALK_BYTES	(8u << 20)
 #define FP_RULE_CFA_RBP 1u  /* CFA = rbp + cfa_off, else rsp + cfa_off */
 #define FP_RULE_RBP_AT	2u  /* the caller's rbp is at CFA + rbp_off */
 #define FP_RULE_END	4u  /* the return address is undefined: the outermost frame */
+/* No rule of these shapes (libdwfl must unwind this frame): the walk stops
+ * here and the stack is copied from this frame on, as for a pc without a
+ * rule, but never with FP_FLAG_LEARN's trap: the tracer knows already */
+#define FP_RULE_COPY	8u
 
 struct fp_rule {
 	uint64_t key; /* pc (frame 0) or return address - 1; 0 = empty */
@@ -155,7 +184,8 @@ struct fp_rec {
 	uint8_t pad0;
 	uint32_t tid;			       /* kernel tid, 0 when tid_offset < 0 */
 	uint32_t stack_len;		       /* bytes in the slot's stack copy (fp_ring_copy) */
-	uint32_t nframes;		       /* else: frames[] holds this many (pc, sp) pairs */
+	uint32_t nframes;		       /* frames[] holds this many (pc, sp) pairs; with
+						* stack_len too, see the rule table */
 	uint64_t tp;			       /* thread pointer, %fs:0 */
 	uint64_t rdi, rsi, rdx;		       /* arguments (entry) */
 	uint64_t rax;			       /* result (return) */
@@ -205,6 +235,10 @@ int fp_ring_init_zeroed(void *buf, uint64_t capacity, uint32_t stack_bytes);
 /* Lets the stubs walk up to max_frames frames (at most FP_MAX_WALK and
  * what fits the record's stack area), or not at all (0). */
 void fp_ring_set_walk(void *buf, uint64_t max_frames);
+
+/* Sets how far above the entry rsp a walk may read (rounded down to 8;
+ * fp_ring_init sets FP_WALK_BYTES). */
+void fp_ring_set_walk_span(void *buf, uint64_t bytes);
 
 /* Adds a rule to the ring's table unless its key is there already.  false
  * when the table is half full (the stubs then copy the stack there). */
@@ -269,6 +303,9 @@ struct fp_stub {
 	/* the walk's two loads: a fault in the first ends the walk there
 	 * (walk_resume[0]), in the second falls back to the copy ([1]) */
 	uint64_t walk_loads[2], walk_resume[2];
+	/* FP_FLAG_LEARN: the int3 where a walk meets a pc without a rule, and
+	 * where the tracer resumes the stub once it has filled the record */
+	uint64_t learn_trap, learn_resume;
 	uint64_t call_return; /* FP_ALLOC: the return address the original sees */
 	/* FP_FREE_CHECKED: the int3 of a suspect free (the thread's registers
 	 * are those of free's entry; resuming after it runs the original), and

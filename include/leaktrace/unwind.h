@@ -37,13 +37,14 @@ unsigned unwind_capture_walked(struct unwinder *u, const void *frames, unsigned 
 
 /* How the cached-rule unwinder steps from a frame at key (its pc for frame
  * 0, return address - 1 above) to the caller, for the shapes it handles
- * itself; false where it hands the stack to libdwfl.  The fast path's
- * stubs are taught these rules (fastpath.h). */
+ * itself; .complex where it hands the stack to libdwfl; false when memory
+ * ran out.  The fast path's stubs are taught these rules (fastpath.h). */
 struct unwind_rule {
 	int32_t cfa_off, rbp_off;
 	bool cfa_rbp;	/* CFA = rbp + cfa_off, else rsp + cfa_off */
 	bool rbp_saved; /* the caller's rbp at CFA + rbp_off, else unchanged */
 	bool outermost; /* no caller */
+	bool complex;	/* a rule none of these shapes hold: libdwfl's alone */
 };
 bool unwind_rule(struct unwinder *u, uint64_t key, struct unwind_rule *out);
 

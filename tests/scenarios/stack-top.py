@@ -22,7 +22,8 @@ def scenario(tmp):
     check(r.stdout == "stack-top: done\n", f"program output {r.stdout!r}")
     with open(log) as f:
         report = f.read()
-    m = re.search(r"(\d+) fast-path records, stacks walked in \d+ and copied in \d+; (\d+) stops, "
+    m = re.search(r"(\d+) fast-path records, stacks walked in \d+ \(unwound live for \d+\) and copied in \d+; "
+                  r"(\d+) stops, "
                   r"of which (\d+) ring full and (\d+) stack-copy faults", report)
     check(m, f"no event statistics in the -v report:\n{report}")
     records, faults = int(m.group(1)), int(m.group(4))

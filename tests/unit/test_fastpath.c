@@ -393,7 +393,7 @@ static double now_ns(void)
 static void test_ring_pure(void)
 {
 	static uint8_t
-	    buf[128 + 8 * (128 + 16 * FP_MAX_WALK + 64) + FP_RULES * sizeof(struct fp_rule)];
+	    buf[sizeof(struct fp_ring_hdr) + 8 * (128 + 16 * FP_MAX_WALK + 64) + FP_RULES * sizeof(struct fp_rule)];
 	CHECK(fp_ring_init(buf, 6, 64) == -EINVAL);
 	CHECK(fp_ring_init(buf, 8, 64) == 0);
 	size_t len = fp_ring_size(8, 64);
@@ -403,7 +403,7 @@ static void test_ring_pure(void)
 	struct fp_ring_hdr *h = (void *)buf;
 	/* publish 0, 1, 3: only 0 and 1 are drainable */
 	for (uint64_t i = 0; i < 4; i++) {
-		struct fp_rec *r = (void *)(buf + 128 + i * h->rec_size);
+		struct fp_rec *r = (void *)(buf + sizeof(struct fp_ring_hdr) + i * h->rec_size);
 		if (i != 2)
 			r->seq = i + 1;
 	}
@@ -419,13 +419,13 @@ static void test_ring_pure(void)
 	CHECK(c.next == 2 && h->drained == 2);
 	CHECK(fp_consume(&c, count_only, NULL) == 0); /* nothing new */
 	/* 2 is published: taken, and drained passes everything */
-	((struct fp_rec *)(buf + 128 + 2 * h->rec_size))->seq = 3;
+	((struct fp_rec *)(buf + sizeof(struct fp_ring_hdr) + 2 * h->rec_size))->seq = 3;
 	CHECK(fp_consume(&c, count_only, NULL) == 1);
 	CHECK(c.next == 4 && h->drained == 4);
 	/* 4 claimed and never published, 5 published: giving 4 up lets
 	 * drained pass both */
 	h->head = 6;
-	((struct fp_rec *)(buf + 128 + 5 * h->rec_size))->seq = 6;
+	((struct fp_rec *)(buf + sizeof(struct fp_ring_hdr) + 5 * h->rec_size))->seq = 6;
 	CHECK(fp_consume(&c, count_only, NULL) == 1);
 	CHECK(h->drained == 4);
 	fp_consume_give_up(&c, 4);
@@ -433,13 +433,13 @@ static void test_ring_pure(void)
 	h->head = 0;
 	h->drained = 0;
 	/* a stale record of an earlier lap is not published for this one */
-	((struct fp_rec *)(buf + 128))->seq = 1;
+	((struct fp_rec *)(buf + sizeof(struct fp_ring_hdr)))->seq = 1;
 	CHECK(fp_ring_published(buf, len, 8) == 0);
 	/* fp_ring_prefetch touches the first 256 bytes of a slot: for any
 	 * index, inside the ring's records */
 	for (uint64_t i = 0; i < 9; i++) {
 		const uint8_t *r = (const uint8_t *)fp_ring_rec(buf, UINT64_MAX - i);
-		CHECK(r >= buf + 128 && r + 256 <= buf + 128 + 8 * h->rec_size);
+		CHECK(r >= buf + sizeof(struct fp_ring_hdr) && r + 256 <= buf + sizeof(struct fp_ring_hdr) + 8 * h->rec_size);
 		fp_ring_prefetch(buf, UINT64_MAX - i);
 	}
 }

@@ -12,11 +12,18 @@
  *    outermost rule, a return address outside the window, a return
  *    address 0; rules based on rsp or rbp, with and without the caller's
  *    rbp saved, at aligned, unaligned and wild offsets;
- *  - a record holds the copy instead exactly when unwind_simple would hand
+ *  - a record holds a copy instead exactly when unwind_simple would hand
  *    the stack to libdwfl (a pc without a rule, the saved rbp outside the
  *    window) or when the walk is off (max_frames 0, or beyond FP_MAX_WALK,
  *    which fp_ring_set_walk turns into 0), and the copy (fp_ring_copy)
- *    holds the window's bytes;
+ *    holds the window's bytes: from the entry, or, when the walk stopped at
+ *    frame k >= 1, the frames up to k, frame k's rbp, and the copy from
+ *    frame k's sp (frames larger than the copy: walk windows of one to four
+ *    copies, rules with CFA offsets up to 12 KiB); a rule marked
+ *    FP_RULE_COPY copies from its frame; with FP_FLAG_LEARN, a pc without a
+ *    rule or a saved rbp out of reach traps instead (never a marked rule),
+ *    with the record in r10 and the frames walked so far, and the stub
+ *    publishes what the trap handler (the tracer's part) wrote;
  *  - the window is the one fastpath.h describes: stack_qwords, clipped at
  *    hdr.stack_end when the stack pointer is below it, cut short by a
  *    PROT_NONE page above the stack; the faults there are exactly the ones
@@ -142,6 +149,8 @@ __asm__(".section .text.wt_victim,\"ax\"\n"
 /* ---- plumbing ---- */
 
 #define STACK_BYTES 4096u
+#define WALK_MAX    (4 * STACK_BYTES) /* the largest walk window tried */
+#define GUARD	    (WALK_MAX + 4096) /* PROT_NONE above the fake stack: no walk reads past it */
 #define RING_CAP    16u
 #define FAKE_STACK  65536u
 
@@ -165,6 +174,33 @@ enum { F_COPY, F_WALK_RA, F_WALK_RBP, NFAULTS };
 
 static const struct fp_stub *cur_stub;
 static volatile unsigned long faults[NFAULTS], faults_elsewhere;
+
+/* FP_FLAG_LEARN's trap, as the tracer takes it: the record is in r10 with
+ * the frames walked so far; the tracer's frames (here one marked frame)
+ * replace them and the stub goes on at learn_resume. */
+#define LEARNED_PC 0x1ea4edull
+static volatile unsigned long learn_traps;
+static volatile uint32_t learn_nframes; /* what the stub had walked */
+
+static void on_sigtrap(int sig, siginfo_t *si, void *uc_)
+{
+	ucontext_t *uc = uc_;
+	uint64_t rip = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
+	(void)si;
+
+	if (!cur_stub || rip - 1 != cur_stub->learn_trap) {
+		signal(sig, SIG_DFL);
+		return;
+	}
+	struct fp_rec *rec = (struct fp_rec *)(uintptr_t)uc->uc_mcontext.gregs[REG_R10];
+	uint64_t pc = LEARNED_PC, sp = 0;
+	learn_nframes = rec->nframes;
+	memcpy(rec->frames, &pc, 8);
+	memcpy(rec->frames + 8, &sp, 8);
+	rec->nframes = 1;
+	learn_traps++;
+	uc->uc_mcontext.gregs[REG_RIP] = (greg_t)cur_stub->learn_resume;
+}
 
 static void on_sigsegv(int sig, siginfo_t *si, void *uc_)
 {
@@ -191,7 +227,7 @@ static void on_sigsegv(int sig, siginfo_t *si, void *uc_)
 		return;
 	}
 	faults[k]++;
-	if (addr < stack_hi || addr >= stack_hi + 4096)
+	if (addr < stack_hi || addr >= stack_hi + GUARD)
 		faults_elsewhere++;
 }
 
@@ -219,8 +255,8 @@ static const struct mrule *mrule_find(uint64_t key)
 static void random_rule(struct fp_rule *r)
 {
 	switch (rnd() % 4) {
-	case 0:
-		r->cfa_off = (int32_t)(rnd() % 80) * 8;
+	case 0: /* now and then a frame larger than the copy (GNU make has them) */
+		r->cfa_off = (int32_t)(rnd() % 8 ? rnd() % 80 : 512 + rnd() % 1024) * 8;
 		break;
 	case 1:
 		r->cfa_off = (int32_t)(rnd() % 40) - 20; /* unaligned, or below sp */
@@ -244,7 +280,8 @@ static void random_rule(struct fp_rule *r)
 		break;
 	}
 	r->flags = (uint8_t)((rnd() % 2 ? FP_RULE_CFA_RBP : 0) | (rnd() % 2 ? FP_RULE_RBP_AT : 0) |
-			     (rnd() % 25 == 0 ? FP_RULE_END : 0));
+			     (rnd() % 25 == 0 ? FP_RULE_END : 0) |
+			     (rnd() % 20 == 0 ? FP_RULE_COPY : 0));
 	r->pad = 0;
 }
 
@@ -283,7 +320,8 @@ static bool make_rules(void)
  * readable memory (the copy stops there). */
 struct window {
 	uint64_t lo, len, mapped_end;
-	const uint8_t *bytes; /* from lo up to the end of the copy */
+	uint64_t walk_len;    /* the walk's window, [lo, lo + walk_len) */
+	const uint8_t *bytes; /* from lo up to the end of the walk's window */
 };
 
 static uint64_t copy_len(const struct window *w)
@@ -298,9 +336,9 @@ enum read_result { RD_OK, RD_OUT, RD_FAULT };
  * the word faults instead (it is in its window, not in the copy). */
 static enum read_result win_read(const struct window *w, uint64_t a, uint64_t *v)
 {
-	if (a < w->lo || a - w->lo > w->len || w->len - (a - w->lo) < 8)
+	if (a < w->lo || a - w->lo > w->walk_len || w->walk_len - (a - w->lo) < 8)
 		return RD_OUT;
-	if (a - w->lo + 8 > copy_len(w))
+	if (a + 8 > w->mapped_end)
 		return RD_FAULT;
 	memcpy(v, w->bytes + (a - w->lo), 8);
 	return RD_OK;
@@ -314,15 +352,22 @@ enum stop {
 	COPY_OFF,     /* copied: the walk is off */
 	COPY_NO_RULE, /* copied: a pc without a rule */
 	COPY_RBP_OUT, /* copied: the saved rbp outside the window */
+	COPY_COMPLEX, /* copied: a rule that says so (FP_RULE_COPY) */
 	NSTOPS
 };
 
 static const char *const stop_names[NSTOPS] = { "max_frames", "outermost", "ra out", "ra 0",
-						"walk off",   "no rule",   "rbp out" };
+						"walk off",   "no rule",   "rbp out",  "copy rule" };
 
 struct expect {
-	int nframes; /* -1: the copy */
+	int nframes; /* -1: the copy from the entry */
 	enum stop stop;
+	/* nframes >= 2 and a copy: the walk stopped at frame nframes - 1, and
+	 * the copy starts at its sp, with its rbp */
+	bool copy;
+	uint64_t copy_lo, copy_len, copy_rbp;
+	uint32_t walked;  /* frames walked where the walk stopped for a copy */
+	uint64_t stop_sp; /* and the sp of the frame it stopped at */
 	uint64_t pcs[FP_MAX_WALK], sps[FP_MAX_WALK];
 	unsigned faults[NFAULTS];
 };
@@ -347,12 +392,16 @@ static void model(const struct window *w, uint64_t rbp, uint64_t max, struct exp
 		const struct mrule *m = mrule_find(n ? pc - 1 : pc);
 		if (!m || !m->taught) {
 			e->stop = COPY_NO_RULE;
-			goto copy;
+			goto copy_from_frame;
 		}
 		const struct fp_rule *r = &m->r;
 		if (r->flags & FP_RULE_END) {
 			e->stop = STOP_END;
 			return;
+		}
+		if (r->flags & FP_RULE_COPY) {
+			e->stop = COPY_COMPLEX;
+			goto copy_from_frame;
 		}
 		uint64_t cfa =
 		    ((r->flags & FP_RULE_CFA_RBP) ? rbp : sp) + (uint64_t)(int64_t)r->cfa_off;
@@ -368,7 +417,7 @@ static void model(const struct window *w, uint64_t rbp, uint64_t max, struct exp
 			if (rd != RD_OK) {
 				e->faults[F_WALK_RBP] = rd == RD_FAULT;
 				e->stop = COPY_RBP_OUT;
-				goto copy;
+				goto copy_from_frame;
 			}
 		}
 		if (ra == 0) {
@@ -377,6 +426,23 @@ static void model(const struct window *w, uint64_t rbp, uint64_t max, struct exp
 		}
 		pc = ra;
 		sp = cfa;
+	}
+copy_from_frame:
+	e->walked = (uint32_t)e->nframes;
+	e->stop_sp = sp;
+	if (e->nframes >= 2) {
+		/* at most stack_qwords, within the walk's window, as far as mapped */
+		uint64_t want = w->lo + w->walk_len - sp;
+		if (want > ring->stack_qwords * 8)
+			want = ring->stack_qwords * 8;
+		e->copy = true;
+		e->copy_lo = sp;
+		e->copy_rbp = rbp;
+		want &= ~(uint64_t)7; /* whole qwords (sp need not be aligned) */
+		uint64_t mapped = (w->mapped_end - sp) & ~(uint64_t)7;
+		e->copy_len = mapped < want ? mapped : want;
+		e->faults[F_COPY] = e->copy_len < want;
+		return;
 	}
 copy:
 	e->nframes = -1;
@@ -391,7 +457,7 @@ static uint64_t plausible_fp(uint64_t rsp)
 }
 
 /* The chain builder's marks: words of the stack already chosen. */
-static bool chosen[STACK_BYTES / 8 + 1];
+static bool chosen[WALK_MAX / 8 + 1];
 
 /* Whether the word at a, in [rsp + 8, end), is still free to choose (and
  * if so, marks it chosen). */
@@ -416,9 +482,9 @@ static uint64_t next_ra(bool rbp_free)
 	for (int tries = 0; tries < 16; tries++) {
 		const struct mrule *m = mrule_find(ra - 1);
 		const struct fp_rule *r = &m->r;
-		if (m->taught && !(r->flags & FP_RULE_END) &&
+		if (m->taught && !(r->flags & (FP_RULE_END | FP_RULE_COPY)) &&
 		    ((r->flags & FP_RULE_CFA_RBP) ? rbp_free
-						  : r->cfa_off >= 8 && r->cfa_off <= 128) &&
+						  : r->cfa_off >= 8 && (r->cfa_off <= 128 || (r->cfa_off <= 12288 && r->cfa_off % 8 == 0))) &&
 		    (!(r->flags & FP_RULE_RBP_AT) || (r->rbp_off >= -64 && r->rbp_off <= 64)))
 			break;
 		ra = pool[1 + rnd() % (NPOOL - 1)];
@@ -461,7 +527,7 @@ static void fill_stack(uint64_t rsp, uint64_t rbp, uint64_t end)
 	uint64_t pc = (uint64_t)wt_victim, sp = rsp;
 	for (unsigned n = 0; n < FP_MAX_WALK; n++) {
 		const struct mrule *m = mrule_find(n ? pc - 1 : pc);
-		if (!m || !m->taught || (m->r.flags & FP_RULE_END))
+		if (!m || !m->taught || (m->r.flags & (FP_RULE_END | FP_RULE_COPY)))
 			return;
 		bool rbp_at = m->r.flags & FP_RULE_RBP_AT;
 		uint64_t cfa =
@@ -502,12 +568,12 @@ static void fill_stack(uint64_t rsp, uint64_t rbp, uint64_t end)
 
 struct tally {
 	unsigned long walked, copied, stops[NSTOPS], depth[FP_MAX_WALK + 1];
-	unsigned long faults[NFAULTS], clipped, unrecorded;
+	unsigned long faults[NFAULTS], clipped, unrecorded, from_frame, beyond, learned;
 };
 
 static const uint64_t tcache_key_value = 0x5eed5eed5eed5eedull;
 static uint64_t chunk[64] __attribute__((aligned(16)));
-static uint8_t snap[STACK_BYTES];
+static uint8_t snap[WALK_MAX];
 
 /* A block glibc's free would take without a second look: 16-aligned, a
  * size of 48 with PREV_INUSE, no tcache key, the next chunk's PREV_INUSE
@@ -596,21 +662,41 @@ static bool one_call(enum fp_kind kind, uint16_t op, uint64_t tp, struct tally *
 	}
 	__atomic_store_n(&ring->stack_end, send, __ATOMIC_RELEASE);
 
-	struct window w = { .lo = rsp, .len = ring->stack_qwords * 8, .mapped_end = stack_hi };
+	/* the walk's window: as large as the copy's, or up to four times */
+	uint64_t span = STACK_BYTES * (1 + rnd() % 4);
+	fp_ring_set_walk_span(ring, span);
+	struct window w = { .lo = rsp,
+			    .len = ring->stack_qwords * 8,
+			    .mapped_end = stack_hi,
+			    .walk_len = span };
 	uint64_t lim = (send - rsp) >> 3;
 	if (lim < ring->stack_qwords) {
 		w.len = lim * 8;
 		t->clipped++;
 	}
+	if (lim < span / 8)
+		w.walk_len = lim * 8;
 	/* the stack the stub may see (and a little more when the window is
 	 * clipped), kept to check the record and that nothing in it changes */
-	uint64_t fill_end = stack_hi - rsp < STACK_BYTES ? stack_hi : rsp + STACK_BYTES;
+	uint64_t fill_end = stack_hi - rsp < WALK_MAX ? stack_hi : rsp + WALK_MAX;
 	fill_stack(rsp, wt_in[R_RBP], fill_end);
 	memcpy(snap, (void *)rsp, fill_end - rsp);
 	w.bytes = snap;
 
 	struct expect e;
 	model(&w, wt_in[R_RBP], max, &e);
+	/* a quarter of the calls as the tracer sets it up outside -p: a pc
+	 * without a rule (or a saved rbp out of reach) traps instead of copying */
+	bool learn = rnd() % 4 == 0;
+	if (learn)
+		__atomic_or_fetch(&ring->flags, FP_FLAG_LEARN, __ATOMIC_RELEASE);
+	else
+		__atomic_and_fetch(&ring->flags, ~(uint64_t)FP_FLAG_LEARN, __ATOMIC_RELEASE);
+	bool trap = learn && recorded && (e.stop == COPY_NO_RULE || e.stop == COPY_RBP_OUT) &&
+		    (w.lo + w.walk_len - e.stop_sp) / 8 > ring->stack_qwords;
+	if (trap)
+		e.faults[F_COPY] = 0;
+	unsigned long traps0 = learn_traps;
 
 	unsigned long f0[NFAULTS];
 	for (int k = 0; k < NFAULTS; k++)
@@ -667,7 +753,46 @@ static bool one_call(enum fp_kind kind, uint16_t op, uint64_t tp, struct tally *
 	CHECK(rec->rbx == wt_in[R_RBX] && rec->rbp == wt_in[R_RBP] && rec->r12 == wt_in[R_R12] &&
 	      rec->r13 == wt_in[R_R13] && rec->r14 == wt_in[R_R14] && rec->r15 == wt_in[R_R15]);
 	t->stops[e.stop]++;
-	if (e.nframes < 0) {
+	CHECK(learn_traps - traps0 == trap);
+	if (trap) {
+		uint64_t pc, sp;
+		t->learned++;
+		fp_rec_frame(rec, 0, &pc, &sp);
+		CHECK(learn_nframes == e.walked);
+		CHECK(rec->nframes == 1 && pc == LEARNED_PC && rec->stack_len == 0);
+		goto calls;
+	}
+	if (e.copy) {
+		t->copied++;
+		t->from_frame++;
+		CHECK(rec->nframes == (uint32_t)e.nframes);
+		if (rec->nframes != (uint32_t)e.nframes)
+			fprintf(stderr, "  %u frames, model %d then the copy\n", rec->nframes, e.nframes);
+		for (uint32_t i = 0; rec->nframes != (uint32_t)e.nframes && i < rec->nframes; i++) {
+			uint64_t pc, sp;
+			fp_rec_frame(rec, i, &pc, &sp);
+			const struct mrule *m = mrule_find(i ? pc - 1 : pc);
+			fprintf(stderr, "   %u: %#llx %#llx model %#llx %#llx rule %d taught %d\n", i, (unsigned long long)pc, (unsigned long long)sp, (unsigned long long)e.pcs[i], (unsigned long long)e.sps[i], m != NULL, m && m->taught);
+		}
+		for (uint32_t i = 0; rec->nframes == (uint32_t)e.nframes && i < rec->nframes; i++) {
+			uint64_t pc, sp;
+			fp_rec_frame(rec, i, &pc, &sp);
+			if (pc != e.pcs[i] || sp != e.sps[i]) {
+				CHECK(pc == e.pcs[i] && sp == e.sps[i]);
+				fprintf(stderr, "  frame %u of %d, then the copy\n", i, e.nframes);
+				break;
+			}
+		}
+		uint64_t rbp, unused;
+		fp_rec_frame(rec, (uint32_t)e.nframes, &rbp, &unused);
+		CHECK(rbp == e.copy_rbp);
+		CHECK(rec->stack_len == e.copy_len);
+		if (rec->stack_len != e.copy_len)
+			fprintf(stderr, "  copy %u bytes, model %llu from +%llu\n", rec->stack_len, (unsigned long long)e.copy_len, (unsigned long long)(e.copy_lo - rsp));
+		if (rec->stack_len == e.copy_len)
+			CHECK(memcmp(fp_ring_copy(ring, h0), snap + (e.copy_lo - rsp), e.copy_len) ==
+			      0);
+	} else if (e.nframes < 0) {
 		t->copied++;
 		CHECK(rec->nframes == 0);
 		CHECK(rec->stack_len == copy_len(&w));
@@ -676,6 +801,7 @@ static bool one_call(enum fp_kind kind, uint16_t op, uint64_t tp, struct tally *
 	} else {
 		t->walked++;
 		t->depth[e.nframes]++;
+		t->beyond += e.sps[e.nframes - 1] - rsp >= STACK_BYTES;
 		CHECK(rec->stack_len == 0);
 		CHECK(rec->nframes == (uint32_t)e.nframes);
 		for (uint32_t i = 0; rec->nframes == (uint32_t)e.nframes && i < rec->nframes; i++) {
@@ -688,6 +814,7 @@ static bool one_call(enum fp_kind kind, uint16_t op, uint64_t tp, struct tally *
 			}
 		}
 	}
+calls:
 	if (is_call_kind(kind)) {
 		const struct fp_rec *ret = rec_at(h0 + 1);
 		CHECK(ret->seq == h0 + 2 && ret->op == op && ret->phase == FP_RETURN);
@@ -754,14 +881,16 @@ static void run_kind(enum fp_kind kind, const char *name, uint8_t *stub_at, long
 	unsigned long deep = 0;
 	for (unsigned d = 8; d <= FP_MAX_WALK; d++)
 		deep += t.depth[d];
-	printf("  %-18s %ld calls: %lu walked (%lu of 8 frames or more, %lu of %u), %lu copied,"
-	       " %lu unrecorded; fixups: %lu copy, %lu walk ra, %lu walk rbp\n",
-	       name, it, t.walked, deep, t.depth[FP_MAX_WALK], FP_MAX_WALK, t.copied, t.unrecorded,
+	printf("  %-18s %ld calls: %lu walked (%lu of 8 frames or more, %lu of %u), %lu copied"
+	       " (%lu after walked frames), %lu unrecorded; fixups: %lu copy, %lu walk ra, %lu walk rbp\n",
+	       name, it, t.walked, deep, t.depth[FP_MAX_WALK], FP_MAX_WALK, t.copied, t.from_frame, t.unrecorded,
 	       t.faults[F_COPY], t.faults[F_WALK_RA], t.faults[F_WALK_RBP]);
-	CHECK(t.walked > 0 && t.copied > 0);
+	CHECK(t.walked > 0 && t.copied > 0 && t.from_frame > 0);
 	all->walked += t.walked;
 	all->copied += t.copied;
 	all->clipped += t.clipped;
+	all->beyond += t.beyond;
+	all->learned += t.learned;
 	for (int k = 0; k < NSTOPS; k++)
 		all->stops[k] += t.stops[k];
 	for (int k = 0; k < NFAULTS; k++)
@@ -784,17 +913,19 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_sigaction = on_sigsegv, .sa_flags = SA_SIGINFO | SA_ONSTACK };
 	sigemptyset(&sa.sa_mask);
 	CHECK(sigaction(SIGSEGV, &sa, NULL) == 0);
+	sa.sa_sigaction = on_sigtrap;
+	CHECK(sigaction(SIGTRAP, &sa, NULL) == 0);
 
 	size_t ring_len = fp_ring_size(RING_CAP, STACK_BYTES);
 	ring = mmap(NULL, ring_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	stack_lo = mmap(NULL, FAKE_STACK + 4096, PROT_READ | PROT_WRITE,
+	stack_lo = mmap(NULL, FAKE_STACK + GUARD, PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	uint8_t *area = map_near((uint64_t)wt_victim, 4 * 2048);
 	CHECK(ring != MAP_FAILED && stack_lo != MAP_FAILED && area != NULL);
 	if (ring == MAP_FAILED || stack_lo == MAP_FAILED || !area)
 		return check_summary("test_fastwalk");
 	stack_hi = (uint64_t)stack_lo + FAKE_STACK;
-	CHECK(mprotect((void *)stack_hi, 4096, PROT_NONE) == 0);
+	CHECK(mprotect((void *)stack_hi, GUARD, PROT_NONE) == 0);
 
 	static const struct {
 		enum fp_kind kind;
@@ -812,7 +943,11 @@ int main(int argc, char **argv)
 	printf("  stops:");
 	for (int k = 0; k < NSTOPS; k++)
 		printf(" %s %lu%s", stop_names[k], all.stops[k], k + 1 < NSTOPS ? "," : "\n");
-	printf("  windows clipped at stack_end: %lu\n", all.clipped);
+	printf("  windows clipped at stack_end: %lu; walks past the copy's reach: %lu\n", all.clipped,
+	       all.beyond);
+	CHECK(all.beyond > 0);
+	printf("  FP_FLAG_LEARN traps: %lu\n", all.learned);
+	CHECK(all.learned > 0);
 	/* every case of the model came up, and every fixup */
 	for (int k = 0; k < NSTOPS; k++)
 		CHECK(all.stops[k] > 0);
@@ -823,7 +958,7 @@ int main(int argc, char **argv)
 	CHECK(faults_elsewhere == 0);
 
 	munmap(area, 4 * 2048);
-	munmap(stack_lo, FAKE_STACK + 4096);
+	munmap(stack_lo, FAKE_STACK + GUARD);
 	munmap(ring, ring_len);
 	return check_summary("test_fastwalk");
 }
