@@ -124,6 +124,10 @@ static void release_held_stop(struct session *s, struct thread *th, struct user_
 		/* resumed after its int3, the claim loop finds the ring
 		 * disabled and drops its record */
 		break;
+	case STOP_LEARN:
+		/* resumed after its int3, the stub publishes what it walked,
+		 * into a ring nobody reads any more */
+		break;
 	case STOP_FREE_CHECK:
 	case STOP_FREE_FAULT:
 		r->rip = st.patch->func; /* the call starts afresh */
