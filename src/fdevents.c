@@ -2,11 +2,13 @@
  *
  * A hooked descriptor function (fdfns.c) is followed like an allocator:
  * its stack at the entry, its result at a return trap, and the descriptor
- * table (fdreport.c) updated from it. */
+ * table (fdreport.c) updated from it.  A call of syscall() is followed as
+ * the function that does its system call, or let go at once. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/close_range.h>
 
 #include "leaktrace/allocfns.h"
 #include "leaktrace/fdfns.h"
@@ -22,8 +24,15 @@ int fdevents_entry(struct session *s, struct thread *th, const struct breakpoint
 {
 	int idx = bp->tag - TAG_FD_BASE;
 	uint64_t ret = 0, trap = s->hk.trap_return;
+	uint64_t args[4] = { r->rdi, r->rsi, r->rdx, r->rcx };
 
 	r->rip = bp->resume;
+	if (fdfn_table[idx].kind == FDF_SYSCALL) {
+		/* syscall(NR, a, b, c, d): followed as the function doing NR */
+		if ((idx = fdfn_for_syscall((long)r->rdi)) < 0)
+			return tracee_setregs(th->tid, r);
+		args[0] = r->rsi, args[1] = r->rdx, args[2] = r->rcx, args[3] = r->r8;
+	}
 	/* a trap in the slot already: the call is an allocator's tail call */
 	if (target_read(&s->tm, r->rsp, &ret, 8) != 8 || ret == trap || th->ncalls == MAX_NEST ||
 	    events_nested(s, th, ret))
@@ -44,7 +53,7 @@ int fdevents_entry(struct session *s, struct thread *th, const struct breakpoint
 				   .stack_id = stack_id,
 				   .fn = -1,
 				   .fdfn = idx,
-				   .args = { r->rdi, r->rsi, r->rdx, r->rcx } };
+				   .args = { args[0], args[1], args[2], args[3] } };
 	return tracee_setregs(th->tid, r);
 }
 
@@ -71,12 +80,15 @@ void fdevents_return(struct session *s, const struct pending_call *pc, int64_t r
 			path[0] = '\0'; /* (it returns the length on success) */
 		}
 		fdtab_open(s->fds, (int)res, pc->stack_id, path[0] ? path : NULL);
+		fdreport_remember(s->fds, s->tm.pid, (int)res);
 		return;
 	case FDF_PAIR:
 		if (res == 0 &&
 		    target_read(&s->tm, pc->args[f->pair_arg], fds, sizeof fds) == sizeof fds) {
 			fdtab_open(s->fds, fds[0], pc->stack_id, NULL);
 			fdtab_open(s->fds, fds[1], pc->stack_id, NULL);
+			fdreport_remember(s->fds, s->tm.pid, fds[0]);
+			fdreport_remember(s->fds, s->tm.pid, fds[1]);
 		}
 		return;
 	case FDF_FCNTL:
@@ -84,7 +96,15 @@ void fdevents_return(struct session *s, const struct pending_call *pc, int64_t r
 			if (fdreport_resolve_path(s->tm.pid, (int)res, path, sizeof path) < 0)
 				path[0] = '\0';
 			fdtab_open(s->fds, (int)res, pc->stack_id, path[0] ? path : NULL);
+			fdreport_remember(s->fds, s->tm.pid, (int)res);
 		}
+		return;
+	case FDF_CLOSE_RANGE:
+		/* with CLOSE_RANGE_CLOEXEC the descriptors stay open */
+		if (res == 0 && !(pc->args[2] & CLOSE_RANGE_CLOEXEC))
+			fdtab_close_range(s->fds, (unsigned)pc->args[0], (unsigned)pc->args[1]);
+		return;
+	case FDF_SYSCALL: /* mapped at the entry */
 		return;
 	case FDF_CLOSE:
 		if (res == 0) {

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/xattr.h>
@@ -41,6 +42,8 @@ struct fd_rec {
 	uint32_t stack_id;
 	uint64_t seq;
 	char *path;
+	bool have_ident; /* dev and ino were noted (fdreport_remember) */
+	uint64_t dev, ino;
 };
 
 struct fdtab {
@@ -115,6 +118,7 @@ static int record(struct fdtab *t, int fd, uint32_t stack_id, const char *path, 
 	rec->fd = fd;
 	rec->seq = t->next_seq++;
 fill:
+	rec->have_ident = false;
 	rec->inherited = inherited;
 	rec->stack_id = inherited ? STACKTAB_NONE : stack_id;
 	rec->path = copy;
@@ -301,12 +305,54 @@ int fdreport_scan_inherited(struct fdtab *t, pid_t pid)
 
 	if ((err = kernel_fds(pid, &fds, &n)))
 		return err;
-	for (size_t i = 0; i < n && err == 0; i++)
+	for (size_t i = 0; i < n && err == 0; i++) {
 		err = fdtab_inherit(
 		    t, fds[i],
 		    fdreport_resolve_path(pid, fds[i], path, sizeof path) >= 0 ? path : NULL);
+		if (!err)
+			fdreport_remember(t, pid, fds[i]);
+	}
 	free(fds);
 	return err;
+}
+
+/* The device and inode of fd of pid. */
+static int fd_ident(pid_t pid, int fd, uint64_t *dev, uint64_t *ino);
+
+/* Whether fd's number names another file now than when it was recorded. */
+static bool stale(struct fdtab *t, pid_t pid, int fd)
+{
+	struct fd_rec *rec = find(t, fd);
+	uint64_t dev = 0, ino = 0;
+
+	return rec && rec->have_ident && !fd_ident(pid, fd, &dev, &ino) &&
+	       (dev != rec->dev || ino != rec->ino);
+}
+
+static int fd_ident(pid_t pid, int fd, uint64_t *dev, uint64_t *ino)
+{
+	char proc[64];
+	struct stat sb;
+
+	snprintf(proc, sizeof proc, "/proc/%d/fd/%d", (int)pid, fd);
+	if (stat(proc, &sb) < 0)
+		return -errno;
+	*dev = sb.st_dev;
+	*ino = sb.st_ino;
+	return 0;
+}
+
+int fdreport_remember(struct fdtab *t, pid_t pid, int fd)
+{
+	struct fd_rec *rec = find(t, fd);
+	int err;
+
+	if (!rec)
+		return -EBADF;
+	if ((err = fd_ident(pid, fd, &rec->dev, &rec->ino)))
+		return err;
+	rec->have_ident = true;
+	return 0;
 }
 
 int fdreport_sync(struct fdtab *t, pid_t pid)
@@ -326,6 +372,8 @@ int fdreport_sync(struct fdtab *t, pid_t pid)
 	for (size_t i = 0; i < count; i++)
 		if (!bsearch(&list[i].fd, fds, n, sizeof *fds, cmp_int))
 			fdtab_close(t, list[i].fd); /* closed where we could not see it */
+		else if (stale(t, pid, list[i].fd))
+			fdtab_close(t, list[i].fd); /* and reopened: made new below */
 	for (size_t i = 0; i < n && err == 0; i++)
 		if (!fdtab_is_open(t, fds[i])) /* opened where we could not see it */
 			err = fdtab_open(t, fds[i], STACKTAB_NONE,

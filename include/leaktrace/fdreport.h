@@ -88,10 +88,17 @@ int fdreport_resolve_path(pid_t pid, int fd, char *buf, size_t len);
  * at the stop after the target's execve.  0 or a negative errno. */
 int fdreport_scan_inherited(struct fdtab *t, pid_t pid);
 
+/* Notes which file fd of pid is now (device and inode, through
+ * /proc/PID/fd/FD), so that fdreport_sync can tell a number closed and
+ * reused out of sight from the descriptor recorded.  0 or -errno. */
+int fdreport_remember(struct fdtab *t, pid_t pid, int fd);
+
 /* Makes the table the kernel's own at the end (/proc/PID/fd): a descriptor
  * closed where leaktrace could not see it (glibc's internal close, a raw
  * close_range) leaves it, and one opened so (an inline system call) joins
- * it without a creation stack.  0 or -errno. */
+ * it without a creation stack, and so does one whose number now names
+ * another file than fdreport_remember noted (closed and reopened out of
+ * sight: the stack recorded is not its own).  0 or -errno. */
 int fdreport_sync(struct fdtab *t, pid_t pid);
 
 /* Do not duplicate the socket with pidfd_getfd(2) to ask the kernel for its
