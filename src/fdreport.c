@@ -905,9 +905,8 @@ unsigned fdreport_write_xml(FILE *out, const struct report *r, const struct fdre
 		if (e->path)
 			xml_elem(out, "path", e->path);
 		xml_elem(out, "what", e->what ? e->what : "");
-		if (e->inherited)
-			xml_elem(out, "auxwhat", "inherited from parent");
-		else
+		/* an inherited descriptor (or one made out of sight) has none */
+		if (!e->inherited && e->stack.n)
 			xml_stack(out, r, &e->stack);
 		fputs("</error>\n\n", out);
 	}

@@ -172,8 +172,9 @@ void fdreport_entries_free(struct fdreport_entry *e, size_t n);
 void fdreport_write_text(FILE *out, const struct report *r, const struct fdreport *fr);
 
 /* memcheck 3.19 writes no XML for --track-fds (only stray <stack> elements
- * after FINISHED).  This is leaktrace's extension, modelled on the
- * FdNotClosed errors of valgrind 3.22 and later, one per fd the text lists:
+ * after FINISHED).  valgrind 3.23 and later write one FdNotClosed error per
+ * fd the text lists, in an output of <protocolversion>5 (valgrind's
+ * docs/internals/xml-output-protocol5.txt), after the FINISHED status:
  *   <error>
  *     <unique>0x5</unique>
  *     <tid>1</tid>
@@ -181,11 +182,11 @@ void fdreport_write_text(FILE *out, const struct report *r, const struct fdrepor
  *     <fd>4</fd>
  *     <path>/tmp/x</path>                  (when there is a name)
  *     <what>Open file descriptor 4: /tmp/x</what>
- *     <stack>...</stack>                   (or, for an inherited fd,
- *   </error>                                <auxwhat>inherited from parent</auxwhat>)
+ *     <stack>...</stack>                   (none for an inherited fd)
+ *   </error>
  * followed by an empty line.  unique numbers start at first_unique; the
  * caller continues its error counter from the returned next number.
- * Write them before report_xml_final, where memcheck's errors go. */
+ * Write them between report_xml_finished and report_xml_close. */
 unsigned fdreport_write_xml(FILE *out, const struct report *r, const struct fdreport *fr,
 			    unsigned first_unique);
 

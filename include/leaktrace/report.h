@@ -171,6 +171,9 @@ struct report {
 	const char *error_marker_begin;	   /* --error-markers, or NULL */
 	const char *error_marker_end;
 	const char *xml_user_comment; /* --xml-user-comment, copied verbatim */
+	/* <protocolversion>: 5 with --track-fds (its FdNotClosed errors exist
+	 * only there, as valgrind 3.23 writes them), else 4; 0 reads as 4 */
+	unsigned xml_protocol;
 };
 
 #endif

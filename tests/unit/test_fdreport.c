@@ -264,7 +264,7 @@ static void test_xml(void)
 	CHECK(strstr(buf, "<obj>/lib/&lt;x&amp;y&gt;.so</obj>") != NULL);
 	CHECK(strstr(buf, "<fd>10</fd>\n  <path>/dev/null</path>\n"
 			  "  <what>Open file descriptor 10: /dev/null</what>\n"
-			  "  <auxwhat>inherited from parent</auxwhat>\n</error>\n\n") != NULL);
+			  "</error>\n\n") != NULL); /* valgrind 3.23: no stack, no auxwhat */
 	CHECK(strstr(buf, "<fd>2</fd>") == NULL);
 	if (check_tool("xmllint")) {
 		FILE *p = popen("xmllint --noout - 2>&1", "w");
