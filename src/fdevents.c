@@ -17,6 +17,34 @@
 
 #include "session_int.h"
 
+/* The stack of the thread at a descriptor function's entry, as printed
+ * (the fd report resolves its frames itself). */
+static uint32_t entry_stack(struct session *s, struct thread *th, const struct user_regs_struct *r)
+{
+	struct alloc_request req = { .kind = AFN_FREE };
+	uint32_t stack_id = bpevents_capture(s, th, r, NULL, &req);
+	struct report_stack st = session_trim_below_main(s, session_stack(s, stack_id));
+
+	return events_intern(s, st.pcs, st.n);
+}
+
+/* close(fd), decided at its entry: one stop instead of two, and no stack
+ * unless the close is a bad one.  Linux releases the number whatever close
+ * returns, unless it was not open (EBADF); whether it was is the kernel's
+ * word (/proc/PID/fd), since a number opened out of our sight (an inline
+ * system call) is open without being in the table. */
+static void close_at_entry(struct session *s, struct thread *th, const struct user_regs_struct *r,
+			   int fd)
+{
+	if (!s->fds || fdtab_close(s->fds, fd) == 1 || fdreport_kernel_has(s->tm.pid, fd))
+		return;
+	/* not open: say it as memcheck 3.22 does */
+	struct report_stack st = session_stack(s, entry_stack(s, th, r));
+	session_say(s, "File descriptor %d was closed already", fd);
+	report_text_stack(s->log, &s->rep, &st);
+	session_say(s, "%s", "");
+}
+
 /* --track-fds: an fd function's entry.  Its return is caught like an
  * allocator's; a tail call from another hooked function is part of it. */
 int fdevents_entry(struct session *s, struct thread *th, const struct breakpoint *bp,
@@ -39,11 +67,12 @@ int fdevents_entry(struct session *s, struct thread *th, const struct breakpoint
 		return tracee_setregs(th->tid, r);
 	struct user_regs_struct at_entry = *r;
 	at_entry.rip = bp->addr;
+	if (fdfn_table[idx].kind == FDF_CLOSE) {
+		close_at_entry(s, th, &at_entry, (int)args[0]);
+		return tracee_setregs(th->tid, r);
+	}
+	uint32_t stack_id = entry_stack(s, th, &at_entry);
 	struct alloc_request req = { .kind = AFN_FREE };
-	uint32_t stack_id = bpevents_capture(s, th, &at_entry, NULL, &req);
-	/* stacks are kept as printed: the fd report resolves them itself */
-	struct report_stack st = session_trim_below_main(s, session_stack(s, stack_id));
-	stack_id = events_intern(s, st.pcs, st.n);
 	if (target_write(&s->tm, r->rsp, &trap, 8))
 		return tracee_setregs(th->tid, r);
 	th->calls[th->ncalls++] =
@@ -106,16 +135,7 @@ void fdevents_return(struct session *s, const struct pending_call *pc, int64_t r
 		return;
 	case FDF_SYSCALL: /* mapped at the entry */
 		return;
-	case FDF_CLOSE:
-		if (res == 0) {
-			fdtab_close(s->fds, (int)pc->args[0]);
-		} else if (!fdtab_is_open(s->fds, (int)pc->args[0])) {
-			/* the kernel said EBADF or the like: say it as memcheck 3.22 does */
-			struct report_stack st = session_stack(s, pc->stack_id);
-			session_say(s, "File descriptor %d was closed already", (int)pc->args[0]);
-			report_text_stack(s->log, &s->rep, &st);
-			session_say(s, "%s", "");
-		}
+	case FDF_CLOSE: /* decided at the entry (close_at_entry) */
 		return;
 	}
 }

@@ -233,6 +233,13 @@ static int fd_link(pid_t pid, int fd, char *buf, size_t len)
 	return (int)n;
 }
 
+bool fdreport_kernel_has(pid_t pid, int fd)
+{
+	char buf[64];
+
+	return fd_link(pid, fd, buf, sizeof buf) != -ENOENT;
+}
+
 int fdreport_resolve_path(pid_t pid, int fd, char *buf, size_t len)
 {
 	int n = fd_link(pid, fd, buf, len);

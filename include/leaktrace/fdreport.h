@@ -83,6 +83,9 @@ size_t fdtab_list(const struct fdtab *t, struct fd_entry *out, size_t max);
  * is too small, or the negative errno of readlink. */
 int fdreport_resolve_path(pid_t pid, int fd, char *buf, size_t len);
 
+/* Whether fd is open in process pid, by the kernel's /proc/PID/fd. */
+bool fdreport_kernel_has(pid_t pid, int fd);
+
 /* Records every fd of pid that is open now as inherited, with its
  * resolved name, in ascending order as memcheck reads /proc/self/fd.  Call
  * at the stop after the target's execve.  0 or a negative errno. */
