@@ -842,7 +842,9 @@ void fdreport_write_text(FILE *out, const struct report *r, const struct fdrepor
 		fprintf(out, "%s\n", e->what ? e->what : "");
 		if (e->inherited) {
 			report_text_prefix(out, r);
-			fputs("   <inherited from parent>\n", out);
+			fputs(fr->attached ? "   <open before leaktrace attached>\n"
+					   : "   <inherited from parent>\n",
+			      out);
 		} else {
 			report_text_stack(out, r, &e->stack);
 		}

@@ -273,6 +273,7 @@ static void write_reports(struct session *s, bool last, size_t nblocks)
 		fr.entries = fde;
 		fr.all = s->cfg->track_fds_all;
 		fr.quiet = s->cfg->quiet;
+		fr.attached = rep->attached;
 		fr.summary_follows = true;
 		if (text)
 			fdreport_write_text(s->log, rep, &fr);

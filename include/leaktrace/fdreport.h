@@ -149,6 +149,9 @@ struct fdreport {
 	 * report_text_final starts with an empty line, which in memcheck's
 	 * output is this block's last line. */
 	bool summary_follows;
+	/* -p: a descriptor open before the attach is "<open before leaktrace
+	 * attached>" rather than "<inherited from parent>" */
+	bool attached;
 };
 
 /* Describes every fd of t open in pid and resolves its stack in st: a

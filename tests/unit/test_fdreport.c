@@ -174,7 +174,7 @@ static char *render_text(const struct fdreport *fr)
 
 static void test_text(void)
 {
-	struct fdreport fr = { rel_entries, 7, false, false, false };
+	struct fdreport fr = { rel_entries, 7, false, false, false, false };
 	const size_t n = sizeof rel_entries / sizeof rel_entries[0];
 	char *s;
 
@@ -229,6 +229,16 @@ static void test_text(void)
 	s = render_text(&fr);
 	CHECK_STR(s, "==7324== \n==7324== FILE DESCRIPTORS: 3 open (3 std) at exit.\n==7324== \n");
 	free(s);
+
+	/* -p: what was open before the attach is said so, not "inherited" */
+	fr.entries = rel_entries;
+	fr.n = n;
+	fr.attached = true;
+	s = render_text(&fr);
+	CHECK(strstr(s, "<inherited from parent>") == NULL);
+	CHECK(strstr(s, "Open file descriptor 10: /dev/null\n==7324==    <open before leaktrace "
+			"attached>\n") != NULL);
+	free(s);
 }
 
 static void test_xml(void)
@@ -240,7 +250,7 @@ static void test_xml(void)
 		rel_entries[3],
 		rel_entries[4],
 	};
-	struct fdreport fr = { e, 4, false, false, false };
+	struct fdreport fr = { e, 4, false, false, false, false };
 	struct report r = { .pid = 1, .symbolize = fake_symbolize };
 	char *buf = NULL;
 	size_t len = 0;
