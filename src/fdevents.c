@@ -6,9 +6,9 @@
  * the function that does its system call, or let go at once. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <stdio.h>
 #include <string.h>
-#include <linux/close_range.h>
 
 #include "leaktrace/allocfns.h"
 #include "leaktrace/fdfns.h"

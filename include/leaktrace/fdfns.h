@@ -4,10 +4,10 @@
 #define LEAKTRACE_FDFNS_H
 
 enum fdfn_kind {
-	FDF_RET,   /* the result is the new fd */
-	FDF_PAIR,  /* two fds written to the int[2] in argument pair_arg */
-	FDF_FCNTL, /* fcntl: a new fd when cmd is F_DUPFD or F_DUPFD_CLOEXEC */
-	FDF_CLOSE, /* close */
+	FDF_RET,	 /* the result is the new fd */
+	FDF_PAIR,	 /* two fds written to the int[2] in argument pair_arg */
+	FDF_FCNTL,	 /* fcntl: a new fd when cmd is F_DUPFD or F_DUPFD_CLOEXEC */
+	FDF_CLOSE,	 /* close */
 	FDF_CLOSE_RANGE, /* close_range(first, last, flags): 0 closed them (or set CLOEXEC) */
 	FDF_SYSCALL,	 /* syscall(NR, ...): the entry of fdfn_for_syscall(NR), if any */
 };
