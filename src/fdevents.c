@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "leaktrace/allocfns.h"
@@ -28,6 +29,40 @@ static uint32_t entry_stack(struct session *s, struct thread *th, const struct u
 	return events_intern(s, st.pcs, st.n);
 }
 
+/* Protocol 5's FdBadClose, written when it happens, once per stack (later
+ * ones only counted), numbered by memcheck's error counter. */
+static void bad_close_xml(struct session *s, struct thread *th, int fd, uint32_t stack_id,
+			  const struct report_stack *st)
+{
+	struct errors_part *e = &s->err;
+
+	for (size_t i = 0; i < e->ncore; i++)
+		if (e->core_stacks[i] == stack_id) {
+			e->core[i].count++;
+			e->occurrences++;
+			return;
+		}
+	if (e->ncore == e->core_cap) {
+		size_t cap = e->core_cap ? e->core_cap * 2 : 8;
+		struct core_error_count *c = realloc(e->core, cap * sizeof *c);
+		if (c)
+			e->core = c;
+		uint32_t *ids = realloc(e->core_stacks, cap * sizeof *ids);
+		if (ids)
+			e->core_stacks = ids;
+		if (!c || !ids)
+			return;
+		e->core_cap = cap;
+	}
+	unsigned unique = e->occurrences++;
+	e->core[e->ncore] = (struct core_error_count){ unique, 1 };
+	e->core_stacks[e->ncore++] = stack_id;
+	s->rep.core_errors = e->core;
+	s->rep.ncore_errors = e->ncore;
+	fdreport_write_bad_close_xml(s->xml, &s->rep, unique, th->num, fd, st);
+	fflush(s->xml);
+}
+
 /* close(fd), decided at its entry: one stop instead of two, and no stack
  * unless the close is a bad one.  Linux releases the number whatever close
  * returns, unless it was not open (EBADF); whether it was is the kernel's
@@ -39,10 +74,15 @@ static void close_at_entry(struct session *s, struct thread *th, const struct us
 	if (!s->fds || fdtab_close(s->fds, fd) == 1 || fdreport_kernel_has(s->tm.pid, fd))
 		return;
 	/* not open: say it as memcheck 3.22 does */
-	struct report_stack st = session_stack(s, entry_stack(s, th, r));
-	session_say(s, "File descriptor %d was closed already", fd);
-	report_text_stack(s->log, &s->rep, &st);
-	session_say(s, "%s", "");
+	uint32_t stack_id = entry_stack(s, th, r);
+	struct report_stack st = session_stack(s, stack_id);
+	if (!s->cfg->xml || s->cfg->log_file) {
+		session_say(s, "File descriptor %d was closed already", fd);
+		report_text_stack(s->log, &s->rep, &st);
+		session_say(s, "%s", "");
+	}
+	if (s->xml)
+		bad_close_xml(s, th, fd, stack_id, &st);
 }
 
 /* --track-fds: an fd function's entry.  Its return is caught like an

@@ -921,3 +921,20 @@ unsigned fdreport_write_xml(FILE *out, const struct report *r, const struct fdre
 	}
 	return unique;
 }
+
+void fdreport_write_bad_close_xml(FILE *out, const struct report *r, unsigned unique, unsigned tid,
+				  int fd, const struct report_stack *stack)
+{
+	char what[64];
+
+	snprintf(what, sizeof what, "File descriptor %d was closed already", fd);
+	fputs("<error>\n", out);
+	fprintf(out, "  <unique>0x%x</unique>\n", unique);
+	fprintf(out, "  <tid>%u</tid>\n", tid);
+	xml_elem(out, "kind", "FdBadClose");
+	fprintf(out, "  <fd>%d</fd>\n", fd);
+	xml_elem(out, "what", what);
+	if (stack->n)
+		xml_stack(out, r, stack);
+	fputs("</error>\n\n", out);
+}

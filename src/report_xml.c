@@ -381,7 +381,16 @@ unsigned report_xml_unique_base(const struct report *r)
 		if (next > base)
 			base = next;
 	}
+	for (size_t i = 0; i < r->ncore_errors; i++)
+		if (r->core_errors[i].unique + r->core_errors[i].count > base)
+			base = r->core_errors[i].unique + r->core_errors[i].count;
 	return base;
+}
+
+static void count_pair(FILE *out, unsigned count, unsigned unique)
+{
+	fprintf(out, "  <pair>\n    <count>%u</count>\n    <unique>0x%x</unique>\n  </pair>\n",
+		count, unique);
 }
 
 void report_xml_finished(FILE *out, uint64_t elapsed_ms)
@@ -411,16 +420,20 @@ void report_xml_close(FILE *out, const struct report *r, unsigned skip)
 		}
 	}
 
-	/* newest context first, as memcheck walks its error list */
+	/* newest context first, as memcheck walks its error list; the memory
+	 * errors and the core ones (FdBadClose) are both in unique order */
 	fputs("<errorcounts>\n", out);
-	for (size_t i = r->nerrors; i-- > 0;) {
-		const struct mem_error *e = &r->errors[i];
-
-		if (e->suppressed_by || e->count == 0)
+	size_t ne = r->nerrors, nc = r->ncore_errors;
+	while (ne > 0 || nc > 0) {
+		if (nc > 0 &&
+		    (ne == 0 || r->core_errors[nc - 1].unique > r->errors[ne - 1].unique)) {
+			nc--;
+			count_pair(out, r->core_errors[nc].count, r->core_errors[nc].unique);
 			continue;
-		fprintf(out,
-			"  <pair>\n    <count>%u</count>\n    <unique>0x%x</unique>\n  </pair>\n",
-			e->count, e->unique);
+		}
+		const struct mem_error *e = &r->errors[--ne];
+		if (!e->suppressed_by && e->count)
+			count_pair(out, e->count, e->unique);
 	}
 	fputs("</errorcounts>\n\n", out);
 

@@ -153,7 +153,11 @@ struct errors_part {
 	struct mem_error *v;
 	uint32_t *stacks; /* stacktab id of each error's call */
 	size_t n, cap;
-	unsigned occurrences;  /* memcheck numbers errors by occurrence */
+	unsigned occurrences; /* memcheck numbers errors by occurrence */
+	/* --track-fds' bad closes (protocol 5's FdBadClose), one per stack */
+	struct core_error_count *core;
+	uint32_t *core_stacks;
+	size_t ncore, core_cap;
 	struct errlimit limit; /* --error-limit and memcheck's coarser matching */
 	bool exit_now;	       /* --exit-on-first-error: the program was killed */
 };

@@ -196,4 +196,19 @@ void fdreport_write_text(FILE *out, const struct report *r, const struct fdrepor
 unsigned fdreport_write_xml(FILE *out, const struct report *r, const struct fdreport *fr,
 			    unsigned first_unique);
 
+/* A close of a descriptor that is not open, as valgrind 3.23 writes it
+ * (protocol 5) when it happens:
+ *   <error>
+ *     <unique>0x2</unique>
+ *     <tid>1</tid>
+ *     <kind>FdBadClose</kind>
+ *     <fd>3</fd>
+ *     <what>File descriptor 3 was closed already</what>
+ *     <stack>...</stack>                   (the close)
+ *   </error>
+ * valgrind adds "Previously closed" and "Originally opened" with their
+ * stacks; leaktrace does not keep them. */
+void fdreport_write_bad_close_xml(FILE *out, const struct report *r, unsigned unique, unsigned tid,
+				  int fd, const struct report_stack *stack);
+
 #endif

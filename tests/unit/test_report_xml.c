@@ -458,6 +458,22 @@ static void test_protocol5(void)
 	CHECK(strstr(buf, "<unique>0x0</unique>\n  <tid>1</tid>\n  <kind>Leak_") == NULL);
 	free(buf);
 
+	/* a core error (FdBadClose) moves the base on and has its <pair> */
+	static const struct core_error_count core[] = { { 0, 2 } };
+	list_report(&r);
+	r.core_errors = core;
+	r.ncore_errors = 1;
+	CHECK(report_xml_unique_base(&r) == 2);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	report_xml_close(f, &r, 0);
+	fclose(f);
+	CHECK(strstr(buf,
+		     "<errorcounts>\n  <pair>\n    <count>2</count>\n    <unique>0x0</unique>\n"
+		     "  </pair>\n</errorcounts>") != NULL);
+	CHECK(strstr(buf, "<unique>0x2</unique>\n  <tid>1</tid>\n  <kind>Leak_") != NULL);
+	free(buf);
+
 	/* 0 (a report filled by hand) and 4 both write protocol 4 */
 	list_report(&r);
 	char *s = render_list(&r, NULL, 0);
