@@ -101,6 +101,10 @@ int fdevents_entry(struct session *s, struct thread *th, const struct breakpoint
 			return tracee_setregs(th->tid, r);
 		args[0] = r->rsi, args[1] = r->rdx, args[2] = r->rcx, args[3] = r->r8;
 	}
+	/* only F_DUPFD and F_DUPFD_CLOEXEC make a descriptor: any other
+	 * fcntl (F_GETFL, F_SETFL, F_SETFD...) goes on at once */
+	if (fdfn_table[idx].kind == FDF_FCNTL && args[1] != F_DUPFD && args[1] != F_DUPFD_CLOEXEC)
+		return tracee_setregs(th->tid, r);
 	/* a trap in the slot already: the call is an allocator's tail call */
 	if (target_read(&s->tm, r->rsp, &ret, 8) != 8 || ret == trap || th->ncalls == MAX_NEST ||
 	    events_nested(s, th, ret))

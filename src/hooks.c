@@ -122,8 +122,14 @@ void hooks_install(struct session *s)
 	    !symbols_bind(s->sym, "_ZN9__gnu_cxx9__freeresEv", &addr, &size, NULL))
 		s->hk.cxx_freeres = addr;
 	for (unsigned i = 0; s->cfg->track_fds && i < fdfn_count; i++) {
+		/* glibc's hidden functions (__openat64_nocancel) are local
+		 * symbols of its symbol table (libc's debug file): looked up
+		 * in the module that defines __libc_freeres */
 		if (s->hk.fd_hooked[i] ||
-		    symbols_bind(s->sym, fdfn_table[i].name, &addr, &size, NULL))
+		    (symbols_bind(s->sym, fdfn_table[i].name, &addr, &size, NULL) &&
+		     (!s->hk.libc_freeres || strncmp(fdfn_table[i].name, "__", 2) ||
+		      symbols_lookup_in_module_of(s->sym, s->hk.libc_freeres, fdfn_table[i].name,
+						  &addr, &size))))
 			continue;
 		if (bptab_lookup(s->bt, addr))
 			continue; /* an alias of one hooked already */
