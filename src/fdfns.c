@@ -32,6 +32,10 @@ const struct fdfn fdfn_table[] = {
 	{ "dup", FDF_RET, -1, -1 },
 	{ "dup2", FDF_RET, -1, -1 },
 	{ "dup3", FDF_RET, -1, -1 },
+	/* fcntl's body and __fcntl64_nocancel's (local: libc's debug file),
+	 * where the system call is, as valgrind's stack starts there; when
+	 * it is found, the three below it are not hooked (fdfn_inner_fcntl) */
+	{ "__fcntl64_nocancel_adjusted", FDF_FCNTL, -1, -1 },
 	{ "fcntl", FDF_FCNTL, -1, -1 },
 	{ "fcntl64", FDF_FCNTL, -1, -1 },
 	{ "eventfd", FDF_RET, -1, -1 },
@@ -47,6 +51,7 @@ const struct fdfn fdfn_table[] = {
 	{ "fanotify_init", FDF_RET, -1, -1 },
 	{ "close", FDF_CLOSE, -1, -1 },
 	{ "close_range", FDF_CLOSE_RANGE, -1, -1 },
+	{ "recvmsg", FDF_RECVMSG, -1, -1 },
 	/* glibc's own, GLIBC_PRIVATE or local (found through the symbol table
 	 * of libc's debug file): fopen, opendir, nss, locale, iconv, syslog */
 	{ "__open_nocancel", FDF_RET, 0, -1 },
@@ -103,6 +108,7 @@ int fdfn_for_syscall(long nr)
 		{ SYS_fanotify_init, "fanotify_init" },
 		{ SYS_close, "close" },
 		{ SYS_close_range, "close_range" },
+		{ SYS_recvmsg, "recvmsg" },
 	};
 
 	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)

@@ -9,6 +9,7 @@ enum fdfn_kind {
 	FDF_FCNTL,	 /* fcntl: a new fd when cmd is F_DUPFD or F_DUPFD_CLOEXEC */
 	FDF_CLOSE,	 /* close */
 	FDF_CLOSE_RANGE, /* close_range(first, last, flags): 0 closed them (or set CLOEXEC) */
+	FDF_RECVMSG,	 /* recvmsg(fd, msghdr, flags): descriptors passed as SCM_RIGHTS */
 	FDF_SYSCALL,	 /* syscall(NR, ...): the entry of fdfn_for_syscall(NR), if any */
 };
 
