@@ -117,7 +117,7 @@ static void close_at_entry(struct session *s, struct thread *th, const struct us
 /* Whether the msghdr at addr has room for an SCM_RIGHTS message. */
 static bool wants_control(struct session *s, uint64_t addr)
 {
-	struct msghdr mh;
+	struct msghdr mh = { 0 };
 
 	return target_read(&s->tm, addr, &mh, sizeof mh) == sizeof mh && mh.msg_control &&
 	       mh.msg_controllen >= CMSG_LEN(sizeof(int));
@@ -127,7 +127,7 @@ static bool wants_control(struct session *s, uint64_t addr)
  * as a dup's are (memcheck records them so too). */
 static void received_fds(struct session *s, const struct pending_call *pc)
 {
-	struct msghdr mh;
+	struct msghdr mh = { 0 };
 	unsigned char ctl[4096];
 	char path[4096];
 
