@@ -324,18 +324,6 @@ int fdreport_scan_inherited(struct fdtab *t, pid_t pid)
 }
 
 /* The device and inode of fd of pid. */
-static int fd_ident(pid_t pid, int fd, uint64_t *dev, uint64_t *ino);
-
-/* Whether fd's number names another file now than when it was recorded. */
-static bool stale(struct fdtab *t, pid_t pid, int fd)
-{
-	struct fd_rec *rec = find(t, fd);
-	uint64_t dev = 0, ino = 0;
-
-	return rec && rec->have_ident && !fd_ident(pid, fd, &dev, &ino) &&
-	       (dev != rec->dev || ino != rec->ino);
-}
-
 static int fd_ident(pid_t pid, int fd, uint64_t *dev, uint64_t *ino)
 {
 	char proc[64];
@@ -347,6 +335,16 @@ static int fd_ident(pid_t pid, int fd, uint64_t *dev, uint64_t *ino)
 	*dev = sb.st_dev;
 	*ino = sb.st_ino;
 	return 0;
+}
+
+/* Whether fd's number names another file now than when it was recorded. */
+static bool stale(struct fdtab *t, pid_t pid, int fd)
+{
+	struct fd_rec *rec = find(t, fd);
+	uint64_t dev = 0, ino = 0;
+
+	return rec && rec->have_ident && !fd_ident(pid, fd, &dev, &ino) &&
+	       (dev != rec->dev || ino != rec->ino);
 }
 
 int fdreport_remember(struct fdtab *t, pid_t pid, int fd)
