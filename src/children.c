@@ -181,6 +181,7 @@ int children_restart_for_exec(struct session *s, struct thread *th)
 	s->rep.symbolize_ctx = s->sym;
 	s->hk.nfns = 0;
 	memset(s->hk.fd_hooked, 0, sizeof s->hk.fd_hooked);
+	memset(s->hk.fd_top, 0, sizeof s->hk.fd_top);
 	s->hk.rdebug = s->hk.exit_fn = s->hk.exit_call_fn = s->hk.libc_freeres = s->hk.cxx_freeres =
 	    0;
 	s->hk.syscall_insn = 0;

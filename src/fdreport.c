@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/xattr.h>
@@ -41,6 +42,8 @@ struct fd_rec {
 	uint32_t stack_id;
 	uint64_t seq;
 	char *path;
+	bool have_ident; /* dev and ino were noted (fdreport_remember) */
+	uint64_t dev, ino;
 };
 
 struct fdtab {
@@ -115,6 +118,7 @@ static int record(struct fdtab *t, int fd, uint32_t stack_id, const char *path, 
 	rec->fd = fd;
 	rec->seq = t->next_seq++;
 fill:
+	rec->have_ident = false;
 	rec->inherited = inherited;
 	rec->stack_id = inherited ? STACKTAB_NONE : stack_id;
 	rec->path = copy;
@@ -229,6 +233,13 @@ static int fd_link(pid_t pid, int fd, char *buf, size_t len)
 	return (int)n;
 }
 
+bool fdreport_kernel_has(pid_t pid, int fd)
+{
+	char buf[64];
+
+	return fd_link(pid, fd, buf, sizeof buf) != -ENOENT;
+}
+
 int fdreport_resolve_path(pid_t pid, int fd, char *buf, size_t len)
 {
 	int n = fd_link(pid, fd, buf, len);
@@ -301,12 +312,52 @@ int fdreport_scan_inherited(struct fdtab *t, pid_t pid)
 
 	if ((err = kernel_fds(pid, &fds, &n)))
 		return err;
-	for (size_t i = 0; i < n && err == 0; i++)
+	for (size_t i = 0; i < n && err == 0; i++) {
 		err = fdtab_inherit(
 		    t, fds[i],
 		    fdreport_resolve_path(pid, fds[i], path, sizeof path) >= 0 ? path : NULL);
+		if (!err)
+			fdreport_remember(t, pid, fds[i]);
+	}
 	free(fds);
 	return err;
+}
+
+/* The device and inode of fd of pid. */
+static int fd_ident(pid_t pid, int fd, uint64_t *dev, uint64_t *ino)
+{
+	char proc[64];
+	struct stat sb;
+
+	snprintf(proc, sizeof proc, "/proc/%d/fd/%d", (int)pid, fd);
+	if (stat(proc, &sb) < 0)
+		return -errno;
+	*dev = sb.st_dev;
+	*ino = sb.st_ino;
+	return 0;
+}
+
+/* Whether fd's number names another file now than when it was recorded. */
+static bool stale(struct fdtab *t, pid_t pid, int fd)
+{
+	struct fd_rec *rec = find(t, fd);
+	uint64_t dev = 0, ino = 0;
+
+	return rec && rec->have_ident && !fd_ident(pid, fd, &dev, &ino) &&
+	       (dev != rec->dev || ino != rec->ino);
+}
+
+int fdreport_remember(struct fdtab *t, pid_t pid, int fd)
+{
+	struct fd_rec *rec = find(t, fd);
+	int err;
+
+	if (!rec)
+		return -EBADF;
+	if ((err = fd_ident(pid, fd, &rec->dev, &rec->ino)))
+		return err;
+	rec->have_ident = true;
+	return 0;
 }
 
 int fdreport_sync(struct fdtab *t, pid_t pid)
@@ -326,6 +377,8 @@ int fdreport_sync(struct fdtab *t, pid_t pid)
 	for (size_t i = 0; i < count; i++)
 		if (!bsearch(&list[i].fd, fds, n, sizeof *fds, cmp_int))
 			fdtab_close(t, list[i].fd); /* closed where we could not see it */
+		else if (stale(t, pid, list[i].fd))
+			fdtab_close(t, list[i].fd); /* and reopened: made new below */
 	for (size_t i = 0; i < n && err == 0; i++)
 		if (!fdtab_is_open(t, fds[i])) /* opened where we could not see it */
 			err = fdtab_open(t, fds[i], STACKTAB_NONE,
@@ -787,7 +840,9 @@ void fdreport_write_text(FILE *out, const struct report *r, const struct fdrepor
 		fprintf(out, "%s\n", e->what ? e->what : "");
 		if (e->inherited) {
 			report_text_prefix(out, r);
-			fputs("   <inherited from parent>\n", out);
+			fputs(fr->attached ? "   <open before leaktrace attached>\n"
+					   : "   <inherited from parent>\n",
+			      out);
 		} else {
 			report_text_stack(out, r, &e->stack);
 		}
@@ -857,11 +912,27 @@ unsigned fdreport_write_xml(FILE *out, const struct report *r, const struct fdre
 		if (e->path)
 			xml_elem(out, "path", e->path);
 		xml_elem(out, "what", e->what ? e->what : "");
-		if (e->inherited)
-			xml_elem(out, "auxwhat", "inherited from parent");
-		else
+		/* an inherited descriptor (or one made out of sight) has none */
+		if (!e->inherited && e->stack.n)
 			xml_stack(out, r, &e->stack);
 		fputs("</error>\n\n", out);
 	}
 	return unique;
+}
+
+void fdreport_write_bad_close_xml(FILE *out, const struct report *r, unsigned unique, unsigned tid,
+				  int fd, const struct report_stack *stack)
+{
+	char what[64];
+
+	snprintf(what, sizeof what, "File descriptor %d was closed already", fd);
+	fputs("<error>\n", out);
+	fprintf(out, "  <unique>0x%x</unique>\n", unique);
+	fprintf(out, "  <tid>%u</tid>\n", tid);
+	xml_elem(out, "kind", "FdBadClose");
+	fprintf(out, "  <fd>%d</fd>\n", fd);
+	xml_elem(out, "what", what);
+	if (stack->n)
+		xml_stack(out, r, stack);
+	fputs("</error>\n\n", out);
 }

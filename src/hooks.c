@@ -121,14 +121,31 @@ void hooks_install(struct session *s)
 	if (!s->hk.cxx_freeres &&
 	    !symbols_bind(s->sym, "_ZN9__gnu_cxx9__freeresEv", &addr, &size, NULL))
 		s->hk.cxx_freeres = addr;
+	int inner_fcntl = -1; /* the index of fcntl's body, once it is hooked */
 	for (unsigned i = 0; s->cfg->track_fds && i < fdfn_count; i++) {
+		/* fcntl and __fcntl64_nocancel call that body, hooked first: a
+		 * second hook would record its descriptor again, with a shorter
+		 * stack than valgrind's */
+		if (fdfn_table[i].kind == FDF_FCNTL) {
+			if (inner_fcntl >= 0 && s->hk.fd_hooked[inner_fcntl])
+				continue;
+			inner_fcntl = (int)i;
+		}
+		/* glibc's hidden functions (__openat64_nocancel) are local
+		 * symbols of its symbol table (libc's debug file): looked up
+		 * in the module that defines __libc_freeres */
 		if (s->hk.fd_hooked[i] ||
-		    symbols_bind(s->sym, fdfn_table[i].name, &addr, &size, NULL))
+		    (symbols_bind(s->sym, fdfn_table[i].name, &addr, &size, NULL) &&
+		     (!s->hk.libc_freeres || strncmp(fdfn_table[i].name, "__", 2) ||
+		      symbols_lookup_in_module_of(s->sym, s->hk.libc_freeres, fdfn_table[i].name,
+						  &addr, &size))))
 			continue;
 		if (bptab_lookup(s->bt, addr))
 			continue; /* an alias of one hooked already */
-		if (!hooks_add(s, addr, TAG_FD_BASE + (int)i, fdfn_table[i].name))
+		if (!hooks_add(s, addr, TAG_FD_BASE + (int)i, fdfn_table[i].name)) {
 			s->hk.fd_hooked[i] = addr;
+			s->hk.fd_top[i] = fdevents_top_pc(s, addr, size);
+		}
 	}
 	if (!s->hk.nfns && !s->hk.hooks_warned) {
 		s->hk.hooks_warned = true;

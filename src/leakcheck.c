@@ -275,24 +275,28 @@ static void write_reports(struct session *s, bool last, size_t nblocks)
 		fr.entries = fde;
 		fr.all = s->cfg->track_fds_all;
 		fr.quiet = s->cfg->quiet;
+		fr.attached = rep->attached;
 		fr.summary_follows = true;
 		if (text)
 			fdreport_write_text(s->log, rep, &fr);
-		if (s->xml)
-			fdreport_write_xml(s->xml, rep, &fr,
-					   (unsigned)(s->err.occurrences + rep->nrecords));
 	}
 	if (text)
 		report_text_final(s->log, rep);
-	fdreport_entries_free(fde, fr.n);
 	if (s->cfg->verbose)
 		print_stats(s, nblocks);
 	if (last)
 		write_flamegraphs(s);
 	if (last && s->prof)
 		finish_profile(s);
-	if (s->xml)
-		report_xml_final(s->xml, rep, session_elapsed_ms(s));
+	if (s->xml) {
+		/* protocol 5: the descriptors after the FINISHED status, before
+		 * the leak records, as valgrind 3.23 */
+		unsigned base = report_xml_unique_base(rep);
+		report_xml_finished(s->xml, session_elapsed_ms(s));
+		unsigned next = fr.entries ? fdreport_write_xml(s->xml, rep, &fr, base) : base;
+		report_xml_close(s->xml, rep, next - base);
+	}
+	fdreport_entries_free(fde, fr.n);
 	fflush(s->log);
 	if (s->xml)
 		fflush(s->xml);

@@ -630,6 +630,7 @@ void options_fill_report(const struct config *cfg, struct report *rep)
 	rep->error_marker_begin = cfg->error_marker_begin;
 	rep->error_marker_end = cfg->error_marker_end;
 	rep->xml_user_comment = cfg->xml ? cfg->xml_user_comment : NULL;
+	rep->xml_protocol = cfg->track_fds ? 5 : 4;
 }
 
 void options_free(struct config *cfg)

@@ -296,7 +296,8 @@ void report_xml_preamble(FILE *out, const struct report *r, uint64_t elapsed_ms)
 	char buf[256];
 
 	fputs("<?xml version=\"1.0\"?>\n\n<valgrindoutput>\n\n", out);
-	fputs("<protocolversion>4</protocolversion>\n", out);
+	fprintf(out, "<protocolversion>%u</protocolversion>\n",
+		r->xml_protocol ? r->xml_protocol : 4);
 	fputs("<protocoltool>memcheck</protocoltool>\n\n", out);
 	fputs("<preamble>\n", out);
 	snprintf(buf, sizeof buf, "%s-%s, a ptrace-based leak analyzer",
@@ -369,10 +370,10 @@ static void print_record(FILE *out, const struct report *r, const struct loss_re
 	end_error(out, copy_pending, copy, copylen);
 }
 
-void report_xml_final(FILE *out, const struct report *r, uint64_t elapsed_ms)
+unsigned report_xml_unique_base(const struct report *r)
 {
 	/* memcheck's counter moves on for every occurrence of an error, so
-	 * the loss records continue after the last one used */
+	 * what is written at the end continues after the last one used */
 	unsigned base = 0;
 
 	for (size_t i = 0; i < r->nerrors; i++) {
@@ -380,10 +381,34 @@ void report_xml_final(FILE *out, const struct report *r, uint64_t elapsed_ms)
 		if (next > base)
 			base = next;
 	}
+	for (size_t i = 0; i < r->ncore_errors; i++)
+		if (r->core_errors[i].unique + r->core_errors[i].count > base)
+			base = r->core_errors[i].unique + r->core_errors[i].count;
+	return base;
+}
 
+static void count_pair(FILE *out, unsigned count, unsigned unique)
+{
+	fprintf(out, "  <pair>\n    <count>%u</count>\n    <unique>0x%x</unique>\n  </pair>\n",
+		count, unique);
+}
+
+void report_xml_finished(FILE *out, uint64_t elapsed_ms)
+{
 	fputc('\n', out);
 	status(out, "FINISHED", elapsed_ms);
 	fputc('\n', out);
+}
+
+void report_xml_final(FILE *out, const struct report *r, uint64_t elapsed_ms)
+{
+	report_xml_finished(out, elapsed_ms);
+	report_xml_close(out, r, 0);
+}
+
+void report_xml_close(FILE *out, const struct report *r, unsigned skip)
+{
+	unsigned base = report_xml_unique_base(r) + skip;
 
 	if (r->leak_check == LEAK_CHECK_FULL) {
 		for (size_t i = 0; i < r->nrecords; i++) {
@@ -395,16 +420,20 @@ void report_xml_final(FILE *out, const struct report *r, uint64_t elapsed_ms)
 		}
 	}
 
-	/* newest context first, as memcheck walks its error list */
+	/* newest context first, as memcheck walks its error list; the memory
+	 * errors and the core ones (FdBadClose) are both in unique order */
 	fputs("<errorcounts>\n", out);
-	for (size_t i = r->nerrors; i-- > 0;) {
-		const struct mem_error *e = &r->errors[i];
-
-		if (e->suppressed_by || e->count == 0)
+	size_t ne = r->nerrors, nc = r->ncore_errors;
+	while (ne > 0 || nc > 0) {
+		if (nc > 0 &&
+		    (ne == 0 || r->core_errors[nc - 1].unique > r->errors[ne - 1].unique)) {
+			nc--;
+			count_pair(out, r->core_errors[nc].count, r->core_errors[nc].unique);
 			continue;
-		fprintf(out,
-			"  <pair>\n    <count>%u</count>\n    <unique>0x%x</unique>\n  </pair>\n",
-			e->count, e->unique);
+		}
+		const struct mem_error *e = &r->errors[--ne];
+		if (!e->suppressed_by && e->count)
+			count_pair(out, e->count, e->unique);
 	}
 	fputs("</errorcounts>\n\n", out);
 

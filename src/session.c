@@ -240,6 +240,8 @@ static void session_free(struct session *s)
 	fdtab_free(s->fds);
 	free(s->err.v);
 	free(s->err.stacks);
+	free(s->err.core);
+	free(s->err.core_stacks);
 	heapprof_free(s->prof);
 	if (s->life.cmdline)
 		free(s->life.cmdline[0]);

@@ -96,6 +96,7 @@ struct hooks_part {
 	struct hooked_fn fns[MAX_FNS];
 	unsigned nfns;
 	uint64_t fd_hooked[64]; /* entry address of each fdfn_table entry, or 0 */
+	uint64_t fd_top[64];	/* where its system call returns to, or 0 (fdevents_top_pc) */
 	uint64_t rdebug, exit_fn, exit_call_fn, libc_freeres, cxx_freeres;
 	uint64_t trap_return; /* bptab_trap(TRAP_RETURN), kept for the event path */
 	bool hooks_warned;
@@ -154,7 +155,11 @@ struct errors_part {
 	struct mem_error *v;
 	uint32_t *stacks; /* stacktab id of each error's call */
 	size_t n, cap;
-	unsigned occurrences;  /* memcheck numbers errors by occurrence */
+	unsigned occurrences; /* memcheck numbers errors by occurrence */
+	/* --track-fds' bad closes (protocol 5's FdBadClose), one per stack */
+	struct core_error_count *core;
+	uint32_t *core_stacks;
+	size_t ncore, core_cap;
 	struct errlimit limit; /* --error-limit and memcheck's coarser matching */
 	bool exit_now;	       /* --exit-on-first-error: the program was killed */
 };
@@ -373,6 +378,11 @@ void glibcheap_exclusions(struct session *s, struct scan_range *ex, size_t *nex)
 int fdevents_entry(struct session *s, struct thread *th, const struct breakpoint *bp,
 		   struct user_regs_struct *r);
 void fdevents_return(struct session *s, const struct pending_call *pc, int64_t res);
+/* The address after the first syscall instruction of the function at addr
+ * (size bytes), or 0: the first frame of the descriptors it makes, as
+ * valgrind, which stops at the system call, shows it (with the functions
+ * inlined there: recvmsg's __recvmsg_syscall). */
+uint64_t fdevents_top_pc(struct session *s, uint64_t addr, uint64_t size);
 
 /* ---- exitpath.c ---- */
 void exitpath_clear_dead_stack(struct session *s, uint64_t sp);

@@ -83,15 +83,25 @@ size_t fdtab_list(const struct fdtab *t, struct fd_entry *out, size_t max);
  * is too small, or the negative errno of readlink. */
 int fdreport_resolve_path(pid_t pid, int fd, char *buf, size_t len);
 
+/* Whether fd is open in process pid, by the kernel's /proc/PID/fd. */
+bool fdreport_kernel_has(pid_t pid, int fd);
+
 /* Records every fd of pid that is open now as inherited, with its
  * resolved name, in ascending order as memcheck reads /proc/self/fd.  Call
  * at the stop after the target's execve.  0 or a negative errno. */
 int fdreport_scan_inherited(struct fdtab *t, pid_t pid);
 
+/* Notes which file fd of pid is now (device and inode, through
+ * /proc/PID/fd/FD), so that fdreport_sync can tell a number closed and
+ * reused out of sight from the descriptor recorded.  0 or -errno. */
+int fdreport_remember(struct fdtab *t, pid_t pid, int fd);
+
 /* Makes the table the kernel's own at the end (/proc/PID/fd): a descriptor
  * closed where leaktrace could not see it (glibc's internal close, a raw
  * close_range) leaves it, and one opened so (an inline system call) joins
- * it without a creation stack.  0 or -errno. */
+ * it without a creation stack, and so does one whose number now names
+ * another file than fdreport_remember noted (closed and reopened out of
+ * sight: the stack recorded is not its own).  0 or -errno. */
 int fdreport_sync(struct fdtab *t, pid_t pid);
 
 /* Do not duplicate the socket with pidfd_getfd(2) to ask the kernel for its
@@ -139,6 +149,9 @@ struct fdreport {
 	 * report_text_final starts with an empty line, which in memcheck's
 	 * output is this block's last line. */
 	bool summary_follows;
+	/* -p: a descriptor open before the attach is "<open before leaktrace
+	 * attached>" rather than "<inherited from parent>" */
+	bool attached;
 };
 
 /* Describes every fd of t open in pid and resolves its stack in st: a
@@ -165,8 +178,9 @@ void fdreport_entries_free(struct fdreport_entry *e, size_t n);
 void fdreport_write_text(FILE *out, const struct report *r, const struct fdreport *fr);
 
 /* memcheck 3.19 writes no XML for --track-fds (only stray <stack> elements
- * after FINISHED).  This is leaktrace's extension, modelled on the
- * FdNotClosed errors of valgrind 3.22 and later, one per fd the text lists:
+ * after FINISHED).  valgrind 3.23 and later write one FdNotClosed error per
+ * fd the text lists, in an output of <protocolversion>5 (valgrind's
+ * docs/internals/xml-output-protocol5.txt), after the FINISHED status:
  *   <error>
  *     <unique>0x5</unique>
  *     <tid>1</tid>
@@ -174,12 +188,27 @@ void fdreport_write_text(FILE *out, const struct report *r, const struct fdrepor
  *     <fd>4</fd>
  *     <path>/tmp/x</path>                  (when there is a name)
  *     <what>Open file descriptor 4: /tmp/x</what>
- *     <stack>...</stack>                   (or, for an inherited fd,
- *   </error>                                <auxwhat>inherited from parent</auxwhat>)
+ *     <stack>...</stack>                   (none for an inherited fd)
+ *   </error>
  * followed by an empty line.  unique numbers start at first_unique; the
  * caller continues its error counter from the returned next number.
- * Write them before report_xml_final, where memcheck's errors go. */
+ * Write them between report_xml_finished and report_xml_close. */
 unsigned fdreport_write_xml(FILE *out, const struct report *r, const struct fdreport *fr,
 			    unsigned first_unique);
+
+/* A close of a descriptor that is not open, as valgrind 3.23 writes it
+ * (protocol 5) when it happens:
+ *   <error>
+ *     <unique>0x2</unique>
+ *     <tid>1</tid>
+ *     <kind>FdBadClose</kind>
+ *     <fd>3</fd>
+ *     <what>File descriptor 3 was closed already</what>
+ *     <stack>...</stack>                   (the close)
+ *   </error>
+ * valgrind adds "Previously closed" and "Originally opened" with their
+ * stacks; leaktrace does not keep them. */
+void fdreport_write_bad_close_xml(FILE *out, const struct report *r, unsigned unique, unsigned tid,
+				  int fd, const struct report_stack *stack);
 
 #endif

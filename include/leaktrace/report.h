@@ -90,6 +90,13 @@ struct mem_error {
 	const char *suppressed_by;
 };
 
+/* A core error of valgrind's protocol 5 (FdBadClose), as <errorcounts>
+ * lists it: written to the XML when it happened, counted here. */
+struct core_error_count {
+	unsigned unique;
+	unsigned count;
+};
+
 /* Totals of one kind, for LEAK SUMMARY. */
 struct kind_total {
 	uint64_t bytes, blocks;
@@ -171,6 +178,11 @@ struct report {
 	const char *error_marker_begin;	   /* --error-markers, or NULL */
 	const char *error_marker_end;
 	const char *xml_user_comment; /* --xml-user-comment, copied verbatim */
+	/* <protocolversion>: 5 with --track-fds (its FdNotClosed errors exist
+	 * only there, as valgrind 3.23 writes them), else 4; 0 reads as 4 */
+	unsigned xml_protocol;
+	const struct core_error_count *core_errors; /* protocol 5's, for <errorcounts> */
+	size_t ncore_errors;
 };
 
 #endif

@@ -20,11 +20,24 @@ void report_xml_preamble(FILE *out, const struct report *r, uint64_t elapsed_ms)
 /* One memory error (nothing when e->suppressed_by is set). */
 void report_xml_error(FILE *out, const struct report *r, const struct mem_error *e);
 
-/* FINISHED status, shown leak records, <errorcounts>, <suppcounts> and
- * </valgrindoutput>. */
 /* <fatal_signal>, between the RUNNING and FINISHED statuses. */
 void report_xml_fatal(FILE *out, const struct report *r);
+
+/* FINISHED status, shown leak records, <errorcounts>, <suppcounts> and
+ * </valgrindoutput>: report_xml_finished then report_xml_close(0). */
 void report_xml_final(FILE *out, const struct report *r, uint64_t elapsed_ms);
+
+/* The end in two steps, for what goes between the FINISHED status and the
+ * leak records (protocol 5's FdNotClosed errors, fdreport_write_xml):
+ * report_xml_finished writes the status; report_xml_close the leak records
+ * (their <unique> numbers after skip others written since the status),
+ * the counts and the closing tag. */
+void report_xml_finished(FILE *out, uint64_t elapsed_ms);
+void report_xml_close(FILE *out, const struct report *r, unsigned skip);
+
+/* The first <unique> after the errors of the run (memcheck numbers them by
+ * occurrence): where what is written at the end starts. */
+unsigned report_xml_unique_base(const struct report *r);
 
 /* s (len bytes) as XML character data: & < > escaped, invalid UTF-8 and
  * characters XML 1.0 forbids replaced by U+FFFD.  Exposed for the tests. */

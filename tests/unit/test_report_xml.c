@@ -429,8 +429,61 @@ static void test_user_comment_and_mangled(void)
 	free(s);
 }
 
+/* --track-fds: protocol 5, and what goes between the FINISHED status and the
+ * leak records (fdreport's FdNotClosed errors) moves the leaks' uniques on. */
+static void test_protocol5(void)
+{
+	struct report r;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	list_report(&r);
+	r.xml_protocol = 5;
+	f = open_memstream(&buf, &len);
+	report_xml_preamble(f, &r, 21);
+	unsigned base = report_xml_unique_base(&r);
+	report_xml_finished(f, 338);
+	fprintf(f, "<error>\n  <unique>0x%x</unique>\n  <kind>FdNotClosed</kind>\n</error>\n\n",
+		base);
+	report_xml_close(f, &r, 1);
+	fclose(f);
+	CHECK(base == 0);
+	CHECK(strstr(buf, "<protocolversion>5</protocolversion>\n") != NULL);
+	const char *fin = strstr(buf, "<state>FINISHED</state>");
+	const char *fd = strstr(buf, "<kind>FdNotClosed</kind>");
+	const char *leak = strstr(buf, "<kind>Leak_");
+	CHECK(fin && fd && leak && fin < fd && fd < leak);
+	CHECK(leak && strstr(buf, "<unique>0x1</unique>\n  <tid>1</tid>\n  <kind>Leak_") != NULL);
+	CHECK(strstr(buf, "<unique>0x0</unique>\n  <tid>1</tid>\n  <kind>Leak_") == NULL);
+	free(buf);
+
+	/* a core error (FdBadClose) moves the base on and has its <pair> */
+	static const struct core_error_count core[] = { { 0, 2 } };
+	list_report(&r);
+	r.core_errors = core;
+	r.ncore_errors = 1;
+	CHECK(report_xml_unique_base(&r) == 2);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	report_xml_close(f, &r, 0);
+	fclose(f);
+	CHECK(strstr(buf,
+		     "<errorcounts>\n  <pair>\n    <count>2</count>\n    <unique>0x0</unique>\n"
+		     "  </pair>\n</errorcounts>") != NULL);
+	CHECK(strstr(buf, "<unique>0x2</unique>\n  <tid>1</tid>\n  <kind>Leak_") != NULL);
+	free(buf);
+
+	/* 0 (a report filled by hand) and 4 both write protocol 4 */
+	list_report(&r);
+	char *s = render_list(&r, NULL, 0);
+	CHECK(strstr(s, "<protocolversion>4</protocolversion>\n") != NULL);
+	free(s);
+}
+
 int main(void)
 {
+	test_protocol5();
 	test_user_comment_and_mangled();
 	test_escape();
 	test_list();
