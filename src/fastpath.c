@@ -36,7 +36,7 @@
 
 #define REC_HDR	    128u
 #define FP_HDR	    192u /* the ring header: records start there (the stubs say so) */
-#define FP_PREFETCH 4 /* records fp_consume loads ahead of the one it hands over */
+#define FP_PREFETCH 4	 /* records fp_consume loads ahead of the one it hands over */
 #define FP_STR_(x)  #x
 #define FP_STR(x)   FP_STR_(x)
 

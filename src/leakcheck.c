@@ -64,11 +64,10 @@ static void print_stats(struct session *s, size_t nblocks)
 	fprintf(s->log,
 		"--%d-- leaktrace: %" PRIu64 " fast-path records, stacks walked in %" PRIu64
 		" (unwound live for %" PRIu64 ") and copied in %" PRIu64 "; %" PRIu64
-		" stops, of which %" PRIu64
-		" ring full and %" PRIu64 " stack-copy faults; %" PRIu64 " records abandoned\n",
-		s->pid, s->fp.nrecords, s->fp.nwalked, s->fp.nlearned, s->fp.ncopied, s->life.nstops,
-		s->fp.nfull,
-		s->fp.nfaults, s->fp.nlost);
+		" stops, of which %" PRIu64 " ring full and %" PRIu64 " stack-copy faults; %" PRIu64
+		" records abandoned\n",
+		s->pid, s->fp.nrecords, s->fp.nwalked, s->fp.nlearned, s->fp.ncopied,
+		s->life.nstops, s->fp.nfull, s->fp.nfaults, s->fp.nlost);
 }
 
 void leakcheck_final(struct session *s, struct thread *exiting)

@@ -117,8 +117,10 @@ int ringread_learn(struct session *s, struct thread *th, const struct fast_patch
 
 	/* the record's slot: anything else, and the stub publishes what it
 	 * walked (nframes, written before the trap) */
-	if (at >= first && at < first + h->capacity * h->rec_size && (at - first) % h->rec_size == 0) {
-		struct fp_rec *rec = (struct fp_rec *)((uint8_t *)s->fp.ring + (at - s->fp.ring_addr));
+	if (at >= first && at < first + h->capacity * h->rec_size &&
+	    (at - first) % h->rec_size == 0) {
+		struct fp_rec *rec =
+		    (struct fp_rec *)((uint8_t *)s->fp.ring + (at - s->fp.ring_addr));
 		unsigned max = h->max_frames < FP_MAX_WALK ? (unsigned)h->max_frames : FP_MAX_WALK;
 		if (rec->op < s->hk.nfns && max) {
 			struct user_regs_struct r = { .rip = s->hk.fns[rec->op].addr,

@@ -78,12 +78,12 @@ struct fast_patch {
 	uint64_t trap_full[2];			/* the stub's ring-full int3s */
 	uint64_t copy_insn, copy_resume;	/* its stack copy's fault fixup */
 	uint64_t walk_loads[2], walk_resume[2]; /* its walk's loads, and where a fault goes */
-	uint64_t learn_trap, learn_resume;	/* FP_FLAG_LEARN's int3, and where the stub goes on */
-	uint64_t call_return;	 /* FP_ALLOC: where the original returns into the stub */
-	uint64_t check_trap;	 /* FP_FREE_CHECKED: the int3 of a suspect free */
-	uint64_t check_loads[3]; /* and its loads that may fault on a wild pointer */
-	uint64_t stub, stub_len; /* the stub's code */
-	unsigned fn;		 /* index into the session's function table */
+	uint64_t learn_trap, learn_resume; /* FP_FLAG_LEARN's int3, and where the stub goes on */
+	uint64_t call_return;		   /* FP_ALLOC: where the original returns into the stub */
+	uint64_t check_trap;		   /* FP_FREE_CHECKED: the int3 of a suspect free */
+	uint64_t check_loads[3];	   /* and its loads that may fault on a wild pointer */
+	uint64_t stub, stub_len;	   /* the stub's code */
+	unsigned fn;			   /* index into the session's function table */
 };
 
 struct hooked_fn {

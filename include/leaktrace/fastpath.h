@@ -148,9 +148,9 @@ struct fp_ring_hdr {
  * and, on the main thread, stack_end.  A load that faults is fixed up like
  * the copy's (walk_loads). */
 #define FP_WALK_BYTES	(8u << 20)
-#define FP_RULE_CFA_RBP 1u  /* CFA = rbp + cfa_off, else rsp + cfa_off */
-#define FP_RULE_RBP_AT	2u  /* the caller's rbp is at CFA + rbp_off */
-#define FP_RULE_END	4u  /* the return address is undefined: the outermost frame */
+#define FP_RULE_CFA_RBP 1u /* CFA = rbp + cfa_off, else rsp + cfa_off */
+#define FP_RULE_RBP_AT	2u /* the caller's rbp is at CFA + rbp_off */
+#define FP_RULE_END	4u /* the return address is undefined: the outermost frame */
 /* No rule of these shapes (libdwfl must unwind this frame): the walk stops
  * here and the stack is copied from this frame on, as for a pc without a
  * rule, but never with FP_FLAG_LEARN's trap: the tracer knows already */

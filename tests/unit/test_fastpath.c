@@ -392,8 +392,8 @@ static double now_ns(void)
 
 static void test_ring_pure(void)
 {
-	static uint8_t
-	    buf[sizeof(struct fp_ring_hdr) + 8 * (128 + 16 * FP_MAX_WALK + 64) + FP_RULES * sizeof(struct fp_rule)];
+	static uint8_t buf[sizeof(struct fp_ring_hdr) + 8 * (128 + 16 * FP_MAX_WALK + 64) +
+			   FP_RULES * sizeof(struct fp_rule)];
 	CHECK(fp_ring_init(buf, 6, 64) == -EINVAL);
 	CHECK(fp_ring_init(buf, 8, 64) == 0);
 	size_t len = fp_ring_size(8, 64);
@@ -439,7 +439,8 @@ static void test_ring_pure(void)
 	 * index, inside the ring's records */
 	for (uint64_t i = 0; i < 9; i++) {
 		const uint8_t *r = (const uint8_t *)fp_ring_rec(buf, UINT64_MAX - i);
-		CHECK(r >= buf + sizeof(struct fp_ring_hdr) && r + 256 <= buf + sizeof(struct fp_ring_hdr) + 8 * h->rec_size);
+		CHECK(r >= buf + sizeof(struct fp_ring_hdr) &&
+		      r + 256 <= buf + sizeof(struct fp_ring_hdr) + 8 * h->rec_size);
 		fp_ring_prefetch(buf, UINT64_MAX - i);
 	}
 }

@@ -279,9 +279,9 @@ static void random_rule(struct fp_rule *r)
 		r->rbp_off = (int16_t)(((int)(rnd() % 48) - 32) * 8);
 		break;
 	}
-	r->flags = (uint8_t)((rnd() % 2 ? FP_RULE_CFA_RBP : 0) | (rnd() % 2 ? FP_RULE_RBP_AT : 0) |
-			     (rnd() % 25 == 0 ? FP_RULE_END : 0) |
-			     (rnd() % 20 == 0 ? FP_RULE_COPY : 0));
+	r->flags =
+	    (uint8_t)((rnd() % 2 ? FP_RULE_CFA_RBP : 0) | (rnd() % 2 ? FP_RULE_RBP_AT : 0) |
+		      (rnd() % 25 == 0 ? FP_RULE_END : 0) | (rnd() % 20 == 0 ? FP_RULE_COPY : 0));
 	r->pad = 0;
 }
 
@@ -356,8 +356,8 @@ enum stop {
 	NSTOPS
 };
 
-static const char *const stop_names[NSTOPS] = { "max_frames", "outermost", "ra out", "ra 0",
-						"walk off",   "no rule",   "rbp out",  "copy rule" };
+static const char *const stop_names[NSTOPS] = { "max_frames", "outermost", "ra out",  "ra 0",
+						"walk off",   "no rule",   "rbp out", "copy rule" };
 
 struct expect {
 	int nframes; /* -1: the copy from the entry */
@@ -483,8 +483,10 @@ static uint64_t next_ra(bool rbp_free)
 		const struct mrule *m = mrule_find(ra - 1);
 		const struct fp_rule *r = &m->r;
 		if (m->taught && !(r->flags & (FP_RULE_END | FP_RULE_COPY)) &&
-		    ((r->flags & FP_RULE_CFA_RBP) ? rbp_free
-						  : r->cfa_off >= 8 && (r->cfa_off <= 128 || (r->cfa_off <= 12288 && r->cfa_off % 8 == 0))) &&
+		    ((r->flags & FP_RULE_CFA_RBP)
+			 ? rbp_free
+			 : r->cfa_off >= 8 && (r->cfa_off <= 128 ||
+					       (r->cfa_off <= 12288 && r->cfa_off % 8 == 0))) &&
 		    (!(r->flags & FP_RULE_RBP_AT) || (r->rbp_off >= -64 && r->rbp_off <= 64)))
 			break;
 		ra = pool[1 + rnd() % (NPOOL - 1)];
@@ -665,10 +667,9 @@ static bool one_call(enum fp_kind kind, uint16_t op, uint64_t tp, struct tally *
 	/* the walk's window: as large as the copy's, or up to four times */
 	uint64_t span = STACK_BYTES * (1 + rnd() % 4);
 	fp_ring_set_walk_span(ring, span);
-	struct window w = { .lo = rsp,
-			    .len = ring->stack_qwords * 8,
-			    .mapped_end = stack_hi,
-			    .walk_len = span };
+	struct window w = {
+		.lo = rsp, .len = ring->stack_qwords * 8, .mapped_end = stack_hi, .walk_len = span
+	};
 	uint64_t lim = (send - rsp) >> 3;
 	if (lim < ring->stack_qwords) {
 		w.len = lim * 8;
@@ -767,12 +768,16 @@ static bool one_call(enum fp_kind kind, uint16_t op, uint64_t tp, struct tally *
 		t->from_frame++;
 		CHECK(rec->nframes == (uint32_t)e.nframes);
 		if (rec->nframes != (uint32_t)e.nframes)
-			fprintf(stderr, "  %u frames, model %d then the copy\n", rec->nframes, e.nframes);
+			fprintf(stderr, "  %u frames, model %d then the copy\n", rec->nframes,
+				e.nframes);
 		for (uint32_t i = 0; rec->nframes != (uint32_t)e.nframes && i < rec->nframes; i++) {
 			uint64_t pc, sp;
 			fp_rec_frame(rec, i, &pc, &sp);
 			const struct mrule *m = mrule_find(i ? pc - 1 : pc);
-			fprintf(stderr, "   %u: %#llx %#llx model %#llx %#llx rule %d taught %d\n", i, (unsigned long long)pc, (unsigned long long)sp, (unsigned long long)e.pcs[i], (unsigned long long)e.sps[i], m != NULL, m && m->taught);
+			fprintf(stderr, "   %u: %#llx %#llx model %#llx %#llx rule %d taught %d\n",
+				i, (unsigned long long)pc, (unsigned long long)sp,
+				(unsigned long long)e.pcs[i], (unsigned long long)e.sps[i],
+				m != NULL, m && m->taught);
 		}
 		for (uint32_t i = 0; rec->nframes == (uint32_t)e.nframes && i < rec->nframes; i++) {
 			uint64_t pc, sp;
@@ -788,10 +793,12 @@ static bool one_call(enum fp_kind kind, uint16_t op, uint64_t tp, struct tally *
 		CHECK(rbp == e.copy_rbp);
 		CHECK(rec->stack_len == e.copy_len);
 		if (rec->stack_len != e.copy_len)
-			fprintf(stderr, "  copy %u bytes, model %llu from +%llu\n", rec->stack_len, (unsigned long long)e.copy_len, (unsigned long long)(e.copy_lo - rsp));
+			fprintf(stderr, "  copy %u bytes, model %llu from +%llu\n", rec->stack_len,
+				(unsigned long long)e.copy_len,
+				(unsigned long long)(e.copy_lo - rsp));
 		if (rec->stack_len == e.copy_len)
-			CHECK(memcmp(fp_ring_copy(ring, h0), snap + (e.copy_lo - rsp), e.copy_len) ==
-			      0);
+			CHECK(memcmp(fp_ring_copy(ring, h0), snap + (e.copy_lo - rsp),
+				     e.copy_len) == 0);
 	} else if (e.nframes < 0) {
 		t->copied++;
 		CHECK(rec->nframes == 0);
@@ -882,9 +889,10 @@ static void run_kind(enum fp_kind kind, const char *name, uint8_t *stub_at, long
 	for (unsigned d = 8; d <= FP_MAX_WALK; d++)
 		deep += t.depth[d];
 	printf("  %-18s %ld calls: %lu walked (%lu of 8 frames or more, %lu of %u), %lu copied"
-	       " (%lu after walked frames), %lu unrecorded; fixups: %lu copy, %lu walk ra, %lu walk rbp\n",
-	       name, it, t.walked, deep, t.depth[FP_MAX_WALK], FP_MAX_WALK, t.copied, t.from_frame, t.unrecorded,
-	       t.faults[F_COPY], t.faults[F_WALK_RA], t.faults[F_WALK_RBP]);
+	       " (%lu after walked frames), %lu unrecorded; fixups: %lu copy, %lu walk ra, %lu "
+	       "walk rbp\n",
+	       name, it, t.walked, deep, t.depth[FP_MAX_WALK], FP_MAX_WALK, t.copied, t.from_frame,
+	       t.unrecorded, t.faults[F_COPY], t.faults[F_WALK_RA], t.faults[F_WALK_RBP]);
 	CHECK(t.walked > 0 && t.copied > 0 && t.from_frame > 0);
 	all->walked += t.walked;
 	all->copied += t.copied;
@@ -943,8 +951,8 @@ int main(int argc, char **argv)
 	printf("  stops:");
 	for (int k = 0; k < NSTOPS; k++)
 		printf(" %s %lu%s", stop_names[k], all.stops[k], k + 1 < NSTOPS ? "," : "\n");
-	printf("  windows clipped at stack_end: %lu; walks past the copy's reach: %lu\n", all.clipped,
-	       all.beyond);
+	printf("  windows clipped at stack_end: %lu; walks past the copy's reach: %lu\n",
+	       all.clipped, all.beyond);
 	CHECK(all.beyond > 0);
 	printf("  FP_FLAG_LEARN traps: %lu\n", all.learned);
 	CHECK(all.learned > 0);
