@@ -60,6 +60,12 @@ struct desc_entry {
 	bool used;
 };
 
+/* LEAKTRACE_CHECK_SYMBOLS=1: every name function_name gives is checked
+ * against libdwfl's own lookup, and the count said at the end (the
+ * symbol-lookup scenario runs real programs so). */
+static int check_names = -1;
+static unsigned long names_checked, names_differ;
+
 struct symbols {
 	pid_t pid;
 	const struct target_mem *tm;
@@ -205,6 +211,9 @@ void symbols_free(struct symbols *s)
 {
 	if (!s)
 		return;
+	if (check_names > 0)
+		fprintf(stderr, "leaktrace: symbol check: %lu names, %lu differ\n", names_checked,
+			names_differ);
 	for (size_t i = 0; i < s->cache_cap; i++)
 		if (s->cache[i].used) {
 			for (unsigned k = 0; k < s->cache[i].n; k++)
@@ -256,6 +265,20 @@ struct symidx {
 	uint32_t *hash; /* ents index + 1, open addressing on name */
 	size_t hcap;
 	struct rangeset mains; /* where a pc is named "main" (symbols_is_main) */
+	struct fnrange *fnr;   /* function_name's answers, sorted by lo */
+	size_t nfnr, fnr_cap;
+	/* sized_lookup's table: the sized symbols libdwfl's address lookup
+	 * considers, by value, and the largest end among the first i + 1 */
+	struct symidx_ent *sized;
+	uint64_t *max_end;
+	size_t nsized;
+	int first_global; /* -1: not built; the table failed: 0 */
+};
+
+/* A function's range, [lo, hi), and the name function_name gave it. */
+struct fnrange {
+	uint64_t lo, hi;
+	const char *name;
 };
 
 static uint64_t name_hash(const char *p)
@@ -328,6 +351,8 @@ static struct symidx *module_index(Dwfl_Module *m)
 	if (x)
 		return x;
 	x = calloc(1, sizeof *x);
+	if (x)
+		x->first_global = -1;
 	int n = dwfl_module_getsymtab(m);
 	if (!x)
 		return NULL;
@@ -381,6 +406,9 @@ static int free_index(Dwfl_Module *m, void **ud, const char *name, Dwarf_Addr st
 		free(x->ents);
 		free(x->byaddr);
 		free(x->hash);
+		free(x->fnr);
+		free(x->sized);
+		free(x->max_end);
 		rangeset_clear(&x->mains);
 		free(x);
 		*ud = NULL;
@@ -604,23 +632,274 @@ static bool prefer_name(const char *a, const char *b)
 	return strcmp(a, b) < 0;
 }
 
-static const char *function_name(Dwfl_Module *m, uint64_t ip)
+/* valgrind's name for the function libdwfl named best: its preferred alias
+ * among the function symbols of the same start and size. */
+static const char *alias_name(const struct symidx *x, uint64_t start, uint64_t size,
+			      const char *best)
+{
+	for (size_t i = lower_bound(x, start); i < x->n && x->byaddr[i].value == start; i++) {
+		const struct symidx_ent *e = &x->byaddr[i];
+		if (e->size == size && (e->type == STT_FUNC || e->type == STT_GNU_IFUNC) &&
+		    prefer_name(e->name, best))
+			best = e->name;
+	}
+	return best;
+}
+
+/* The remembered range holding ip, or NULL. */
+static const struct fnrange *fnrange_find(const struct symidx *x, uint64_t ip)
+{
+	size_t lo = 0, hi = x->nfnr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (x->fnr[mid].lo <= ip)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && ip < x->fnr[lo - 1].hi ? &x->fnr[lo - 1] : NULL;
+}
+
+/* Remembers a function's range and name, unless another symbol starts
+ * inside it: then an address further in may be named after that one, and
+ * each is asked of libdwfl. */
+static void fnrange_add(struct symidx *x, uint64_t lo, uint64_t hi, const char *name)
+{
+	size_t i = lower_bound(x, lo + 1);
+
+	if (i < x->n && x->byaddr[i].value < hi)
+		return;
+	if (x->nfnr == x->fnr_cap) {
+		size_t ncap = x->fnr_cap ? 2 * x->fnr_cap : 64;
+		struct fnrange *nv = realloc(x->fnr, ncap * sizeof *nv);
+		if (!nv)
+			return;
+		x->fnr = nv;
+		x->fnr_cap = ncap;
+	}
+	size_t at = x->nfnr;
+	while (at > 0 && x->fnr[at - 1].lo > lo)
+		at--;
+	memmove(&x->fnr[at + 1], &x->fnr[at], (x->nfnr - at) * sizeof *x->fnr);
+	x->fnr[at] = (struct fnrange){ lo, hi, name };
+	x->nfnr++;
+}
+
+static int bind_rank(const struct symidx_ent *e)
+{
+	switch (e->bind) {
+	case STB_GLOBAL:
+		return 3;
+	case STB_WEAK:
+		return 2;
+	case STB_LOCAL:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* libdwfl's preference between the symbol it holds and the next one in
+ * table order, both sized and holding the address (dwfl_module_addrsym.c's
+ * search_table): the nearer start, else the better binding, else at one
+ * start the smaller size unless its binding is worse. */
+static bool sized_better(const struct symidx_ent *held, const struct symidx_ent *e)
+{
+	if (!held || held->value < e->value || bind_rank(held) < bind_rank(e))
+		return true;
+	return held->value == e->value &&
+	       ((held->size > e->size && bind_rank(held) <= bind_rank(e)) ||
+		(held->size >= e->size && bind_rank(held) < bind_rank(e)));
+}
+
+static int cmp_ndx(const void *a, const void *b)
+{
+	const struct symidx_ent *const *x = a, *const *y = b;
+
+	return (*x)->ndx < (*y)->ndx ? -1 : (*x)->ndx > (*y)->ndx;
+}
+
+/* A symbol libdwfl's address lookup considers. */
+static bool qualifies(const struct symidx_ent *e)
+{
+	return e->defined && e->type != STT_SECTION && e->type != STT_FILE && e->type != STT_TLS;
+}
+
+static bool build_sized(Dwfl_Module *m, struct symidx *x)
+{
+	x->first_global = 0;
+	x->sized = malloc((x->n ? x->n : 1) * sizeof *x->sized);
+	x->max_end = malloc((x->n ? x->n : 1) * sizeof *x->max_end);
+	if (!x->sized || !x->max_end || !by_address(x))
+		return false;
+	for (size_t i = 0; i < x->n; i++) {
+		const struct symidx_ent *e = &x->byaddr[i];
+		if (e->size && qualifies(e))
+			x->sized[x->nsized++] = *e;
+	}
+	uint64_t end = 0;
+	for (size_t i = 0; i < x->nsized; i++) {
+		uint64_t e = x->sized[i].value + x->sized[i].size;
+		end = e > end ? e : end;
+		x->max_end[i] = end;
+	}
+	int fg = dwfl_module_getsymtab_first_global(m);
+	x->first_global = fg > 0 ? fg : 1;
+	return true;
+}
+
+/* No name at ip (sized_lookup's answer when libdwfl would give none). */
+static const struct symidx_ent no_name;
+
+/* What dwfl_module_addrinfo answers at ip when a sized symbol holds it, from
+ * the index instead of a walk over the whole symbol table: the globals in
+ * table order, then, if none holds ip and no sizeless global starts at ip,
+ * the locals; &no_name when none holds ip and no sizeless symbol (which
+ * libdwfl takes only above every sized one below ip) lies in between.
+ * NULL where libdwfl must be asked (such a sizeless symbol, or more
+ * overlapping symbols than looked at). */
+static const struct symidx_ent *sized_lookup(Dwfl_Module *m, struct symidx *x, uint64_t ip)
+{
+	const struct symidx_ent *cand[64], *held = NULL;
+	size_t nc = 0, lo = 0, hi;
+
+	if (x->first_global < 0 && !build_sized(m, x))
+		return NULL;
+	if (!x->first_global)
+		return NULL;
+	for (hi = x->nsized; lo < hi;) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (x->sized[mid].value <= ip)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t j = lo; j-- > 0 && x->max_end[j] > ip;) {
+		if (ip - x->sized[j].value >= x->sized[j].size)
+			continue;
+		if (nc == sizeof cand / sizeof cand[0])
+			return NULL;
+		cand[nc++] = &x->sized[j];
+	}
+	qsort(cand, nc, sizeof *cand, cmp_ndx);
+	for (size_t k = 0; k < nc; k++)
+		if ((int)cand[k]->ndx >= x->first_global && sized_better(held, cand[k]))
+			held = cand[k];
+	if (held)
+		return held;
+	for (size_t i = lower_bound(x, ip); i < x->n && x->byaddr[i].value == ip; i++) {
+		const struct symidx_ent *e = &x->byaddr[i];
+		if (!e->size && (int)e->ndx >= x->first_global && qualifies(e))
+			return NULL; /* a global label at ip: libdwfl's own rules */
+	}
+	for (size_t k = 0; k < nc; k++)
+		if ((int)cand[k]->ndx < x->first_global && sized_better(held, cand[k]))
+			held = cand[k];
+	if (held || nc)
+		return held;
+	uint64_t below = lo ? x->max_end[lo - 1] : 0;
+	for (size_t i = lower_bound(x, ip + 1); i-- > 0 && x->byaddr[i].value >= below;)
+		if (!x->byaddr[i].size && qualifies(&x->byaddr[i]))
+			return NULL;
+	return &no_name;
+}
+
+/* libdwfl names nothing at ip (a stripped static function): neither does it
+ * anywhere in the gap around ip where no symbol starts and none below
+ * reaches, within ip's section, which is remembered with no name. */
+static void unnamed_gap(Dwfl_Module *m, struct symidx *x, uint64_t ip)
+{
+	Dwarf_Addr rel = ip, bias;
+	Elf_Scn *scn = dwfl_module_address_section(m, &rel, &bias);
+	GElf_Shdr mem, *sh = scn ? gelf_getshdr(scn, &mem) : NULL;
+
+	if (!sh || ip < rel)
+		return;
+	uint64_t sec_lo = ip - rel, sec_hi = sec_lo + sh->sh_size, lo = sec_lo, hi = sec_hi;
+	size_t i = lower_bound(x, ip + 1);
+	if (i < x->n && x->byaddr[i].value < hi)
+		hi = x->byaddr[i].value;
+	for (size_t k = 0; k < i; k++) {
+		const struct symidx_ent *e = &x->byaddr[k];
+		uint64_t end = e->value + (e->size ? e->size : 1);
+		if (end > lo)
+			lo = end;
+	}
+	if (lo <= ip && ip < hi)
+		fnrange_add(x, lo, hi, NULL);
+}
+
+/* The function at ip as memcheck names it: function_name_ref's answer
+ * without its cost.  libdwfl's lookup walks the whole symbol table, and
+ * every frame of every reported stack asks (with cc1plus's complete
+ * stacks, half of a run's time): a sized symbol is found in the index
+ * (sized_lookup), and each answer is kept for the rest of the function's
+ * range, or of the gap without a name. */
+static const char *function_name_fast(Dwfl_Module *m, uint64_t ip)
+{
+	GElf_Off off;
+	GElf_Sym sym;
+	struct symidx *x = module_index(m);
+	const struct fnrange *known = x && by_address(x) ? fnrange_find(x, ip) : NULL;
+
+	if (known)
+		return known->name; /* NULL too: unnamed_gap */
+	const struct symidx_ent *se = x && by_address(x) ? sized_lookup(m, x, ip) : NULL;
+	const char *best;
+	if (se == &no_name) {
+		best = NULL;
+	} else if (se) {
+		best = se->name;
+		off = ip - se->value;
+		sym.st_size = se->size;
+	} else {
+		best = dwfl_module_addrinfo(m, ip, &off, &sym, NULL, NULL, NULL);
+	}
+	if (!best && x && by_address(x))
+		unnamed_gap(m, x, ip);
+	if (!best || !x || !by_address(x))
+		return best;
+	uint64_t start = ip - off;
+	best = alias_name(x, start, sym.st_size, best);
+	if (sym.st_size && off < sym.st_size)
+		fnrange_add(x, start, start + sym.st_size, best);
+	return best;
+}
+
+/* The same by libdwfl's lookup alone, which walks the whole symbol table. */
+static const char *function_name_ref(Dwfl_Module *m, uint64_t ip)
 {
 	GElf_Off off;
 	GElf_Sym sym;
 	const char *best = dwfl_module_addrinfo(m, ip, &off, &sym, NULL, NULL, NULL);
 	struct symidx *x = module_index(m);
-
 	if (!best || !x || !by_address(x))
 		return best;
 	uint64_t start = ip - off;
-	for (size_t i = lower_bound(x, start); i < x->n && x->byaddr[i].value == start; i++) {
-		const struct symidx_ent *e = &x->byaddr[i];
-		if (e->size == sym.st_size && (e->type == STT_FUNC || e->type == STT_GNU_IFUNC) &&
-		    prefer_name(e->name, best))
-			best = e->name;
-	}
+	best = alias_name(x, start, sym.st_size, best);
 	return best;
+}
+
+static const char *function_name(Dwfl_Module *m, uint64_t ip)
+{
+	const char *a = function_name_fast(m, ip);
+
+	if (check_names < 0) {
+		const char *e = getenv("LEAKTRACE_CHECK_SYMBOLS");
+		check_names = e && *e == '1';
+	}
+	if (check_names) {
+		const char *b = function_name_ref(m, ip);
+		names_checked++;
+		if (a != b && (!a || !b || strcmp(a, b))) {
+			names_differ++;
+			fprintf(stderr,
+				"leaktrace: symbol check: %#" PRIx64 " is %s, libdwfl says %s\n",
+				ip, a ? a : "(none)", b ? b : "(none)");
+		}
+	}
+	return a;
 }
 
 static void set_name(struct frame_info *fi, const char *name)
