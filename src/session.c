@@ -300,9 +300,9 @@ static int run_program(struct session *s)
 		report_xml_preamble(s->xml, rep, 0);
 	fflush(s->log);
 
-	/* the fast path: run mode only; -p detaches and --trace-children forks
-	 * sessions, and both want every hook to be a plain int3 */
-	s->fp.wanted = !cfg->breakpoint_mode && !cfg->trace_children;
+	/* the fast path (-p sets up its fail-safe kind itself); a forked
+	 * child is given a ring of its own (children.c) */
+	s->fp.wanted = !cfg->breakpoint_mode;
 	ownsignals_install(false);
 	if (cfg->interval) { /* --interval: the loop wakes up for its reports */
 		struct itimerval it = { { 0, 100000 }, { 0, 100000 } };
