@@ -200,6 +200,7 @@ static int forget_image(struct session *s, struct thread *th)
 	s->bt = bptab_new(&s->tm, inject_map_scratch, s);
 	if (!s->heap || !s->freed || !s->sym || !s->bt)
 		return -1;
+	symbols_set_show_below_main(s->sym, s->cfg->show_below_main);
 	fastpatch_forget(s);
 	s->rep.symbolize_ctx = s->sym;
 	s->hk.nfns = 0;
@@ -367,8 +368,10 @@ static bool hand_over_fork_child(struct session *s, struct thread *ch)
 	unwind_free(s->uw);
 	s->sym = symbols_new(s->pid, &s->tm); /* the parent's stays with the copy-on-write image */
 	s->rep.symbolize_ctx = s->sym;
-	if (s->sym)
+	if (s->sym) {
+		symbols_set_show_below_main(s->sym, s->cfg->show_below_main);
 		symbols_refresh(s->sym);
+	}
 	s->uw = s->sym ? unwind_new(s->sym, &s->tm) : NULL;
 	for (unsigned i = 0; i < s->hk.nfns && s->sym; i++)
 		symbols_mark_entry(s->sym, s->hk.fns[i].addr, allocfn_table[s->hk.fns[i].afn].name);

@@ -280,6 +280,8 @@ static int run_program(struct session *s)
 		return 1;
 	}
 	s->sym = symbols_new(s->pid, &s->tm);
+	if (s->sym)
+		symbols_set_show_below_main(s->sym, cfg->show_below_main);
 	s->bt = bptab_new(&s->tm, inject_map_scratch, s);
 	struct thread *main_thread = tracee_thread_add(s->tr, s->pid);
 	if (!s->sym || !s->bt || !main_thread) {
