@@ -308,6 +308,7 @@ static int fork_copy_for(struct session *s, struct thread *ch)
 	target_mem_close(&s->tm);
 	target_mem_open(&s->tm, child);
 	if (s->cfg->log_file && strstr(s->cfg->log_file, "%p")) {
+		fclose(s->log); /* flushed: the parent's stays open in the parent */
 		s->log = outfile_stream(s->cfg->log_file, 2, NULL, 0, child);
 		if (!s->log)
 			_exit(1);
@@ -366,7 +367,8 @@ static bool hand_over_fork_child(struct session *s, struct thread *ch)
 	else if (s->fp.ring)
 		fastpatch_forget(s);
 	unwind_free(s->uw);
-	s->sym = symbols_new(s->pid, &s->tm); /* the parent's stays with the copy-on-write image */
+	symbols_free(s->sym);
+	s->sym = symbols_new(s->pid, &s->tm);
 	s->rep.symbolize_ctx = s->sym;
 	if (s->sym) {
 		symbols_set_show_below_main(s->sym, s->cfg->show_below_main);
