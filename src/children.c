@@ -176,6 +176,23 @@ bool children_on_fork(struct session *s, struct thread *parent, int event)
 	ch->kind = shares_vm ? TK_VFORK_CHILD : TK_FORK_CHILD;
 	if (was_waiting)
 		return children_on_stop(s, ch, ch->held_status);
+	if (ch->kind == TK_FORK_CHILD && fork_child_followed(s)) {
+		/* the parent stays at its fork event until the child, whose
+		 * first stop follows at once, is handed over: the shadow heap
+		 * the copy starts with is the parent's at the fork, not at a
+		 * later stop (fork-ring) */
+		int st;
+		pid_t r;
+		while ((r = waitpid(child, &st, __WALL)) < 0 && errno == EINTR)
+			;
+		if (r == child && WIFSTOPPED(st))
+			return children_on_stop(s, ch, st);
+		if (r == child)
+			tracee_thread_del(s->tr, child); /* killed before it ran */
+		else
+			ch->state = TH_RUNNING;
+		return false;
+	}
 	ch->state = TH_RUNNING;
 	return false;
 }
