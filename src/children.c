@@ -320,6 +320,7 @@ static int fork_copy_for(struct session *s, struct thread *ch)
 	ch->state = TH_STOPPED;
 	ch->held_status = 0;
 	s->pid = child;
+	s->hk.borrow_tid = child;
 	s->rep.pid = child;
 	s->rep.ppid = parent;
 	target_mem_close(&s->tm);

@@ -87,7 +87,9 @@ static const char *const default_alloc_fns[] = {
 
 /* Where valgrind's stacks end with --show-below-main=no. */
 static const char *const main_fns[] = {
-	"main", "__libc_start_main", "__libc_start_call_main", "generic_start_main", NULL,
+	"main", "__libc_start_main", "__libc_start_call_main", "generic_start_main",
+	"(below main)", /* how symbols.c names the last three unless --show-below-main=yes */
+	NULL,
 };
 
 void massif_config_default(struct massif_config *c)
