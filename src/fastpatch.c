@@ -190,6 +190,8 @@ void fastpatch_adopt_ring(struct session *s, struct fp_ring_map *rm)
 
 	fastpatch_forget(s);
 	s->fp.npatch = npatch; /* the child has the parent's stubs */
+	s->fp.nrecords = s->fp.nwalked = s->fp.ncopied = s->fp.nfull = s->fp.nfaults = 0;
+	s->fp.nlost = 0; /* -v: the child's own figures */
 	s->fp.ring = rm->local;
 	s->fp.ring_size = rm->size;
 	s->fp.ring_fd = rm->fd;
