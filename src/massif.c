@@ -85,10 +85,10 @@ static const char *const default_alloc_fns[] = {
 	NULL,
 };
 
-/* Where valgrind's stacks end with --show-below-main=no. */
+/* Where valgrind's stacks end with --show-below-main=no (symbols.c names
+ * libc's three "(below main)" unless --show-below-main=yes). */
 static const char *const main_fns[] = {
-	"main", "__libc_start_main", "__libc_start_call_main", "generic_start_main",
-	"(below main)", /* how symbols.c names the last three unless --show-below-main=yes */
+	"main", "__libc_start_main", "__libc_start_call_main", "generic_start_main", "(below main)",
 	NULL,
 };
 
