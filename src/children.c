@@ -147,15 +147,18 @@ bool children_on_stop(struct session *s, struct thread *ch, int status)
 	return false;
 }
 
-/* The parent's fork, vfork or clone event.  Returns true in a copy of
- * leaktrace that now traces the child (see children_on_stop). */
-bool children_on_fork(struct session *s, struct thread *parent, int event)
+/* The child a fork, vfork or clone event announces, entered in the table
+ * with its kind (*was_waiting: its first stop came first and is held); NULL
+ * for a new thread of ours, or when there is none. */
+static struct thread *announce_child(struct session *s, struct thread *parent, int event,
+				     bool *was_waiting)
 {
 	unsigned long msg = 0;
 
+	*was_waiting = false;
 	ptrace(PTRACE_GETEVENTMSG, parent->tid, 0, &msg);
 	if (!msg)
-		return false;
+		return NULL;
 	pid_t child = (pid_t)msg;
 	struct thread *ch = tracee_thread(s->tr, child);
 	if (event == PTRACE_EVENT_CLONE && threads_tgid(child) == s->pid) {
@@ -164,16 +167,30 @@ bool children_on_fork(struct session *s, struct thread *parent, int event)
 			ch->num = ++s->life.threads_seen;
 			ch->state = TH_RUNNING;
 		}
-		return false;
+		return NULL;
 	}
-	bool was_waiting = ch && ch->kind == TK_UNKNOWN && ch->state == TH_STOPPED;
+	*was_waiting = ch && ch->kind == TK_UNKNOWN && ch->state == TH_STOPPED;
 	if (!ch && !(ch = tracee_thread_add(s->tr, child)))
-		return false;
+		return NULL;
 	/* a child made with CLONE_VM shares our memory like a vfork child:
 	 * cleaning "its" copy of our int3s would remove the parent's */
 	bool shares_vm = event == PTRACE_EVENT_VFORK ||
 			 syscall(SYS_kcmp, (long)s->pid, (long)child, KCMP_VM, 0L, 0L) == 0;
 	ch->kind = shares_vm ? TK_VFORK_CHILD : TK_FORK_CHILD;
+	if (!*was_waiting)
+		ch->state = TH_RUNNING;
+	return ch;
+}
+
+/* The parent's fork, vfork or clone event.  Returns true in a copy of
+ * leaktrace that now traces the child (see children_on_stop). */
+bool children_on_fork(struct session *s, struct thread *parent, int event)
+{
+	bool was_waiting;
+	struct thread *ch = announce_child(s, parent, event, &was_waiting);
+
+	if (!ch)
+		return false;
 	if (was_waiting)
 		return children_on_stop(s, ch, ch->held_status);
 	if (ch->kind == TK_FORK_CHILD && fork_child_followed(s)) {
@@ -181,20 +198,50 @@ bool children_on_fork(struct session *s, struct thread *parent, int event)
 		 * first stop follows at once, is handed over: the shadow heap
 		 * the copy starts with is the parent's at the fork, not at a
 		 * later stop (fork-ring) */
+		pid_t child = ch->tid, r;
 		int st;
-		pid_t r;
 		while ((r = waitpid(child, &st, __WALL)) < 0 && errno == EINTR)
 			;
 		if (r == child && WIFSTOPPED(st))
 			return children_on_stop(s, ch, st);
 		if (r == child)
 			tracee_thread_del(s->tr, child); /* killed before it ran */
-		else
-			ch->state = TH_RUNNING;
-		return false;
 	}
-	ch->state = TH_RUNNING;
 	return false;
+}
+
+/* A fork event held while every thread was stopped (threads_resume_held):
+ * the child is announced, and one already stopped is handled by the wait
+ * loop (children_take_held), where a copy of leaktrace can take it over. */
+void children_note_fork(struct session *s, struct thread *parent, int event)
+{
+	bool was_waiting;
+
+	if (announce_child(s, parent, event, &was_waiting) && was_waiting)
+		s->life.children_held = true;
+}
+
+bool children_take_held(struct session *s)
+{
+	size_t n;
+	struct thread **all = tracee_list(s->tr, &n);
+	pid_t *tids = n ? calloc(n, sizeof *tids) : NULL;
+	size_t k = 0;
+
+	s->life.children_held = false;
+	for (size_t i = 0; i < n && tids; i++)
+		if ((all[i]->kind == TK_FORK_CHILD || all[i]->kind == TK_VFORK_CHILD) &&
+		    all[i]->state == TH_STOPPED)
+			tids[k++] = all[i]->tid;
+	free(all);
+	bool copy = false;
+	for (size_t i = 0; i < k && !copy; i++) {
+		struct thread *ch = tracee_thread(s->tr, tids[i]);
+		if (ch && ch->state == TH_STOPPED)
+			copy = children_on_stop(s, ch, ch->held_status);
+	}
+	free(tids);
+	return copy;
 }
 
 /* An execve: the old image is gone with its heap, breakpoints, stubs and

@@ -168,6 +168,7 @@ struct leakcheck_part {
 /* The life of the target, as the wait loop sees it. */
 struct life_part {
 	bool exec_seen, group_exiting, final_done, detached, detaching;
+	bool children_held; /* a child's first stop held, for children_take_held */
 	pid_t exit_tid;	       /* the thread that called _exit, once one has */
 	unsigned threads_seen; /* memcheck thread numbers handed out */
 	int stopped_by;	       /* a signal that ended leaktrace early */
@@ -415,6 +416,12 @@ void leakcheck_growth(struct session *s, double seconds);
 bool children_on_stop(struct session *s, struct thread *ch, int status);
 bool children_on_fork(struct session *s, struct thread *parent, int event);
 int children_restart_for_exec(struct session *s, struct thread *th);
+/* A fork event held by threads_stop_all: the child announced, not yet
+ * handled (threads_resume_held cannot let a copy of leaktrace take over). */
+void children_note_fork(struct session *s, struct thread *parent, int event);
+/* From the wait loop: the children noted so; true in a copy of leaktrace
+ * that now traces one of them. */
+bool children_take_held(struct session *s);
 /* A forked child stopped with copies of our int3s and scratch: cleaned and
  * detached (its table entry is gone). */
 void children_release(struct session *s, struct thread *ch);
