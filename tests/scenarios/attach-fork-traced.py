@@ -3,15 +3,6 @@
 threads fork continuously, with SIGUSR1 reports every 50 ms (each stops every thread, and
 may hold one at its fork event): every child is handed to a copy of leaktrace or let go,
 none is harmed, children are reported on their own, and the server is left untraced.
-"""attach-fork-traced: -p --trace-children=yes on test-programs/fork-server, whose three
-threads fork continuously, with SIGUSR1 reports every 50 ms: each report stops every thread,
-and a thread held at its fork event must still have its child handled (handed to a copy of
-leaktrace, which reports it) rather than left stopped until leaktrace's exit kills it.  No
-child is harmed, the server is left untraced, and children were reported on their own.
-"""attach-fork-traced: -p --trace-children=yes on test-programs/fork-server, whose three
-threads fork continuously, with SIGUSR1 reports every 50 ms (each stops every thread, and
-may hold one at its fork event): every child is handed to a copy of leaktrace or let go,
-none is harmed, children are reported on their own, and the server is left untraced.
 """
 import os
 import re
