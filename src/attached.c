@@ -100,6 +100,7 @@ int attached_run(struct session *s)
 		lt_error("out of memory");
 		return 1;
 	}
+	symbols_set_show_below_main(s->sym, s->cfg->show_below_main);
 	/* from here on the process is stopped: every failure must let it go */
 	if (attach_seize_all(s->tr, s->pid, tracee_options(true), &s->life.threads_seen, err,
 			     sizeof err)) {

@@ -36,58 +36,80 @@ static int64_t tsc_per_second(void)
 	return per_s > 1e6 ? (int64_t)per_s : 3000000000ll;
 }
 
-/* The ring is a memfd that the target maps and we map too: records are
- * read straight from our mapping, and "drained" is an atomic store the
- * target's stubs see at once.  The target's descriptor is closed again, so
- * it ends with one more mapping and no more file descriptors. */
-int fastpatch_setup(struct session *s)
+/* A new ring: a memfd made in the target by thread tid (memory tm), mapped
+ * there (at `at`, replacing what is there, or anywhere for 0) and here.
+ * The target's descriptor is closed again, so it ends with one more mapping
+ * and no more file descriptors.  0, or -1 with nothing left behind. */
+static int ring_map(struct session *s, const struct target_mem *tm, pid_t tid, uint64_t at,
+		    int *pending_sig, struct fp_ring_map *out)
 {
-	struct thread *th = tracee_thread(s->tr, s->hk.borrow_tid);
 	struct user_regs_struct r;
 	uint64_t insn = inject_syscall_insn(s);
 	long fd = -1, addr = -1, ret;
 	static const char name[] = "leaktrace-ring";
-	uint32_t tid = 0;
 
-	if (!insn || !th || tracee_getregs(th->tid, &r))
+	if (!insn || tracee_getregs(tid, &r))
+		return -1;
+	uint64_t name_at = (r.rsp - 512) & ~(uint64_t)15; /* dead stack, below the red zone */
+	if (target_write(tm, name_at, name, sizeof name))
+		return -1;
+	long a1[6] = { (long)name_at, MFD_CLOEXEC, 0, 0, 0, 0 };
+	if (tracee_inject_syscall(tid, insn, SYS_memfd_create, a1, &fd, pending_sig) || fd < 0)
+		return -1;
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/fd/%ld", (int)tid, fd);
+	size_t size = fp_ring_size(RING_RECORDS, RING_STACK);
+	int local_fd = open(path, O_RDWR | O_CLOEXEC);
+	void *local = MAP_FAILED;
+	if (local_fd >= 0 && !ftruncate(local_fd, (off_t)size))
+		local = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, local_fd, 0);
+	if (local != MAP_FAILED && !fp_ring_init_zeroed(local, RING_RECORDS, RING_STACK)) {
+		long a2[6] = { (long)at,
+			       (long)size,
+			       PROT_READ | PROT_WRITE,
+			       MAP_SHARED | (at ? MAP_FIXED : 0),
+			       fd,
+			       0 };
+		if (tracee_inject_syscall(tid, insn, SYS_mmap, a2, &addr, pending_sig) ||
+		    (addr < 0 && addr > -4096) || (at && (uint64_t)addr != at))
+			addr = -1;
+	}
+	long a3[6] = { fd, 0, 0, 0, 0, 0 };
+	tracee_inject_syscall(tid, insn, SYS_close, a3, &ret, pending_sig);
+	if (addr == -1) {
+		if (local != MAP_FAILED)
+			munmap(local, size);
+		if (local_fd >= 0)
+			close(local_fd);
+		return -1;
+	}
+	*out = (struct fp_ring_map){ local, size, local_fd, (uint64_t)addr };
+	return 0;
+}
+
+/* The ring is a memfd that the target maps and we map too: records are
+ * read straight from our mapping, and "drained" is an atomic store the
+ * target's stubs see at once. */
+int fastpatch_setup(struct session *s)
+{
+	struct thread *th = tracee_thread(s->tr, s->hk.borrow_tid);
+	struct user_regs_struct r;
+	uint32_t tid = 0;
+	struct fp_ring_map rm;
+
+	if (!th || tracee_getregs(th->tid, &r))
 		return -1;
 	/* glibc keeps the kernel tid in its TCB: confirm the offset the stubs use */
 	if (target_read(&s->tm, r.fs_base + FP_TID_OFFSET_GLIBC, &tid, 4) != 4 ||
 	    tid != (uint32_t)th->tid)
 		return -1;
 	s->fp.tid_offset = FP_TID_OFFSET_GLIBC;
-	uint64_t name_at = (r.rsp - 512) & ~(uint64_t)15; /* dead stack, below the red zone */
-	if (target_write(&s->tm, name_at, name, sizeof name))
+	if (ring_map(s, &s->tm, th->tid, 0, &th->pending_sig, &rm))
 		return -1;
-	long a1[6] = { (long)name_at, MFD_CLOEXEC, 0, 0, 0, 0 };
-	if (tracee_inject_syscall(th->tid, insn, SYS_memfd_create, a1, &fd, &th->pending_sig) ||
-	    fd < 0)
-		return -1;
-	char path[64];
-	snprintf(path, sizeof path, "/proc/%d/fd/%ld", (int)s->pid, fd);
-	s->fp.ring_size = fp_ring_size(RING_RECORDS, RING_STACK);
-	s->fp.ring_fd = open(path, O_RDWR | O_CLOEXEC);
-	void *local = MAP_FAILED;
-	if (s->fp.ring_fd >= 0 && !ftruncate(s->fp.ring_fd, (off_t)s->fp.ring_size))
-		local = mmap(NULL, s->fp.ring_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-			     s->fp.ring_fd, 0);
-	if (local != MAP_FAILED && !fp_ring_init_zeroed(local, RING_RECORDS, RING_STACK)) {
-		long a2[6] = {
-			0, (long)s->fp.ring_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0
-		};
-		if (tracee_inject_syscall(th->tid, insn, SYS_mmap, a2, &addr, &th->pending_sig) ||
-		    (addr < 0 && addr > -4096))
-			addr = -1;
-	}
-	long a3[6] = { fd, 0, 0, 0, 0, 0 };
-	tracee_inject_syscall(th->tid, insn, SYS_close, a3, &ret, &th->pending_sig);
-	if (addr == -1) {
-		if (local != MAP_FAILED)
-			munmap(local, s->fp.ring_size);
-		return -1;
-	}
-	s->fp.ring = local;
-	s->fp.cons = (struct fp_consumer){ .ring = local, .next = 0, .done = s->fp.done };
+	s->fp.ring = rm.local;
+	s->fp.ring_size = rm.size;
+	s->fp.ring_fd = rm.fd;
+	s->fp.cons = (struct fp_consumer){ .ring = rm.local, .next = 0, .done = s->fp.done };
 	if (s->fp.failsafe) {
 		s->fp.ring->stall_ticks = tsc_per_second() * FP_STALL_SECONDS;
 		__atomic_store_n(&s->fp.ring->alive_tsc, __rdtsc(), __ATOMIC_RELEASE);
@@ -96,7 +118,7 @@ int fastpatch_setup(struct session *s)
 		/* stacks the stubs cannot walk yet are unwound live, whole */
 		__atomic_or_fetch(&s->fp.ring->flags, FP_FLAG_LEARN, __ATOMIC_RELEASE);
 	}
-	s->fp.ring_addr = (uint64_t)addr;
+	s->fp.ring_addr = rm.addr;
 	unsigned frames =
 	    s->cfg->num_callers + 3 < MAX_FRAMES ? s->cfg->num_callers + 3 : MAX_FRAMES;
 	fp_ring_set_walk(s->fp.ring, frames);
@@ -110,6 +132,75 @@ int fastpatch_setup(struct session *s)
 		procmaps_free(&maps);
 	}
 	return 0;
+}
+
+/* A forked child's stubs write to the ring at the same address as its
+ * parent's, and the mapping is shared: the child gets a ring of its own
+ * there, set up as the parent's (walk depth, end of the main stack, the
+ * fail-safe clock), before it runs an instruction. */
+int fastpatch_ring_for_child(struct session *s, struct thread *ch, const struct target_mem *cm,
+			     struct fp_ring_map *out)
+{
+	if (!s->fp.ring)
+		return -1;
+	if (ring_map(s, cm, ch->tid, s->fp.ring_addr, &ch->pending_sig, out))
+		return -1;
+	struct fp_ring_hdr *h = out->local, *p = s->fp.ring;
+	h->stack_end = __atomic_load_n(&p->stack_end, __ATOMIC_ACQUIRE);
+	h->stall_ticks = p->stall_ticks;
+	h->alive_tsc = __atomic_load_n(&p->alive_tsc, __ATOMIC_ACQUIRE);
+	h->flags = __atomic_load_n(&p->flags, __ATOMIC_ACQUIRE);
+	fp_ring_set_walk(h, __atomic_load_n(&p->max_frames, __ATOMIC_ACQUIRE));
+	return 0;
+}
+
+void fastpatch_ring_unmap(struct fp_ring_map *rm)
+{
+	if (rm->local)
+		munmap(rm->local, rm->size);
+	if (rm->fd >= 0)
+		close(rm->fd);
+	*rm = (struct fp_ring_map){ .fd = -1 };
+}
+
+/* Our view of the ring is dropped (the target's mapping is its business:
+ * gone with an exec, or the parent's in a copy of leaktrace), and with it
+ * every stub: a new image is hooked from scratch. */
+void fastpatch_forget(struct session *s)
+{
+	struct fp_ring_map rm = { s->fp.ring, s->fp.ring_size, s->fp.ring_fd, s->fp.ring_addr };
+
+	fastpatch_ring_unmap(&rm);
+	s->fp.ring = NULL;
+	s->fp.ring_fd = -1;
+	s->fp.ring_addr = 0;
+	s->fp.cons = (struct fp_consumer){ 0 };
+	s->fp.npatch = 0;
+	s->fp.failed = false;
+	s->fp.hole = 0;
+	s->fp.hole_check = false;
+	s->fp.gave_up_seen = false;
+	memset(s->fp.done, 0, sizeof s->fp.done);
+}
+
+/* A copy of leaktrace that traces a forked child: the parent's ring is
+ * left alone (its "drained" is the parent's tracer's to move), and the
+ * child's, made by fastpatch_ring_for_child, is read instead. */
+void fastpatch_adopt_ring(struct session *s, struct fp_ring_map *rm)
+{
+	uint64_t addr = s->fp.ring_addr;
+	unsigned npatch = s->fp.npatch;
+
+	fastpatch_forget(s);
+	s->fp.npatch = npatch; /* the child has the parent's stubs */
+	s->fp.nrecords = s->fp.nwalked = s->fp.ncopied = s->fp.nfull = s->fp.nfaults = 0;
+	s->fp.nlost = 0; /* -v: the child's own figures */
+	s->fp.ring = rm->local;
+	s->fp.ring_size = rm->size;
+	s->fp.ring_fd = rm->fd;
+	s->fp.ring_addr = addr;
+	s->fp.cons = (struct fp_consumer){ .ring = rm->local, .next = 0, .done = s->fp.done };
+	*rm = (struct fp_ring_map){ .fd = -1 };
 }
 
 /* Whether a thread is stopped inside the first len bytes of func, which a

@@ -192,12 +192,21 @@ int hooks_setup_after_exec(struct session *s, pid_t tid)
 {
 	int err;
 
-	s->hk.borrow_tid = tid;
 	struct thread *th = tracee_thread(s->tr, tid);
 	if ((err = tracee_finish_syscall(tid, th ? &th->pending_sig : NULL))) {
 		lt_error("cannot step the program out of execve: %s", strerror(-err));
 		return err;
 	}
+	return hooks_setup_image(s, tid);
+}
+
+/* The same for a thread already out of execve, at the new program's first
+ * instruction (an exec'd child handed to a copy of leaktrace). */
+int hooks_setup_image(struct session *s, pid_t tid)
+{
+	int err;
+
+	s->hk.borrow_tid = tid;
 	target_mem_close(&s->tm);
 	if ((err = target_mem_open(&s->tm, s->pid))) {
 		lt_error("cannot open /proc/%d/mem: %s", s->pid, strerror(-err));

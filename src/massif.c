@@ -85,9 +85,11 @@ static const char *const default_alloc_fns[] = {
 	NULL,
 };
 
-/* Where valgrind's stacks end with --show-below-main=no. */
+/* Where valgrind's stacks end with --show-below-main=no (symbols.c names
+ * libc's three "(below main)" unless --show-below-main=yes). */
 static const char *const main_fns[] = {
-	"main", "__libc_start_main", "__libc_start_call_main", "generic_start_main", NULL,
+	"main", "__libc_start_main", "__libc_start_call_main", "generic_start_main", "(below main)",
+	NULL,
 };
 
 void massif_config_default(struct massif_config *c)

@@ -282,6 +282,8 @@ static int run_program(struct session *s)
 		return 1;
 	}
 	s->sym = symbols_new(s->pid, &s->tm);
+	if (s->sym)
+		symbols_set_show_below_main(s->sym, cfg->show_below_main);
 	s->bt = bptab_new(&s->tm, inject_map_scratch, s);
 	struct thread *main_thread = tracee_thread_add(s->tr, s->pid);
 	if (!s->sym || !s->bt || !main_thread) {
@@ -302,9 +304,9 @@ static int run_program(struct session *s)
 		report_xml_preamble(s->xml, rep, 0);
 	fflush(s->log);
 
-	/* the fast path: run mode only; -p detaches and --trace-children forks
-	 * sessions, and both want every hook to be a plain int3 */
-	s->fp.wanted = !cfg->breakpoint_mode && !cfg->trace_children;
+	/* the fast path (-p sets up its fail-safe kind itself); a forked
+	 * child is given a ring of its own (children.c) */
+	s->fp.wanted = !cfg->breakpoint_mode;
 	ownsignals_install(false);
 	if (cfg->interval) { /* --interval: the loop wakes up for its reports */
 		struct itimerval it = { { 0, 100000 }, { 0, 100000 } };

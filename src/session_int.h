@@ -174,6 +174,7 @@ struct leakcheck_part {
 /* The life of the target, as the wait loop sees it. */
 struct life_part {
 	bool exec_seen, group_exiting, final_done, detached, detaching;
+	bool children_held; /* a child's first stop held, for children_take_held */
 	pid_t exit_tid;	       /* the thread that called _exit, once one has */
 	unsigned threads_seen; /* memcheck thread numbers handed out */
 	int stopped_by;	       /* a signal that ended leaktrace early */
@@ -246,12 +247,32 @@ int hooks_add(struct session *s, uint64_t addr, int tag, const char *what);
 uint64_t hooks_fn_addr(const struct session *s, const char *name);
 void hooks_install(struct session *s);
 int hooks_setup_after_exec(struct session *s, pid_t tid);
+int hooks_setup_image(struct session *s, pid_t tid);
 /* AT_BASE of the target's auxiliary vector (the dynamic loader), or 0. */
 uint64_t hooks_at_base(pid_t pid);
 int hooks_loader(struct session *s, uint64_t at_base);
 
 /* ---- fastpatch.c ---- */
 int fastpatch_setup(struct session *s);
+/* A ring's two views: ours (local, size bytes, through fd) and the
+ * target's address. */
+struct fp_ring_map {
+	struct fp_ring_hdr *local;
+	size_t size;
+	int fd;
+	uint64_t addr;
+};
+/* A forked child (memory cm), stopped before it ran anything, gets a ring
+ * of its own at the parent's ring address.  0, or -1: it still shares the
+ * parent's. */
+int fastpatch_ring_for_child(struct session *s, struct thread *ch, const struct target_mem *cm,
+			     struct fp_ring_map *out);
+void fastpatch_ring_unmap(struct fp_ring_map *rm);
+/* The ring and the stubs forgotten: an exec replaced them. */
+void fastpatch_forget(struct session *s);
+/* In a copy of leaktrace that traces a forked child: its ring (taken from
+ * rm) instead of the parent's. */
+void fastpatch_adopt_ring(struct session *s, struct fp_ring_map *rm);
 int fastpatch_hook(struct session *s, unsigned idx, enum fp_kind kind);
 bool fastpatch_patched(const struct session *s, uint64_t addr);
 bool fastpatch_kind(enum afn_kind k, bool failsafe, enum fp_kind *out);
@@ -412,6 +433,12 @@ void leakcheck_growth(struct session *s, double seconds);
 bool children_on_stop(struct session *s, struct thread *ch, int status);
 bool children_on_fork(struct session *s, struct thread *parent, int event);
 int children_restart_for_exec(struct session *s, struct thread *th);
+/* A fork event held by threads_stop_all: the child announced, not yet
+ * handled (threads_resume_held cannot let a copy of leaktrace take over). */
+void children_note_fork(struct session *s, struct thread *parent, int event);
+/* From the wait loop: the children noted so; true in a copy of leaktrace
+ * that now traces one of them. */
+bool children_take_held(struct session *s);
 /* A forked child stopped with copies of our int3s and scratch: cleaned and
  * detached (its table entry is gone). */
 void children_release(struct session *s, struct thread *ch);

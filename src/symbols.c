@@ -78,7 +78,31 @@ struct symbols {
 
 	struct entry *entries; /* function entries that start stacks */
 	size_t nentries, entries_cap;
+	bool show_below_main; /* --show-below-main=yes: libc's start-up named as it is */
 };
+
+/* The functions that call main, where memcheck's stacks end when no main
+ * was found first (a stripped program); it names them "(below main)" unless
+ * --show-below-main=yes. */
+static const char *const below_main_fns[] = {
+	"__libc_start_call_main",
+	"__libc_start_main",
+	"generic_start_main",
+	NULL,
+};
+
+static bool is_below_main(const char *name)
+{
+	for (size_t i = 0; name && below_main_fns[i]; i++)
+		if (!strcmp(name, below_main_fns[i]))
+			return true;
+	return false;
+}
+
+void symbols_set_show_below_main(struct symbols *s, bool show)
+{
+	s->show_below_main = show;
+}
 
 void symbols_mark_entry(struct symbols *s, uint64_t pc, const char *name)
 {
@@ -264,7 +288,7 @@ struct symidx {
 	size_t n;
 	uint32_t *hash; /* ents index + 1, open addressing on name */
 	size_t hcap;
-	struct rangeset mains; /* where a pc is named "main" (symbols_is_main) */
+	struct rangeset mains; /* where a stack ends: main and below (symbols_is_main) */
 	struct fnrange *fnr;   /* function_name's answers, sorted by lo */
 	size_t nfnr, fnr_cap;
 	/* sized_lookup's table: the sized symbols libdwfl's address lookup
@@ -304,14 +328,13 @@ static int cmp_ent(const void *a, const void *b)
  * (as libdwfl takes the nearest sizeless symbol below an address).  Asked
  * for every frame of every loss record (trim_below_main): a libdwfl lookup
  * per frame walks the whole symbol table, 25 s of a cc1plus run. */
-static void index_mains(struct symidx *x)
+static void index_main_named(struct symidx *x, const char *name)
 {
-	rangeset_init(&x->mains);
-	for (size_t j = (size_t)name_hash("main") & (x->hcap - 1); x->hash[j];
+	for (size_t j = (size_t)name_hash(name) & (x->hcap - 1); x->hash[j];
 	     j = (j + 1) & (x->hcap - 1)) {
 		const struct symidx_ent *e = &x->ents[x->hash[j] - 1];
 		if (!e->defined || (e->type != STT_FUNC && e->type != STT_GNU_IFUNC) ||
-		    strcmp(e->name, "main"))
+		    strcmp(e->name, name))
 			continue;
 		uint64_t hi = e->value + e->size;
 		if (!e->size) {
@@ -324,6 +347,15 @@ static void index_mains(struct symidx *x)
 		}
 		rangeset_add(&x->mains, e->value, hi);
 	}
+}
+
+/* ... and where a stack ends: main, or what calls main (below_main_fns). */
+static void index_mains(struct symidx *x)
+{
+	rangeset_init(&x->mains);
+	index_main_named(x, "main");
+	for (size_t i = 0; below_main_fns[i]; i++)
+		index_main_named(x, below_main_fns[i]);
 	rangeset_prepare(&x->mains);
 }
 
@@ -1046,8 +1078,15 @@ static unsigned describe_uncached(struct symbols *s, uint64_t pc, struct frame_i
 	} else {
 		n = 1;
 	}
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < n; i++) {
 		out[i].ip = pc;
+		if (!s->show_below_main && is_below_main(out[i].fn)) {
+			if (out[i].mangled != out[i].fn)
+				free((char *)out[i].mangled);
+			free((char *)out[i].fn);
+			set_name(&out[i], "(below main)");
+		}
+	}
 	return n;
 }
 

@@ -61,6 +61,12 @@ void threads_resume_held(struct session *s, struct thread *except)
 			waitloop_dispatch(s, th, st);
 			continue;
 		}
+		/* a fork event: the child is ours to handle, but from the
+		 * wait loop (a copy of leaktrace may take it over) */
+		int event = WIFSTOPPED(st) ? st >> 16 : 0;
+		if (event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_VFORK ||
+		    event == PTRACE_EVENT_CLONE)
+			children_note_fork(s, th, event);
 		int sig = th->pending_sig;
 		th->pending_sig = 0;
 		tracee_cont(th, sig);

@@ -404,6 +404,8 @@ int waitloop_run(struct session *s)
 		if ((s->rep.attached || s->cfg->interval) && s->life.exec_seen &&
 		    !s->life.final_done && attached_timers(s))
 			return 0;
+		if (s->life.children_held && children_take_held(s))
+			continue; /* a copy of leaktrace now */
 		pid_t tid = wait_next(s, &status);
 		if (tid == 0)
 			continue;

@@ -1,6 +1,6 @@
-/* fork-child: the child mallocs, prints and exits on its own while the parent waits;
- * by default children are not traced, so the child must run to completion untouched
- * by our breakpoints and only the parent is reported. */
+/* fork-child: the child mallocs, prints and exits on its own while the parent waits.  As in
+ * memcheck the child gets a report of its own (fork-child-default); with --child-silent-after-fork=yes
+ * (fork-child) it runs untraced, untouched by our breakpoints and stubs, and only the parent is reported. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>

@@ -67,8 +67,13 @@ uint64_t symbols_function_entry(struct symbols *s, uint64_t ip);
  * or NULL.  The name belongs to libdwfl and lives as long as s. */
 const char *symbols_data_symbol(struct symbols *s, uint64_t addr, uint64_t *start);
 
-/* Whether pc (a return address or an entry) is in a function named main. */
+/* Whether pc (a return address or an entry) is in a function named main,
+ * or in one of libc's functions that call main (where memcheck's stacks end
+ * in a program without a main symbol). */
 bool symbols_is_main(struct symbols *s, uint64_t pc);
+/* --show-below-main=yes: the functions that call main keep their names;
+ * otherwise (the default) they are described as "(below main)". */
+void symbols_set_show_below_main(struct symbols *s, bool show);
 
 /* The address and path of the module containing addr, or false. */
 bool symbols_module_of(struct symbols *s, uint64_t addr, uint64_t *low, uint64_t *high,
