@@ -202,8 +202,9 @@ static bool same_stack(const struct session *s, uint64_t a, uint64_t b)
 
 bool events_nested(const struct session *s, const struct thread *th, uint64_t ret)
 {
-	return th->ncalls && (hooks_in_fn_range(s, ret - 1, false) || ret == s->hk.trap_return ||
-			      fastpatch_is_call_return(s, ret));
+	return (th->ncalls && (hooks_in_fn_range(s, ret - 1, false) || ret == s->hk.trap_return ||
+			       fastpatch_is_call_return(s, ret))) ||
+	       fastpatch_in_one_call(s, ret);
 }
 
 /* operator new, new[], delete, delete[]: in a tail-call chain (new[] ->

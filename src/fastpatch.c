@@ -193,6 +193,18 @@ int fastpatch_hook(struct session *s, unsigned idx, enum fp_kind kind)
 	memcpy(fp->walk_loads, st.walk_loads, sizeof fp->walk_loads);
 	memcpy(fp->walk_resume, st.walk_resume, sizeof fp->walk_resume);
 	fp->call_return = st.call_return;
+	fp->one_call = kind == FP_ALLOC;
+	if (fp->one_call) {
+		/* the bound covers the function and its stub's return point */
+		uint64_t lo = f->addr < st.call_return ? f->addr : st.call_return;
+		uint64_t hi = f->addr + (f->size ? f->size : 1);
+		if (st.call_return >= hi)
+			hi = st.call_return + 1;
+		if (!s->fp.one_call_hi || lo < s->fp.one_call_lo)
+			s->fp.one_call_lo = lo;
+		if (hi > s->fp.one_call_hi)
+			s->fp.one_call_hi = hi;
+	}
 	fp->check_trap = st.check_trap;
 	memcpy(fp->check_loads, st.check_loads, sizeof fp->check_loads);
 	fp->fn = idx;
@@ -229,10 +241,10 @@ bool fastpatch_kind(enum afn_kind k, bool failsafe, enum fp_kind *out)
 		*out = failsafe ? FP_FREE : FP_FREE_CHECKED;
 		return true;
 	case AFN_REALLOC:
-		*out = failsafe ? FP_ALLOC : FP_REALLOC_CHECKED;
+		*out = failsafe ? FP_REALLOC : FP_REALLOC_CHECKED;
 		return true;
 	case AFN_REALLOCARRAY:
-		*out = FP_ALLOC;
+		*out = FP_REALLOC;
 		return failsafe;
 	case AFN_MALLOC:
 	case AFN_CALLOC:
@@ -270,6 +282,45 @@ bool fastpatch_is_call_return(const struct session *s, uint64_t ret)
 	for (unsigned i = 0; i < s->fp.npatch; i++)
 		if (s->fp.patch[i].call_return && ret == s->fp.patch[i].call_return)
 			return true;
+	return false;
+}
+
+bool fastpatch_in_one_call(const struct session *s, uint64_t ret)
+{
+	uint64_t pc = ret - 1;
+
+	if (pc < s->fp.one_call_lo || pc >= s->fp.one_call_hi)
+		return false;
+	for (unsigned i = 0; i < s->fp.npatch; i++) {
+		const struct fast_patch *fp = &s->fp.patch[i];
+		const struct hooked_fn *f = &s->hk.fns[fp->fn];
+		if (fp->one_call && (ret == fp->call_return ||
+				     (pc >= f->addr && pc - f->addr < (f->size ? f->size : 1))))
+			return true;
+	}
+	return false;
+}
+
+/* The stub keeps the record's index + 1 in the word its call to the original
+ * returns to (FP_CALL1 in fastpath.c), so that a frame whose pc is that return
+ * point has it at its stack pointer. */
+bool fastpatch_call_holds(struct session *s, struct thread *t, const struct user_regs_struct *r,
+			  uint64_t index)
+{
+	uint64_t pcs[64];
+	unsigned n = unwind_capture(s->uw, t->tid, r, pcs, 64), nsps;
+	const uint64_t *sps = unwind_last_sps(s->uw, &nsps);
+
+	for (unsigned i = 1; i < n && i < nsps; i++) {
+		for (unsigned k = 0; k < s->fp.npatch; k++) {
+			const struct fast_patch *fp = &s->fp.patch[k];
+			uint64_t held;
+			if (!fp->one_call || pcs[i] != fp->call_return)
+				continue;
+			if (target_read(&s->tm, sps[i], &held, 8) != 8 || held == index + 1)
+				return true; /* unreadable: as if it did */
+		}
+	}
 	return false;
 }
 

@@ -96,15 +96,19 @@ static int on_record(const struct fp_rec *rec, uint64_t index, void *ctx)
 	}
 	struct user_regs_struct r = { .rip = s->hk.fns[rec->op].addr,
 				      .rsp = rec->rsp,
-				      .rbx = rec->rbx,
-				      .rbp = rec->rbp,
-				      .r12 = rec->r12,
-				      .r13 = rec->r13,
-				      .r14 = rec->r14,
-				      .r15 = rec->r15,
 				      .rdi = rec->rdi,
 				      .rsi = rec->rsi,
 				      .rdx = rec->rdx };
+	if (!rec->nframes) {
+		/* the unwinder's start on the stack copy; a walked record has
+		 * no use for them (and its stub did not write them) */
+		r.rbx = rec->rbx;
+		r.rbp = rec->rbp;
+		r.r12 = rec->r12;
+		r.r13 = rec->r13;
+		r.r14 = rec->r14;
+		r.r15 = rec->r15;
+	}
 	struct record_ctx rc = { th, rec, index };
 	struct call_entry e = { .fn = rec->op,
 				.regs = &r,
@@ -113,6 +117,10 @@ static int on_record(const struct fp_rec *rec, uint64_t index, void *ctx)
 				.returns_seen = true,
 				.can_reject = false };
 	events_entry(s, th, &e);
+	/* an FP_CALL record is its call's return too: the call just entered,
+	 * if it was followed, is on top */
+	if (rec->phase == FP_CALL)
+		on_return_record(s, th, rec);
 	return 0;
 }
 
@@ -181,6 +189,7 @@ void ringread_check_hole(struct session *s, struct thread *th, uint64_t want)
 		if (ths[i] != th && !ths[i]->dead && !tracee_getregs(ths[i]->tid, &tr))
 			held = (fastpatch_in_stub(s, tr.rip) &&
 				(tr.rax == hole || tr.r8 == hole || tr.r8 == hole + 1)) ||
+			       fastpatch_call_holds(s, ths[i], &tr, hole) ||
 			       (stuck_ms < HOLE_HANDLER_MS &&
 				fastpatch_stub_interrupted(s, ths[i], &tr));
 	}

@@ -79,6 +79,7 @@ struct fast_patch {
 	uint64_t copy_insn, copy_resume;	/* its stack copy's fault fixup */
 	uint64_t walk_loads[2], walk_resume[2]; /* its walk's loads, and where a fault goes */
 	uint64_t call_return;	 /* FP_ALLOC: where the original returns into the stub */
+	bool one_call;		 /* FP_ALLOC: one record per call, claimed across it */
 	uint64_t check_trap;	 /* FP_FREE_CHECKED: the int3 of a suspect free */
 	uint64_t check_loads[3]; /* and its loads that may fault on a wild pointer */
 	uint64_t stub, stub_len; /* the stub's code */
@@ -126,6 +127,8 @@ struct fast_part {
 	uint64_t
 	    done[RING_RECORDS]; /* the consumer's: per slot, index + 1 of the record consumed */
 	int32_t tid_offset;
+	/* the functions with FP_CALL records: a bound on their code */
+	uint64_t one_call_lo, one_call_hi;
 	struct fast_patch patch[MAX_FNS];
 	unsigned npatch;
 };
@@ -259,6 +262,15 @@ bool fastpatch_in_stub(const struct session *s, uint64_t rip);
 bool fastpatch_is_call_return(const struct session *s, uint64_t ret);
 bool fastpatch_stub_interrupted(struct session *s, struct thread *t,
 				const struct user_regs_struct *r);
+/* Whether a call made at return address ret is nested in an FP_ALLOC call
+ * under way: ret lies in such a function, or is where its stub's call to it
+ * returns (a tail call).  That call's record, published at its return, comes
+ * after this one: events_nested cannot see it pending. */
+bool fastpatch_in_one_call(const struct session *s, uint64_t ret);
+/* Whether thread t (registers r) is inside an FP_ALLOC call whose record,
+ * claimed at its entry, has index `index` and is published at its return. */
+bool fastpatch_call_holds(struct session *s, struct thread *t, const struct user_regs_struct *r,
+			  uint64_t index);
 bool fastpatch_stubs_idle(struct session *s, struct thread **ths, size_t n);
 /* A thread ended or forked with the stubs in place: put the code back. */
 void fastpatch_restore_into(const struct session *s, const struct target_mem *tm);

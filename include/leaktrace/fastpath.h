@@ -68,6 +68,7 @@
 #include <stdint.h>
 
 #define FP_RING_MAGIC	    0x31474e52504c544cull /* "LTLPRNG1" */
+#define FP_RING_VERSION	    2
 #define FP_FLAG_DISABLED    1u
 /* A stub that finds the ring full never traps: it yields the CPU until the
  * tracer drains, and once the tracer has not looked at the ring for
@@ -79,7 +80,12 @@
 #define FP_STUB_MAX	    1280u
 #define FP_TID_OFFSET_GLIBC 0x2d0 /* offsetof(struct pthread, tid), 2.36 */
 
-/* Offsets are part of the stub's code: change them only with fastpath.c. */
+/* Offsets are part of the stub's code: change them only with fastpath.c.
+ * Four cache lines, by who writes them: line 0 and 1 are read-mostly (the
+ * stubs read them at every call), head alone on line 2 (the writers' lock
+ * xadd; the tracer reads it once per drain), drained and alive_tsc on line 3
+ * (the tracer's stores).  With head beside the fields every stub reads, each
+ * look of the tracer at head cost the next stub a miss on all of them. */
 struct fp_ring_hdr {
 	uint64_t magic;
 	uint32_t version;
@@ -88,16 +94,21 @@ struct fp_ring_hdr {
 	uint64_t mask;	       /* capacity - 1 */
 	uint64_t stack_qwords; /* stack bytes copied at an entry / 8 */
 	uint64_t flags;	       /* FP_FLAG_* */
-	uint64_t drained;      /* written by the tracer: records consumed */
-	uint64_t stack_end;    /* written by the tracer: see below */
-	uint64_t head;	       /* claimed records; own cache line */
-	uint64_t rules_off;    /* offset of the rule table (FP_RULES entries) */
-	uint64_t max_frames;   /* frames a stub walks; 0: stubs copy the stack */
-	uint64_t rule_hash;    /* FP_RULE_HASH, read by the stubs */
-	uint64_t rules_used;   /* entries taught (the tracer's count) */
-	uint64_t copy_off;     /* offset of the stack copies, one per slot */
-	uint64_t alive_tsc;    /* FP_FLAG_FAILSAFE: TSC of the tracer's last look */
-	int64_t stall_ticks;   /* FP_FLAG_FAILSAFE: TSC ticks without a look before giving up */
+	uint64_t pad0;
+	uint64_t stack_end;  /* written by the tracer: see below */
+	uint64_t pad1;
+	uint64_t rules_off;  /* offset of the rule table (FP_RULES entries) */
+	uint64_t max_frames; /* frames a stub walks; 0: stubs copy the stack */
+	uint64_t rule_hash;  /* FP_RULE_HASH, read by the stubs */
+	uint64_t rules_used; /* entries taught (the tracer's count) */
+	uint64_t copy_off;   /* offset of the stack copies, one per slot */
+	uint64_t pad2;
+	int64_t stall_ticks; /* FP_FLAG_FAILSAFE: TSC ticks without a look before giving up */
+	uint64_t head;	     /* claimed records; own cache line */
+	uint64_t pad3[7];
+	uint64_t drained;   /* written by the tracer: records consumed */
+	uint64_t alive_tsc; /* FP_FLAG_FAILSAFE: TSC of the tracer's last look */
+	uint64_t pad4[6];
 };
 
 /* The rule table: how to step from one frame to its caller at a given pc,
@@ -136,7 +147,9 @@ struct fp_rule {
 };
 
 enum fp_kind {
-	FP_ALLOC,	 /* entry, original runs, return (rax) */
+	/* entry, original runs, return (rax): one record, claimed at the entry
+	 * and published at the return (phase FP_CALL) */
+	FP_ALLOC,
 	FP_FREE,	 /* entry, then the original */
 	FP_MARKER,	 /* same as FP_FREE; named for operator new/delete */
 	FP_FREE_CHECKED, /* glibc's free: suspect calls trap, the rest as FP_FREE */
@@ -144,25 +157,35 @@ enum fp_kind {
 	 * would find suspect traps (the tracer then takes the whole call as
 	 * at a breakpoint) */
 	FP_REALLOC_CHECKED,
+	/* as FP_ALLOC, but the entry is published at the entry and the return
+	 * is a record of its own: a realloc must be seen at its entry (its old
+	 * block leaves the heap map there) */
+	FP_REALLOC,
 };
 
-enum fp_phase { FP_ENTRY = 1, FP_RETURN = 2 };
+/* FP_CALL: an FP_ALLOC record, entry and return (rax) in one. */
+enum fp_phase { FP_ENTRY = 1, FP_RETURN = 2, FP_CALL = 3 };
 
+/* A record.  What the tracer reads at every event comes first, then the
+ * frames, so that a walked record of a few frames is two or three cache
+ * lines; the callee-saved registers (for the tracer's unwinder, when the
+ * stub copied the stack instead of walking it) are written and read only
+ * with a copy, at the end of the slot. */
 struct fp_rec {
 	uint64_t seq;  /* index + 1 once published */
 	uint16_t op;   /* the caller's number for the hooked function */
 	uint8_t phase; /* enum fp_phase */
 	uint8_t pad0;
-	uint32_t tid;			       /* kernel tid, 0 when tid_offset < 0 */
-	uint32_t stack_len;		       /* bytes in the slot's stack copy (fp_ring_copy) */
-	uint32_t nframes;		       /* else: frames[] holds this many (pc, sp) pairs */
-	uint64_t tp;			       /* thread pointer, %fs:0 */
-	uint64_t rdi, rsi, rdx;		       /* arguments (entry) */
-	uint64_t rax;			       /* result (return) */
-	uint64_t rsp;			       /* rsp at entry: points at the return address */
-	uint64_t ret;			       /* the return address, [rsp] at entry */
-	uint64_t rbx, rbp, r12, r13, r14, r15; /* at entry */
-	uint8_t frames[];		       /* FP_MAX_WALK (pc, sp) pairs */
+	uint32_t tid;		/* kernel tid, 0 when tid_offset < 0 */
+	uint32_t stack_len;	/* bytes in the slot's stack copy (fp_ring_copy) */
+	uint32_t nframes;	/* else: frames[] holds this many (pc, sp) pairs */
+	uint64_t rdi, rsi, rdx; /* arguments (entry) */
+	uint64_t rax;		/* result (return) */
+	uint64_t ret;		/* the return address, [rsp] at entry */
+	uint64_t rsp;		/* rsp at entry: points at the return address */
+	uint64_t tp;		/* thread pointer, %fs:0 */
+	uint8_t frames[16 * FP_MAX_WALK];      /* (pc, sp) pairs */
+	uint64_t rbx, rbp, r12, r13, r14, r15; /* at entry; with a stack copy only */
 };
 
 /* Frame i of a walked record: its pc and stack pointer. */
