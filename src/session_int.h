@@ -63,6 +63,8 @@
 #define CHILD_GIVE_UP_MS 2000 /* detach: how long an announced child is waited for */
 #define QUIESCE_TRIES	 50   /* detach: 5 ms runs to let threads leave the stubs */
 #define MAX_FRAMES	 512
+#define STACK_MEMO_SLOTS 256 /* stacks ringread.c remembers */
+#define STACK_MEMO_PCS	 16  /* their frames, at most (--num-callers=12 makes 12) */
 #define HOLE_MS		 2    /* a ring stuck this long is checked for an abandoned record */
 #define HOLE_HANDLER_MS	 1000 /* how long a handler on top of a stub may hold it */
 #define RT_CONSISTENT	 0
@@ -124,6 +126,15 @@ struct fast_part {
 	struct timespec hole_since; /* since when */
 	bool hole_check;	    /* checking: not again from a held thread */
 	uint64_t nlost;		    /* records given up */
+	struct user_regs_struct regs; /* ringread.c's, for events_entry; zeroed with the session */
+	/* stacks of walked records seen before (ringread.c), by a hash of the
+	 * frames, so that a known one costs a compare instead of the copy of its
+	 * frames and the stack table's hash and probe */
+	struct stack_memo {
+		uint64_t pcs[STACK_MEMO_PCS];
+		uint32_t id;
+		uint16_t op, n; /* n = 0: empty */
+	} memo[STACK_MEMO_SLOTS];
 	uint64_t
 	    done[RING_RECORDS]; /* the consumer's: per slot, index + 1 of the record consumed */
 	int32_t tid_offset;
@@ -294,6 +305,13 @@ struct frames_source {
 	unsigned (*get)(struct session *s, void *ctx, const struct user_regs_struct *r,
 			uint64_t *pcs, uint64_t *sps, unsigned max);
 	void *ctx;
+	/* Optional, a front end's memory of stacks: whether these frames' first
+	 * n pcs were seen before, and their stack id then (events_stack's,
+	 * without an operator marker and with the frames' first pc first); if
+	 * so it also sets s->ev.last_sps and last_nsps as events_stack would.
+	 * learn is told the id events_stack made when known said no. */
+	bool (*known)(struct session *s, void *ctx, unsigned n, uint32_t *id);
+	void (*learn)(struct session *s, void *ctx, uint32_t id);
 };
 
 struct frames {
