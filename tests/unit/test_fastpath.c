@@ -679,6 +679,11 @@ static void test_ring_failsafe(void)
 	ring->stall_ticks = 1000000;
 	ring->alive_tsc = __rdtsc() + ((uint64_t)1 << 40);
 	ring->flags |= FP_FLAG_FAILSAFE;
+	/* and the drainer keeps it there (it writes a new look only once its
+	 * clock passes the last one it wrote): the stubs must wait however
+	 * late the drainer runs on a loaded machine, not give up after 1e6
+	 * ticks of it descheduled */
+	cons.alive_said = ring->alive_tsc;
 	atomic_store(&stop, 0);
 	CHECK(pthread_create(&t, NULL, drainer, &stop) == 0);
 	for (uint64_t i = 0; i < 100; i++)
