@@ -60,6 +60,7 @@ _Static_assert(__builtin_offsetof(struct fp_rec, rdi) == 24 &&
 		   __builtin_offsetof(struct fp_rec, frames) == REC_FRAMES &&
 		   __builtin_offsetof(struct fp_rec, rbx) == 976,
 	       "record offsets");
+_Static_assert(__builtin_offsetof(struct fp_ring_hdr, polling) == 208, "polling offset");
 _Static_assert(__builtin_offsetof(struct fp_ring_hdr, alive_tsc) == 200 &&
 		   __builtin_offsetof(struct fp_ring_hdr, stall_ticks) == 120,
 	       "fail-safe offsets");
@@ -72,7 +73,7 @@ _Static_assert(FP_RULE_BITS == 16 && FP_RULES - 1 == 65535, "RULE_*_ASM follow F
 /* The templates.  Offsets into struct fp_ring_hdr: rec_size 12, capacity 16,
  * mask 24, stack_qwords 32, flags 40, stack_end 56, rules_off 72,
  * max_frames 80, rule_hash 88, copy_off 104, stall_ticks 120, head 128,
- * drained 192, alive_tsc 200, records 256; into struct fp_rec: seq 0,
+ * drained 192, alive_tsc 200, polling 208, records 256; into struct fp_rec: seq 0,
  * op/phase 8, tid 12, stack_len 16, nframes 20, rdi 24, rsi 32, rdx 40,
  * rax 48, ret 56, rsp 64, tp 72, frames 80, rbx 976 ... r15 1016.  Labels named *_ring, *_op, *_tid end the instruction
  * whose last 8/4/4 bytes are patched. */
@@ -80,23 +81,32 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 
 	/* Claims a slot: \sfx names the labels.  In: r11 = ring.  Out: r8 =
 	 * index, r10 = record.  Clobbers rax, rcx.  A full ring traps to the
-	 * tracer, which drains it; detached meanwhile (a ring-full stop held
-	 * when the tracer let go), the claim is dropped and the caller's "9:"
-	 * skips the record. */
+	 * tracer, which drains it, unless the tracer polls (208) and makes
+	 * room within FP_SPIN pauses (r8 counts them); detached meanwhile (a
+	 * ring-full stop held when the tracer let go), the claim is dropped and
+	 * the caller's "9:" skips the record. */
 	".macro FP_CLAIM sfx\n"
 	"	mov $1, %eax\n"
 	"	lock xadd %rax, 128(%r11)\n"
+	"4:	mov $" FP_STR(FP_SPIN) ", %r8d\n"
 	"1:	mov %rax, %rcx\n"
 	"	sub 192(%r11), %rcx\n"
 	"	cmp 16(%r11), %rcx\n"
 	"	jb 2f\n"
 	"	testb $2, 40(%r11)\n"
 	"	jnz 3f\n"
+	"	cmpq $0, 208(%r11)\n"
+	"	je 5f\n"
+	"	dec %r8d\n"
+	"	jz 5f\n"
+	"	pause\n"
+	"	jmp 1b\n"
+	"5:\n"
 	"fp_tpl_\\sfx\\()_trap:\n"
 	"	int3\n"
 	"	testb $1, 40(%r11)\n"
 	"	jnz 9f\n"
-	"	jmp 1b\n"
+	"	jmp 4b\n"
 	/* FP_FLAG_FAILSAFE: no int3, for no tracer may be there to catch it;
 	 * wait for room yielding the CPU (sched_yield clobbers rcx and r11),
 	 * and once FP_STALL_LIMIT waits have passed with no drain (the
@@ -836,6 +846,14 @@ uint64_t fp_consume(struct fp_consumer *c, fp_rec_fn fn, void *ctx)
 		}
 	}
 	return n;
+}
+
+void fp_consume_polling(struct fp_consumer *c, bool polling)
+{
+	if (c->ring && c->polling != polling) {
+		__atomic_store_n(&c->ring->polling, polling, __ATOMIC_RELEASE);
+		c->polling = polling;
+	}
 }
 
 void fp_consume_give_up(struct fp_consumer *c, uint64_t index)

@@ -250,6 +250,9 @@ static pid_t wait_next(struct session *s, int *status)
 	int yield = -1; /* unknown until the first quiet YIELD_US */
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* a stub that finds the ring full waits for us while we poll, rather
+	 * than trap (fastpath.h: polling) */
+	fp_consume_polling(&s->fp.cons, true);
 	for (;;) {
 		r = waitpid(-1, status, __WALL | WNOHANG);
 		if (r != 0)
@@ -287,6 +290,7 @@ static pid_t wait_next(struct session *s, int *status)
 		nanosleep(&nap, NULL);
 		return 0;
 	}
+	fp_consume_polling(&s->fp.cons, false);
 	return waitpid(-1, status, __WALL);
 }
 

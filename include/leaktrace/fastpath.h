@@ -108,8 +108,14 @@ struct fp_ring_hdr {
 	uint64_t pad3[7];
 	uint64_t drained;   /* written by the tracer: records consumed */
 	uint64_t alive_tsc; /* FP_FLAG_FAILSAFE: TSC of the tracer's last look */
-	uint64_t pad4[6];
+	/* written by the tracer: nonzero while it polls the ring (it drains
+	 * within microseconds), 0 before it sleeps.  A writer that finds the
+	 * ring full waits FP_SPIN pauses for room while this is set, and traps
+	 * only then: a trap is a stop of tens of microseconds */
+	uint64_t polling;
+	uint64_t pad4[5];
 };
+#define FP_SPIN 512
 
 /* The rule table: how to step from one frame to its caller at a given pc,
  * in the shapes compiled code nearly always has (CFA = rsp or rbp + k, the
@@ -258,12 +264,17 @@ struct fp_consumer {
 	uint64_t next;	/* first record not yet consumed */
 	uint64_t *done; /* per slot (capacity of them): index + 1 of the record consumed there */
 	uint64_t alive_said; /* FP_FLAG_FAILSAFE: the TSC last written to alive_tsc */
+	bool polling;	     /* the value last written to polling */
 };
 
 /* Hands every published record not consumed yet to fn (the record pointer
  * is valid during the call only), then moves "drained" on.  Returns the
  * number handed over. */
 uint64_t fp_consume(struct fp_consumer *c, fp_rec_fn fn, void *ctx);
+
+/* Tells the writers whether the tracer is polling the ring (see
+ * fp_ring_hdr.polling).  Stores only a change. */
+void fp_consume_polling(struct fp_consumer *c, bool polling);
 
 /* Gives up record index, claimed by a writer that will never publish it
  * (fastpath.h's "abandoned records"): counted as consumed, and "drained"
