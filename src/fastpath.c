@@ -1099,30 +1099,55 @@ int fp_stub_build(const struct fp_stub_req *req, struct fp_stub *out)
 	return 0;
 }
 
+/* The target of a direct branch or call (jcc, jmp, call, loop, jrcxz,
+ * xbegin: the only x86-64 instructions with a pc-relative target), read from
+ * its bytes; false for any other instruction. */
+static bool direct_target(const cs_insn *insn, uint64_t *target)
+{
+	size_t p = prefix_len(insn->bytes, insn->size);
+	const uint8_t *op = insn->bytes + p;
+	size_t left = insn->size - p;
+	int64_t rel;
+
+	if (left == 2 && ((op[0] >= 0x70 && op[0] <= 0x7f) || op[0] == 0xeb ||
+			  (op[0] >= 0xe0 && op[0] <= 0xe3))) {
+		rel = (int8_t)op[1];
+	} else if (left == 5 && (op[0] == 0xe8 || op[0] == 0xe9)) {
+		int32_t r;
+		memcpy(&r, op + 1, 4);
+		rel = r;
+	} else if (left == 6 && ((op[0] == 0x0f && op[1] >= 0x80 && op[1] <= 0x8f) ||
+				 (op[0] == 0xc7 && op[1] == 0xf8))) {
+		int32_t r;
+		memcpy(&r, op + 2, 4);
+		rel = r;
+	} else {
+		return false;
+	}
+	*target = insn->address + insn->size + (uint64_t)rel;
+	return true;
+}
+
+/* Decoded without capstone's details, which made this check most of the
+ * fast path's setup time (a few kilobytes of malloc's, free's and realloc's
+ * bodies, at every start). */
 bool fp_body_branches_into(const uint8_t *body, size_t len, uint64_t func, size_t patched)
 {
 	csh cs;
-	cs_insn *insn;
 	bool into = false;
 
 	if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
 		return true; /* cannot tell: as if it did */
-	cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
-	size_t n = cs_disasm(cs, body, len, func, 0, &insn);
-	for (size_t i = 0; i < n && !into; i++) {
-		const cs_detail *d = insn[i].detail;
-		bool branch = false;
-		for (int g = 0; g < d->groups_count; g++)
-			branch |= d->groups[g] == CS_GRP_JUMP || d->groups[g] == CS_GRP_CALL ||
-				  d->groups[g] == CS_GRP_BRANCH_RELATIVE;
-		const cs_x86 *x = &d->x86;
-		if (branch && x->op_count == 1 && x->operands[0].type == X86_OP_IMM) {
-			uint64_t target = (uint64_t)x->operands[0].imm;
-			into = target > func && target < func + patched;
-		}
-	}
-	if (n)
-		cs_free(insn, n);
+	cs_insn *insn = cs_malloc(cs);
+	const uint8_t *code = body;
+	size_t left = len;
+	uint64_t addr = func, target;
+	while (insn && !into && cs_disasm_iter(cs, &code, &left, &addr, insn))
+		into = direct_target(insn, &target) && target > func && target < func + patched;
+	if (insn)
+		cs_free(insn, 1);
+	else
+		into = true;
 	cs_close(&cs);
 	return into;
 }

@@ -8,6 +8,7 @@
 #include "leaktrace/fastpath.h"
 #include "stub_memory.h"
 
+#include <capstone/capstone.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
@@ -468,6 +469,37 @@ static void test_ring_pure(void)
 	}
 }
 
+/* fp_body_branches_into as it was written with capstone's details: the
+ * oracle for the one that reads the targets from the bytes. */
+static bool detailed_branches_into(const uint8_t *body, size_t len, uint64_t func,
+				   size_t patched)
+{
+	csh cs;
+	cs_insn *insn;
+	bool into = false;
+
+	if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
+		return true;
+	cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
+	size_t n = cs_disasm(cs, body, len, func, 0, &insn);
+	for (size_t i = 0; i < n && !into; i++) {
+		const cs_detail *d = insn[i].detail;
+		bool branch = false;
+		for (int g = 0; g < d->groups_count; g++)
+			branch |= d->groups[g] == CS_GRP_JUMP || d->groups[g] == CS_GRP_CALL ||
+				  d->groups[g] == CS_GRP_BRANCH_RELATIVE;
+		const cs_x86 *xd = &d->x86;
+		if (branch && xd->op_count == 1 && xd->operands[0].type == X86_OP_IMM) {
+			uint64_t target = (uint64_t)xd->operands[0].imm;
+			into = target > func && target < func + patched;
+		}
+	}
+	if (n)
+		cs_free(insn, n);
+	cs_close(&cs);
+	return into;
+}
+
 /* A body that loops back into its first bytes cannot take the 5-byte jmp. */
 static void test_body_branches(void)
 {
@@ -481,6 +513,37 @@ static void test_body_branches(void)
 	CHECK(fp_body_branches_into(loops, sizeof loops, 0x1000, 5));
 	CHECK(!fp_body_branches_into(fine, sizeof fine, 0x1000, 4));
 	CHECK(fp_body_branches_into(fine, sizeof fine, 0x1000, 5));
+	/* rel32 forms: jmp, call, jne, each back to +2 */
+	static const uint8_t far[][8] = {
+		{ 0x90, 0x90, 0x90, 0xe9, 0xfa, 0xff, 0xff, 0xff },
+		{ 0x90, 0x90, 0x90, 0xe8, 0xfa, 0xff, 0xff, 0xff },
+		{ 0x90, 0x90, 0x0f, 0x85, 0xfa, 0xff, 0xff, 0xff },
+	};
+	for (size_t i = 0; i < 3; i++) {
+		CHECK(fp_body_branches_into(far[i], 8, 0x1000, 5));
+		CHECK(!fp_body_branches_into(far[i], 8, 0x1000, 2));
+	}
+	/* the same answers as capstone's detailed decode (jump, call and
+	 * relative-branch groups with an immediate target), on this libc's
+	 * allocator bodies and on random bytes */
+	static const char *const fns[] = { "malloc",  "free",	  "calloc", "realloc",
+					   "memalign", "valloc", "pvalloc" };
+	uint8_t rnd_body[4096];
+	uint64_t x = 88172645463325252ull;
+	for (size_t i = 0; i < sizeof rnd_body; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		rnd_body[i] = (uint8_t)x;
+	}
+	for (size_t i = 0; i <= sizeof fns / sizeof fns[0]; i++) {
+		const uint8_t *b = i < sizeof fns / sizeof fns[0] ? dlsym(RTLD_DEFAULT, fns[i])
+								   : rnd_body;
+		if (!b)
+			continue;
+		for (size_t len = 64; len <= 2048; len *= 2)
+			for (size_t patched = 2; patched <= 16; patched++)
+				CHECK(fp_body_branches_into(b, len, (uint64_t)b, patched) ==
+				      detailed_branches_into(b, len, (uint64_t)b, patched));
+	}
 }
 
 static void test_tid_offset(void)
