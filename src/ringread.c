@@ -89,6 +89,7 @@ static bool record_known(struct session *s, void *ctx, unsigned n, uint32_t *id)
 	}
 	s->ev.last_nsps = n;
 	*id = m->id;
+	s->fp.nwalked++;
 	return true;
 }
 
