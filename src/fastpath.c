@@ -38,7 +38,7 @@
 #define REC_FRAMES  80u	 /* offsetof(struct fp_rec, frames) */
 #define FP_PREFETCH 4 /* records fp_consume loads ahead of the one it hands over */
 #define FP_LATE	    64 /* unpublished records fp_consume looks at again in one pass */
-#define FP_DRAINED_EVERY 256 /* records between two stores of "drained" in one pass */
+#define FP_DRAINED_EVERY 64 /* records between two stores of "drained" in one pass */
 #define FP_STR_(x)  #x
 #define FP_STR(x)   FP_STR_(x)
 
@@ -82,13 +82,13 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	/* Claims a slot: \sfx names the labels.  In: r11 = ring.  Out: r8 =
 	 * index, r10 = record.  Clobbers rax, rcx.  A full ring traps to the
 	 * tracer, which drains it, unless the tracer polls (208) and makes
-	 * room within FP_SPIN pauses (r8 counts them); detached meanwhile (a
-	 * ring-full stop held when the tracer let go), the claim is dropped and
-	 * the caller's "9:" skips the record. */
+	 * room within FP_SPIN_TICKS of the TSC (r10: the deadline, r8 the
+	 * index while rdtsc has rax; rdx is saved by every caller); detached
+	 * meanwhile (a ring-full stop held when the tracer let go), the claim
+	 * is dropped and the caller's "9:" skips the record. */
 	".macro FP_CLAIM sfx\n"
 	"	mov $1, %eax\n"
 	"	lock xadd %rax, 128(%r11)\n"
-	"4:	mov $" FP_STR(FP_SPIN) ", %r8d\n"
 	"1:	mov %rax, %rcx\n"
 	"	sub 192(%r11), %rcx\n"
 	"	cmp 16(%r11), %rcx\n"
@@ -97,16 +97,34 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	jnz 3f\n"
 	"	cmpq $0, 208(%r11)\n"
 	"	je 5f\n"
-	"	dec %r8d\n"
-	"	jz 5f\n"
-	"	pause\n"
-	"	jmp 1b\n"
+	"	mov %rax, %r8\n"
+	"	rdtsc\n"
+	"	shl $32, %rdx\n"
+	"	or %rdx, %rax\n"
+	"	lea " FP_STR(FP_SPIN_TICKS) "(%rax), %r10\n"
+	"4:	pause\n"
+	"	mov %r8, %rcx\n"
+	"	sub 192(%r11), %rcx\n"
+	"	cmp 16(%r11), %rcx\n"
+	"	jb 6f\n"
+	"	cmpq $0, 208(%r11)\n"
+	"	je 6f\n"
+	"	rdtsc\n"
+	"	shl $32, %rdx\n"
+	"	or %rdx, %rax\n"
+	"	cmp %r10, %rax\n"
+	"	jb 4b\n"
+	"6:	mov %r8, %rax\n"
+	"	mov %rax, %rcx\n"
+	"	sub 192(%r11), %rcx\n"
+	"	cmp 16(%r11), %rcx\n"
+	"	jb 2f\n"
 	"5:\n"
 	"fp_tpl_\\sfx\\()_trap:\n"
 	"	int3\n"
 	"	testb $1, 40(%r11)\n"
 	"	jnz 9f\n"
-	"	jmp 4b\n"
+	"	jmp 1b\n"
 	/* FP_FLAG_FAILSAFE: no int3, for no tracer may be there to catch it;
 	 * wait for room yielding the CPU (sched_yield clobbers rcx and r11),
 	 * and once FP_STALL_LIMIT waits have passed with no drain (the

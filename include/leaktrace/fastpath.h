@@ -110,12 +110,13 @@ struct fp_ring_hdr {
 	uint64_t alive_tsc; /* FP_FLAG_FAILSAFE: TSC of the tracer's last look */
 	/* written by the tracer: nonzero while it polls the ring (it drains
 	 * within microseconds), 0 before it sleeps.  A writer that finds the
-	 * ring full waits FP_SPIN pauses for room while this is set, and traps
-	 * only then: a trap is a stop of tens of microseconds */
+	 * ring full waits up to FP_SPIN_TICKS of the TSC (~100 us) for room
+	 * while this is set, and traps only then: a trap is a stop of tens of
+	 * microseconds for the writer and the tracer */
 	uint64_t polling;
 	uint64_t pad4[5];
 };
-#define FP_SPIN 512
+#define FP_SPIN_TICKS 262144
 
 /* The rule table: how to step from one frame to its caller at a given pc,
  * in the shapes compiled code nearly always has (CFA = rsp or rbp + k, the
