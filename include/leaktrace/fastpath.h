@@ -327,8 +327,10 @@ int fp_stub_build(const struct fp_stub_req *req, struct fp_stub *out);
 
 /* Whether some instruction of a function's body (len bytes at func) branches
  * or calls into its first `patched` bytes, past the entry, which the patch's
- * 5-byte jmp replaces: such a function cannot be patched.  A body that
- * cannot be decoded whole is checked as far as it decodes. */
+ * 5-byte jmp replaces: such a function cannot be patched.  The first bytes
+ * are decoded (as far as they decode); past the reach of a rel8 branch,
+ * any bytes that read as a rel32 branch or call into them count (at most
+ * 24 patched bytes). */
 bool fp_body_branches_into(const uint8_t *body, size_t len, uint64_t func, size_t patched);
 
 #endif
