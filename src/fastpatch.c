@@ -13,6 +13,8 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include <cpuid.h>
+#include <sched.h>
 #include <x86intrin.h>
 
 #include "leaktrace/allocfns.h"
@@ -34,6 +36,24 @@ static int64_t tsc_per_second(void)
 	double ns = (double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec);
 	double per_s = ns > 0 ? (double)(c1 - c0) * 1e9 / ns : 0;
 	return per_s > 1e6 ? (int64_t)per_s : 3000000000ll;
+}
+
+/* Whether rdtscp exists and its TSC_AUX is the CPU number, as Linux sets
+ * it (in the low 12 bits): the stubs then tell whether they run on the
+ * tracer's CPU (fastpath.h: polling).  Asked twice, in case we moved. */
+static bool tsc_aux_is_cpu(void)
+{
+	unsigned a, b, c, d, aux;
+
+	if (!__get_cpuid(0x80000001, &a, &b, &c, &d) || !(d & (1u << 27)))
+		return false;
+	for (int i = 0; i < 2; i++) {
+		int cpu = sched_getcpu();
+		__rdtscp(&aux);
+		if (cpu >= 0 && (aux & 0xfff) == (unsigned)cpu && sched_getcpu() == cpu)
+			return true;
+	}
+	return false;
 }
 
 /* The ring is a memfd that the target maps and we map too: records are
@@ -93,6 +113,8 @@ int fastpatch_setup(struct session *s)
 		__atomic_store_n(&s->fp.ring->alive_tsc, __rdtsc(), __ATOMIC_RELEASE);
 		__atomic_or_fetch(&s->fp.ring->flags, FP_FLAG_FAILSAFE, __ATOMIC_RELEASE);
 	}
+	if (tsc_aux_is_cpu())
+		__atomic_or_fetch(&s->fp.ring->flags, FP_FLAG_RDTSCP, __ATOMIC_RELEASE);
 	s->fp.ring_addr = (uint64_t)addr;
 	unsigned frames =
 	    s->cfg->num_callers + 3 < MAX_FRAMES ? s->cfg->num_callers + 3 : MAX_FRAMES;

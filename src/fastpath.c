@@ -23,8 +23,9 @@
  * kept and only call-clobbered registers (rcx, rsi, rdi, r8-r11) change.
  * Nothing is written below the entry rsp except the stub's own pushes
  * (entry is a call boundary: the red zone there is the callee's).  No
- * locks, no TLS writes, no syscalls: it is async-signal-safe and reentrant,
- * but see fastpath.h on a signal handler that interrupts a stub. */
+ * locks, no TLS writes, no syscalls but sched_yield while it waits for room
+ * in the ring: it is async-signal-safe and reentrant, but see fastpath.h on
+ * a signal handler that interrupts a stub. */
 #include <capstone/capstone.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -83,9 +84,12 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	 * index, r10 = record.  Clobbers rax, rcx.  A full ring traps to the
 	 * tracer, which drains it, unless the tracer polls (208) and makes
 	 * room within FP_SPIN_TICKS of the TSC (r10: the deadline, r8 the
-	 * index while rdtsc has rax; rdx is saved by every caller); detached
-	 * meanwhile (a ring-full stop held when the tracer let go), the claim
-	 * is dropped and the caller's "9:" skips the record. */
+	 * index while rdtsc has rax; rdx is saved by every caller).  A tracer
+	 * polling on our own CPU (FP_FLAG_RDTSCP: 208 holds its CPU + 1) cannot
+	 * drain while we spin: we yield the CPU to it instead (sched_yield
+	 * clobbers rcx and r11).  Detached meanwhile (a ring-full stop held
+	 * when the tracer let go), the claim is dropped and the caller's "9:"
+	 * skips the record. */
 	".macro FP_CLAIM sfx\n"
 	"	mov $1, %eax\n"
 	"	lock xadd %rax, 128(%r11)\n"
@@ -102,8 +106,20 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	shl $32, %rdx\n"
 	"	or %rdx, %rax\n"
 	"	lea " FP_STR(FP_SPIN_TICKS) "(%rax), %r10\n"
-	"4:	pause\n"
-	"	mov %r8, %rcx\n"
+	"4:	testb $4, 40(%r11)\n"
+	"	jz 7f\n"
+	"	rdtscp\n"
+	"	and $0xfff, %ecx\n"
+	"	inc %ecx\n"
+	"	cmp 208(%r11), %rcx\n"
+	"	jne 7f\n"
+	"	mov %r11, %rdx\n"
+	"	mov $24, %eax\n"
+	"	syscall\n"
+	"	mov %rdx, %r11\n"
+	"	jmp 8f\n"
+	"7:	pause\n"
+	"8:	mov %r8, %rcx\n"
 	"	sub 192(%r11), %rcx\n"
 	"	cmp 16(%r11), %rcx\n"
 	"	jb 6f\n"
@@ -866,7 +882,7 @@ uint64_t fp_consume(struct fp_consumer *c, fp_rec_fn fn, void *ctx)
 	return n;
 }
 
-void fp_consume_polling(struct fp_consumer *c, bool polling)
+void fp_consume_polling(struct fp_consumer *c, uint64_t polling)
 {
 	if (c->ring && c->polling != polling) {
 		__atomic_store_n(&c->ring->polling, polling, __ATOMIC_RELEASE);

@@ -233,6 +233,17 @@ static int handle_event(struct session *s, struct thread *th, int status)
 	}
 }
 
+/* What the ring's polling word says while we poll: our CPU + 1 when the
+ * stubs can tell theirs (FP_FLAG_RDTSCP), else 1. */
+static uint64_t polling_value(const struct session *s)
+{
+	int cpu;
+
+	if (!s->fp.ring || !(s->fp.ring->flags & FP_FLAG_RDTSCP) || (cpu = sched_getcpu()) < 0)
+		return 1;
+	return (uint64_t)cpu + 1;
+}
+
 /* The next stop of any tracee.  Events come in bursts (an allocator call
  * is an entry stop and a return stop microseconds apart), and a sleeping
  * tracer costs each stop a wake-up of its CPU, the bulk of a stop's price in
@@ -250,10 +261,11 @@ static pid_t wait_next(struct session *s, int *status)
 	int yield = -1; /* unknown until the first quiet YIELD_US */
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	/* a stub that finds the ring full waits for us while we poll, rather
-	 * than trap (fastpath.h: polling) */
-	fp_consume_polling(&s->fp.cons, true);
 	for (;;) {
+		/* a stub that finds the ring full waits for us while we poll,
+		 * rather than trap, or yields us our CPU if it shares it
+		 * (fastpath.h: polling) */
+		fp_consume_polling(&s->fp.cons, polling_value(s));
 		r = waitpid(-1, status, __WALL | WNOHANG);
 		if (r != 0)
 			return r;
@@ -290,7 +302,7 @@ static pid_t wait_next(struct session *s, int *status)
 		nanosleep(&nap, NULL);
 		return 0;
 	}
-	fp_consume_polling(&s->fp.cons, false);
+	fp_consume_polling(&s->fp.cons, 0);
 	return waitpid(-1, status, __WALL);
 }
 

@@ -76,8 +76,11 @@
  * FP_FLAG_DISABLED and lets every call through unrecorded.  For -p, where
  * the program must outlive us.  Set stall_ticks and alive_tsc first. */
 #define FP_FLAG_FAILSAFE    2u
+/* The CPU has rdtscp and Linux's TSC_AUX (the CPU number in its low 12
+ * bits): polling may hold the tracer's CPU + 1 (see polling). */
+#define FP_FLAG_RDTSCP	    4u
 #define FP_STALL_SECONDS    1
-#define FP_STUB_MAX	    1280u
+#define FP_STUB_MAX	    1536u
 #define FP_TID_OFFSET_GLIBC 0x2d0 /* offsetof(struct pthread, tid), 2.36 */
 
 /* Offsets are part of the stub's code: change them only with fastpath.c.
@@ -112,7 +115,9 @@ struct fp_ring_hdr {
 	 * within microseconds), 0 before it sleeps.  A writer that finds the
 	 * ring full waits up to FP_SPIN_TICKS of the TSC (~100 us) for room
 	 * while this is set, and traps only then: a trap is a stop of tens of
-	 * microseconds for the writer and the tracer */
+	 * microseconds for the writer and the tracer.  With FP_FLAG_RDTSCP it
+	 * is the tracer's CPU + 1, and a writer on that CPU yields it instead
+	 * of spinning (the tracer cannot drain while it spins) */
 	uint64_t polling;
 	uint64_t pad4[5];
 };
@@ -265,7 +270,7 @@ struct fp_consumer {
 	uint64_t next;	/* first record not yet consumed */
 	uint64_t *done; /* per slot (capacity of them): index + 1 of the record consumed there */
 	uint64_t alive_said; /* FP_FLAG_FAILSAFE: the TSC last written to alive_tsc */
-	bool polling;	     /* the value last written to polling */
+	uint64_t polling;    /* the value last written to polling */
 };
 
 /* Hands every published record not consumed yet to fn (the record pointer
@@ -273,9 +278,10 @@ struct fp_consumer {
  * number handed over. */
 uint64_t fp_consume(struct fp_consumer *c, fp_rec_fn fn, void *ctx);
 
-/* Tells the writers whether the tracer is polling the ring (see
- * fp_ring_hdr.polling).  Stores only a change. */
-void fp_consume_polling(struct fp_consumer *c, bool polling);
+/* Tells the writers whether the tracer is polling the ring: 0 (not), or
+ * its CPU + 1 (FP_FLAG_RDTSCP), or 1 (see fp_ring_hdr.polling).  Stores
+ * only a change. */
+void fp_consume_polling(struct fp_consumer *c, uint64_t polling);
 
 /* Gives up record index, claimed by a writer that will never publish it
  * (fastpath.h's "abandoned records"): counted as consumed, and "drained"

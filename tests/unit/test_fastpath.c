@@ -693,6 +693,36 @@ static void test_ring_full(void)
 	CHECK(ring->drained == 100);
 	printf("  ring of 8: 100 calls, %ld ring-full traps, all 100 records drained in order\n",
 	       full_traps);
+
+	/* a tracer that says it polls (nobody drains here): the stubs wait
+	 * FP_SPIN_TICKS, spinning, or yielding when the polling word names
+	 * their own CPU, and trap after all; registers and records as before */
+	cpu_set_t one, all;
+	CHECK(sched_getaffinity(0, sizeof all, &all) == 0);
+	int cpu = sched_getcpu();
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	CHECK(cpu >= 0 && sched_setaffinity(0, sizeof one, &one) == 0);
+	unsigned aux;
+	__rdtscp(&aux);
+	for (int yield = 0; yield < 2; yield++) {
+		reset_ring(8);
+		checker = count_only;
+		ring->polling = yield ? (uint64_t)(aux & 0xfff) + 1 : 1;
+		if (yield)
+			ring->flags |= FP_FLAG_RDTSCP;
+		for (uint64_t i = 0; i < 40; i++)
+			CHECK(lt_call_it(tf_malloc_like, i, 1, 2) == malloc_like_result(i, 1, 2));
+		drain_ring();
+		CHECK(op_count[OP_MALLOC][FP_CALL] == 40);
+		CHECK(full_traps >= 40 / 8 - 1);
+		CHECK(ring->drained == 40);
+		ring->polling = 0;
+		ring->flags = 0;
+	}
+	CHECK(sched_setaffinity(0, sizeof all, &all) == 0);
+	printf("  ring of 8, the tracer said to poll: the stubs spin, or yield on its CPU, then "
+	       "trap\n");
 }
 
 static void *drainer(void *arg)
