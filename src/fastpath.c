@@ -426,7 +426,8 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	".endm\n"
 
 	/* Entry, the original called (\\end), and the return in the entry's
-	 * record: one record per call.  The slot under the entry rsp holds the
+	 * record (rax, and the ring's head then in place of tp): one record per
+	 * call.  The slot under the entry rsp holds the
 	 * record's index + 1 across the call (0: none claimed).  A record the
 	 * tracer gave up meanwhile (index below drained: see fastpath.h's
 	 * abandoned records) is not published. */
@@ -455,6 +456,8 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	lea 256(%r11,%rax), %r10\n"
 	"	mov 8(%rsp), %rcx\n"
 	"	mov %rcx, 48(%r10)\n"
+	"	mov 128(%r11), %rcx\n"
+	"	mov %rcx, 72(%r10)\n"
 	"	mov %r8, (%r10)\n"
 	"9:	pop %rdx\n"
 	"	pop %rax\n"
@@ -812,62 +815,123 @@ static void consume_one(struct fp_consumer *c, uint64_t i, fp_rec_fn fn, void *c
 	c->done[i & c->ring->mask] = i + 1;
 }
 
-/* Records of this pass found unpublished and published since, in index
- * order; those still unpublished stay in the list. */
-static uint64_t consume_late(struct fp_consumer *c, uint64_t *late, unsigned *nlate,
-			     fp_rec_fn fn, void *ctx)
+/* One pass of fp_consume over the ring.
+ *
+ * Index order is claim order, and a record's place among the others is
+ * where its event happened: a free's is its claim (it is published before
+ * glibc frees anything), an FP_CALL record's is its call's return, which it
+ * records as ret_head, the ring's head then.  So an FP_CALL record waits
+ * until the pass has looked at every index below its ret_head: a free
+ * claimed meanwhile by another thread may be of the very block this malloc
+ * got back from glibc, and must go first; a free claimed after ret_head
+ * cannot be of the block before it.  Records found unpublished (late) are
+ * looked at again before a later record is handed over: a record that may
+ * depend on one was published after it. */
+struct pass {
+	struct fp_consumer *c;
+	fp_rec_fn fn;
+	void *ctx;
+	uint64_t n;
+	uint64_t limit; /* the window's end: where no record can wait beyond */
+	uint64_t late[FP_LATE];
+	unsigned nlate;
+	struct {
+		uint64_t index, at; /* at: its ret_head */
+	} wait[FP_LATE];
+	unsigned nwait;
+};
+
+/* Record i, published: handed over, or made to wait while the pass has not
+ * looked at every index below its ret_head (pos: the first it has not). */
+static void pass_take(struct pass *p, uint64_t i, uint64_t pos)
+{
+	const struct fp_rec *r = fp_ring_rec(p->c->ring, i);
+	/* past the window, claims wait for room until this record is
+	 * consumed: their events come after it */
+	uint64_t at = r->ret_head < p->limit ? r->ret_head : p->limit;
+
+	if (r->phase == FP_CALL && at > pos && p->nwait < FP_LATE) {
+		p->wait[p->nwait].index = i;
+		p->wait[p->nwait++].at = at;
+		return;
+	}
+	consume_one(p->c, i, p->fn, p->ctx);
+	p->n++;
+}
+
+/* The waiting records whose place has come (ret_head <= pos), in that
+ * order. */
+static void pass_release(struct pass *p, uint64_t pos)
+{
+	while (p->nwait) {
+		unsigned best = p->nwait;
+		for (unsigned k = 0; k < p->nwait; k++)
+			if (p->wait[k].at <= pos &&
+			    (best == p->nwait || p->wait[k].at < p->wait[best].at ||
+			     (p->wait[k].at == p->wait[best].at &&
+			      p->wait[k].index < p->wait[best].index)))
+				best = k;
+		if (best == p->nwait)
+			return;
+		consume_one(p->c, p->wait[best].index, p->fn, p->ctx);
+		p->n++;
+		p->wait[best] = p->wait[--p->nwait];
+	}
+}
+
+/* Late records published since, in index order (pos: as pass_take's). */
+static void pass_late(struct pass *p, uint64_t pos)
 {
 	unsigned keep = 0;
-	uint64_t n = 0;
 
-	for (unsigned k = 0; k < *nlate; k++) {
-		if (published(c->ring, late[k])) {
-			consume_one(c, late[k], fn, ctx);
-			n++;
-		} else {
-			late[keep++] = late[k];
-		}
+	for (unsigned k = 0; k < p->nlate; k++) {
+		if (published(p->c->ring, p->late[k]))
+			pass_take(p, p->late[k], pos);
+		else
+			p->late[keep++] = p->late[k];
 	}
-	*nlate = keep;
-	return n;
+	p->nlate = keep;
 }
 
 uint64_t fp_consume(struct fp_consumer *c, fp_rec_fn fn, void *ctx)
 {
 	struct fp_ring_hdr *h = c->ring;
-	uint64_t n = 0, late[FP_LATE];
-	unsigned nlate = 0;
+	struct pass p = { .c = c, .fn = fn, .ctx = ctx };
 
 	if (!h)
 		return 0;
+	p.limit = c->next + h->capacity;
 	uint64_t head = __atomic_load_n(&h->head, __ATOMIC_ACQUIRE);
 	uint64_t end = head - c->next > h->capacity ? c->next + h->capacity : head;
+	uint64_t since = 0;
 	for (uint64_t i = c->next; i < end; i++) {
 		uint64_t slot = i & h->mask;
 		/* the program's CPU has just written these lines: load ahead */
 		if (i + FP_PREFETCH < end)
 			fp_ring_prefetch(h, i + FP_PREFETCH);
+		if (p.nwait)
+			pass_release(&p, i);
 		if (c->done[slot] == i + 1)
 			continue; /* consumed already */
 		if (!published(h, i)) {
 			/* claimed and not yet published (an FP_CALL record is
 			 * published at its call's return) */
-			if (nlate < FP_LATE)
-				late[nlate++] = i;
+			if (p.nlate < FP_LATE)
+				p.late[p.nlate++] = i;
 			continue;
 		}
-		/* this record may act on a block an earlier one found
-		 * unpublished allocates (another thread freeing what that one's
-		 * malloc returned): that one was published before this one, so
-		 * it is visible now and goes first */
-		if (nlate)
-			n += consume_late(c, late, &nlate, fn, ctx);
-		consume_one(c, i, fn, ctx);
-		n++;
+		if (p.nlate)
+			pass_late(&p, i);
+		pass_take(&p, i, i + 1);
 		/* room for the writers now, not at the end of a long pass */
-		if (!(n % FP_DRAINED_EVERY))
+		if (p.n - since >= FP_DRAINED_EVERY) {
+			since = p.n;
 			consumer_advance(c, i + 1);
+		}
 	}
+	if (p.nwait)
+		pass_release(&p, end);
+	uint64_t n = p.n;
 	consumer_advance(c, head);
 	/* fail-safe stubs give up when the tracer stops looking: say we look,
 	 * a few hundred times per allowed stall (not at every call: the line

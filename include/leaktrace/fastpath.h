@@ -195,7 +195,12 @@ struct fp_rec {
 	uint64_t rax;		/* result (return) */
 	uint64_t ret;		/* the return address, [rsp] at entry */
 	uint64_t rsp;		/* rsp at entry: points at the return address */
-	uint64_t tp;		/* thread pointer, %fs:0 */
+	union {
+		uint64_t tp; /* thread pointer, %fs:0 */
+		/* FP_CALL: the ring's head when the call returned, instead:
+		 * the record's place in claim order (see fp_consume) */
+		uint64_t ret_head;
+	};
 	uint8_t frames[16 * FP_MAX_WALK];      /* (pc, sp) pairs */
 	uint64_t rbx, rbp, r12, r13, r14, r15; /* at entry; with a stack copy only */
 };

@@ -670,7 +670,8 @@ static bool one_call(enum fp_kind kind, uint16_t op, uint64_t tp, struct tally *
 	const struct fp_rec *rec = rec_at(h0);
 	CHECK(rec->seq == h0 + 1 && rec->op == op &&
 	      rec->phase == (kind == FP_ALLOC ? FP_CALL : FP_ENTRY));
-	CHECK(rec->tp == tp);
+	/* an FP_CALL record has the ring's head at the return in tp's place */
+	CHECK(kind == FP_ALLOC ? rec->ret_head == h0 + 1 : rec->tp == tp);
 	CHECK(rec->rdi == wt_in[R_RDI] && rec->rsi == wt_in[R_RSI]);
 	CHECK(checks_ran || rec->rdx == wt_in[R_RDX]); /* else the checks' scratch */
 	CHECK(rec->rax == (kind == FP_ALLOC ? VICTIM_RAX : 0));
