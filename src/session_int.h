@@ -58,6 +58,8 @@
 #define RING_STACK	 4096 /* stack bytes each record carries for the unwinder */
 #define SPIN_US		 200  /* how long the tracer polls for the next stop before sleeping */
 #define YIELD_US	 20   /* quiet polling before it asks whether to yield its CPU */
+#define WAIT_BUSY_US	 50   /* while it drains records, how often it looks for stops */
+#define PROF_POLL_US	 1000 /* the heap profile's sampling: the ring is read this often */
 #define POLL_US		 500  /* -p with fail-safe stubs: the ring is read this often */
 #define CHILD_WAIT_MS	 20   /* detach: quiet time after which no forked child is expected */
 #define CHILD_GIVE_UP_MS 2000 /* detach: how long an announced child is waited for */
@@ -127,6 +129,10 @@ struct fast_part {
 	bool hole_check;	    /* checking: not again from a held thread */
 	uint64_t nlost;		    /* records given up */
 	struct user_regs_struct regs; /* ringread.c's, for events_entry; zeroed with the session */
+	/* waitloop.c: whether the program's main thread last ran on our CPU,
+	 * and when that was asked */
+	struct timespec cpu_asked;
+	int cpu_shared;
 	/* stacks of walked records seen before (ringread.c), by a hash of the
 	 * frames, so that a known one costs a compare instead of the copy of its
 	 * frames and the stack table's hash and probe */
