@@ -325,10 +325,20 @@ bool fastpatch_in_one_call(const struct session *s, uint64_t ret)
 
 /* The stub keeps the record's index + 1 in the word its call to the original
  * returns to (FP_CALL1 in fastpath.c), so that a frame whose pc is that return
- * point has it at its stack pointer. */
+ * point has it at its stack pointer.  In the stub itself (past its entry
+ * record, in the displaced instructions, back from the call) that word is
+ * one of the top few of the stack. */
 bool fastpatch_call_holds(struct session *s, struct thread *t, const struct user_regs_struct *r,
 			  uint64_t index)
 {
+	if (fastpatch_in_stub(s, r->rip)) {
+		uint64_t top[8];
+		if (target_read(&s->tm, r->rsp, top, sizeof top) != (ssize_t)sizeof top)
+			return true; /* unreadable: as if it did */
+		for (size_t k = 0; k < 8; k++)
+			if (top[k] == index + 1)
+				return true;
+	}
 	uint64_t pcs[64];
 	unsigned n = unwind_capture(s->uw, t->tid, r, pcs, 64), nsps;
 	const uint64_t *sps = unwind_last_sps(s->uw, &nsps);

@@ -16,6 +16,11 @@
  * keeping the index it already claimed.  The tracer consumes published
  * records (fp_consume, out of index order where a writer is slow) and
  * raises drained over the consumed prefix.
+ * An FP_ALLOC stub claims its record at the entry and publishes it at the
+ * return (phase FP_CALL), with the result and the ring's head at that
+ * moment (ret_head): its place among the others is the return, and the
+ * consumer hands it over there (fp_consume).  Between the two it keeps the
+ * index + 1 in the word under the entry rsp.
  * Because indices are never reused, a thread stopped between claim and
  * publish is harmless: its slot cannot be handed out again until it has
  * published and been consumed, and the minimum unpublished index always
@@ -51,8 +56,10 @@
  * the stub between the xadd and the seq store; the index in rax, then r8,
  * r8 = index + 1 just before the store); when no thread holds the first
  * unpublished index and the ring stays stuck, it counts that record lost
- * and moves drained past it, all threads stopped (session.c's
- * ring_check_hole).
+ * and moves drained past it, all threads stopped (ringread.c's
+ * ringread_check_hole); a thread inside an FP_ALLOC call holds its index in
+ * that word (fastpatch_call_holds).  An FP_CALL record given up is not
+ * published at the return (its index is below drained by then).
  *
  * Thread identity: the stub stores %fs:0 (the thread pointer, which the
  * x86-64 TLS ABI puts there for every libc; equal to the thread's fs_base,
