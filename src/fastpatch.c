@@ -5,7 +5,9 @@
  * stubs' addresses afterwards: their ring-full traps, the free check's trap
  * and loads, the fault fixups of their stack copies and walks, and the
  * points where their calls to the original function return. */
+#include <cpuid.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +15,6 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
-#include <cpuid.h>
-#include <sched.h>
 #include <x86intrin.h>
 
 #include "leaktrace/allocfns.h"

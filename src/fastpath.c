@@ -35,13 +35,13 @@
 
 #include "leaktrace/fastpath.h"
 
-#define RING_HDR    256u /* sizeof(struct fp_ring_hdr): the records start there */
-#define REC_FRAMES  80u	 /* offsetof(struct fp_rec, frames) */
-#define FP_PREFETCH 4 /* records fp_consume loads ahead of the one it hands over */
-#define FP_LATE	    64 /* unpublished records fp_consume looks at again in one pass */
-#define FP_DRAINED_EVERY 64 /* records between two stores of "drained" in one pass */
-#define FP_STR_(x)  #x
-#define FP_STR(x)   FP_STR_(x)
+#define RING_HDR	 256u /* sizeof(struct fp_ring_hdr): the records start there */
+#define REC_FRAMES	 80u  /* offsetof(struct fp_rec, frames) */
+#define FP_PREFETCH	 4    /* records fp_consume loads ahead of the one it hands over */
+#define FP_LATE		 64   /* unpublished records fp_consume looks at again in one pass */
+#define FP_DRAINED_EVERY 64   /* records between two stores of "drained" in one pass */
+#define FP_STR_(x)	 #x
+#define FP_STR(x)	 FP_STR_(x)
 
 _Static_assert(sizeof(struct fp_ring_hdr) == RING_HDR, "ring header layout");
 _Static_assert(sizeof(struct fp_rec) == 1024, "record layout");
@@ -65,6 +65,10 @@ _Static_assert(__builtin_offsetof(struct fp_ring_hdr, polling) == 208, "polling 
 _Static_assert(__builtin_offsetof(struct fp_ring_hdr, alive_tsc) == 200 &&
 		   __builtin_offsetof(struct fp_ring_hdr, stall_ticks) == 120,
 	       "fail-safe offsets");
+
+/* FP_SPIN_TICKS as the stubs' code spells it */
+#define SPIN_TICKS_ASM "262144"
+_Static_assert(FP_SPIN_TICKS == 262144, "SPIN_TICKS_ASM follows FP_SPIN_TICKS");
 
 /* The rule table's hash shift and index mask as the stubs' code spells them */
 #define RULE_SHIFT_ASM "48"
@@ -105,7 +109,7 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	rdtsc\n"
 	"	shl $32, %rdx\n"
 	"	or %rdx, %rax\n"
-	"	lea " FP_STR(FP_SPIN_TICKS) "(%rax), %r10\n"
+	"	lea " SPIN_TICKS_ASM "(%rax), %r10\n"
 	"4:	testb $4, 40(%r11)\n"
 	"	jz 7f\n"
 	"	rdtscp\n"
@@ -232,7 +236,7 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"fp_tpl_\\sfx\\()_func:\n"
 	"	mov %rax, %r14\n"
 	"	mov %rbp, %rdx\n"
-	"	lea " FP_STR(REC_FRAMES) "(%r10), %rdi\n"
+	"	lea 80(%r10), %rdi\n"
 	"	xor %ecx, %ecx\n"
 	"11:	mov %rax, (%rdi)\n"
 	"	mov %rsi, 8(%rdi)\n"
@@ -582,8 +586,8 @@ TPL_CHECK_SYMS(realloc);
 struct tpl {
 	const uint8_t *start, *end;
 	size_t ring[2], trap[2], op[2], tid[2], copy, copied, call_ret;
-	size_t ring_ret; /* FP_CALL1: the return part's ring address */
-	bool one_call;	 /* FP_CALL1: the entry's record is the call's */
+	size_t ring_ret;		   /* FP_CALL1: the return part's ring address */
+	bool one_call;			   /* FP_CALL1: the entry's record is the call's */
 	size_t func, wload[2], wresume[2]; /* the walk */
 	size_t key, check, load[3], ring0; /* FP_FREE_CHECKED, FP_REALLOC_CHECKED */
 };
@@ -754,8 +758,8 @@ int fp_ring_check(const void *buf, size_t len)
 {
 	const struct fp_ring_hdr *h = buf;
 
-	if (len < sizeof *h || h->magic != FP_RING_MAGIC || h->version != FP_RING_VERSION || !h->capacity ||
-	    (h->capacity & h->mask) || h->mask != h->capacity - 1 ||
+	if (len < sizeof *h || h->magic != FP_RING_MAGIC || h->version != FP_RING_VERSION ||
+	    !h->capacity || (h->capacity & h->mask) || h->mask != h->capacity - 1 ||
 	    h->rec_size != fp_rec_size((uint32_t)(h->stack_qwords * 8)) ||
 	    h->copy_off != sizeof *h + h->capacity * h->rec_size ||
 	    h->rules_off != h->copy_off + h->capacity * h->stack_qwords * 8 ||
@@ -1263,8 +1267,8 @@ bool fp_body_branches_into(const uint8_t *body, size_t len, uint64_t func, size_
 		if (b[0] == 0xe8 || b[0] == 0xe9) {
 			memcpy(&d, b + 1, 4);
 			end = o + 5;
-		} else if (o + 6 <= len &&
-			   ((b[0] == 0x0f && (b[1] & 0xf0) == 0x80) || (b[0] == 0xc7 && b[1] == 0xf8))) {
+		} else if (o + 6 <= len && ((b[0] == 0x0f && (b[1] & 0xf0) == 0x80) ||
+					    (b[0] == 0xc7 && b[1] == 0xf8))) {
 			memcpy(&d, b + 2, 4);
 			end = o + 6;
 		} else {

@@ -65,8 +65,8 @@
 #define CHILD_GIVE_UP_MS 2000 /* detach: how long an announced child is waited for */
 #define QUIESCE_TRIES	 50   /* detach: 5 ms runs to let threads leave the stubs */
 #define MAX_FRAMES	 512
-#define STACK_MEMO_SLOTS 256 /* stacks ringread.c remembers */
-#define STACK_MEMO_PCS	 16  /* their frames, at most (--num-callers=12 makes 12) */
+#define STACK_MEMO_SLOTS 256  /* stacks ringread.c remembers */
+#define STACK_MEMO_PCS	 16   /* their frames, at most (--num-callers=12 makes 12) */
 #define HOLE_MS		 2    /* a ring stuck this long is checked for an abandoned record */
 #define HOLE_HANDLER_MS	 1000 /* how long a handler on top of a stub may hold it */
 #define RT_CONSISTENT	 0
@@ -124,10 +124,10 @@ struct fast_part {
 	/* -v statistics: what the event path cost */
 	uint64_t nrecords, nwalked, ncopied, nfull, nfaults;
 	/* a record claimed and never published (see fastpath.h) */
-	uint64_t hole;		    /* the index the ring has been stuck at, + 1 */
-	struct timespec hole_since; /* since when */
-	bool hole_check;	    /* checking: not again from a held thread */
-	uint64_t nlost;		    /* records given up */
+	uint64_t hole;		      /* the index the ring has been stuck at, + 1 */
+	struct timespec hole_since;   /* since when */
+	bool hole_check;	      /* checking: not again from a held thread */
+	uint64_t nlost;		      /* records given up */
 	struct user_regs_struct regs; /* ringread.c's, for events_entry; zeroed with the session */
 	/* waitloop.c: whether the program's main thread last ran on our CPU,
 	 * and when that was asked */

@@ -105,7 +105,7 @@ struct fp_ring_hdr {
 	uint64_t stack_qwords; /* stack bytes copied at an entry / 8 */
 	uint64_t flags;	       /* FP_FLAG_* */
 	uint64_t pad0;
-	uint64_t stack_end;  /* written by the tracer: see below */
+	uint64_t stack_end; /* written by the tracer: see below */
 	uint64_t pad1;
 	uint64_t rules_off;  /* offset of the rule table (FP_RULES entries) */
 	uint64_t max_frames; /* frames a stub walks; 0: stubs copy the stack */

@@ -272,9 +272,10 @@ static int check_mt(const struct fp_rec *r, uint64_t index, void *ctx)
 	QCHECK(r->tid == s->tid);
 	/* an FP_CALL record has the ring's head at the return instead: past
 	 * its own index, not past what is claimed now */
-	QCHECK(r->phase == FP_CALL ? r->ret_head > index &&
-					 r->ret_head <= __atomic_load_n(&ring->head, __ATOMIC_ACQUIRE)
-				   : r->tp == s->tp);
+	QCHECK(r->phase == FP_CALL
+		   ? r->ret_head > index &&
+			 r->ret_head <= __atomic_load_n(&ring->head, __ATOMIC_ACQUIRE)
+		   : r->tp == s->tp);
 	QCHECK(r->ret == (uint64_t)lt_call_it_ret);
 	switch (s->step) {
 	case 0: /* the malloc's one record: entry and result */
@@ -471,8 +472,8 @@ static void test_ring_pure(void)
 	}
 	norder = 0;
 	CHECK(fp_consume(&c, publish_6_at_7, NULL) == 4);
-	CHECK(norder == 4 && order[0] == 10 && order[1] == 11 && order[2] == 9 &&
-	      order[3] == 12 && h->drained == 13);
+	CHECK(norder == 4 && order[0] == 10 && order[1] == 11 && order[2] == 9 && order[3] == 12 &&
+	      h->drained == 13);
 	/* one whose place lies past the records claimed so far waits for the
 	 * next pass; past the ring's window, the pass's end is its place */
 	h->head = 15;
@@ -507,8 +508,7 @@ static void test_ring_pure(void)
 
 /* fp_body_branches_into as it was written with capstone's details: the
  * oracle for the one that reads the targets from the bytes. */
-static bool detailed_branches_into(const uint8_t *body, size_t len, uint64_t func,
-				   size_t patched)
+static bool detailed_branches_into(const uint8_t *body, size_t len, uint64_t func, size_t patched)
 {
 	csh cs;
 	cs_insn *insn;
@@ -562,7 +562,7 @@ static void test_body_branches(void)
 	/* the same answers as capstone's detailed decode (jump, call and
 	 * relative-branch groups with an immediate target), on this libc's
 	 * allocator bodies and on random bytes */
-	static const char *const fns[] = { "malloc",  "free",	  "calloc", "realloc",
+	static const char *const fns[] = { "malloc",   "free",	 "calloc", "realloc",
 					   "memalign", "valloc", "pvalloc" };
 	uint8_t rnd_body[4096];
 	uint64_t x = 88172645463325252ull;
@@ -571,8 +571,8 @@ static void test_body_branches(void)
 		rnd_body[i] = (uint8_t)x;
 	}
 	for (size_t i = 0; i <= sizeof fns / sizeof fns[0]; i++) {
-		const uint8_t *b = i < sizeof fns / sizeof fns[0] ? dlsym(RTLD_DEFAULT, fns[i])
-								   : rnd_body;
+		const uint8_t *b =
+		    i < sizeof fns / sizeof fns[0] ? dlsym(RTLD_DEFAULT, fns[i]) : rnd_body;
 		if (!b)
 			continue;
 		for (size_t len = 64; len <= 2048; len *= 2)
