@@ -202,8 +202,9 @@ static bool same_stack(const struct session *s, uint64_t a, uint64_t b)
 
 bool events_nested(const struct session *s, const struct thread *th, uint64_t ret)
 {
-	return th->ncalls && (hooks_in_fn_range(s, ret - 1, false) || ret == s->hk.trap_return ||
-			      fastpatch_is_call_return(s, ret));
+	return (th->ncalls && (hooks_in_fn_range(s, ret - 1, false) || ret == s->hk.trap_return ||
+			       fastpatch_is_call_return(s, ret))) ||
+	       fastpatch_in_one_call(s, ret);
 }
 
 /* operator new, new[], delete, delete[]: in a tail-call chain (new[] ->
@@ -265,8 +266,21 @@ enum entry_verdict events_entry(struct session *s, struct thread *th, const stru
 	uint64_t pcs[MAX_FRAMES], sps[MAX_FRAMES];
 	unsigned max = events_max_frames(s);
 	struct frames f = { pcs, sps, 0 };
-	f.n = e->frames.get(s, e->frames.ctx, e->regs, pcs, sps, max);
-	uint32_t stack_id = events_stack(s, &f, max, e->regs, marked ? &th->marker : NULL, &req);
+	uint32_t stack_id;
+	/* events_stack puts the frames' first pc first and keeps num_callers
+	 * of them (at least that one), unless a marker or the kinds below
+	 * change the first frames */
+	bool plain = !marked && a->kind != AFN_REALLOC && a->kind != AFN_REALLOCARRAY &&
+		     a->kind != AFN_MEMALIGN && a->kind != AFN_VALLOC &&
+		     a->kind != AFN_POSIX_MEMALIGN;
+	unsigned keep = s->cfg->num_callers ? s->cfg->num_callers : 1;
+	if (!plain || !e->frames.known ||
+	    !e->frames.known(s, e->frames.ctx, keep < max ? keep : max, &stack_id)) {
+		f.n = e->frames.get(s, e->frames.ctx, e->regs, pcs, sps, max);
+		stack_id = events_stack(s, &f, max, e->regs, marked ? &th->marker : NULL, &req);
+		if (plain && e->frames.learn)
+			e->frames.learn(s, e->frames.ctx, stack_id);
+	}
 	th->marker.valid = false;
 	s->ev.last_thread = th;
 
@@ -289,14 +303,19 @@ enum entry_verdict events_entry(struct session *s, struct thread *th, const stru
 		if (!old_live)
 			req.old_ptr = 0; /* a block out of our sight: a fresh allocation */
 	}
+	/* field by field: a compound literal would clear the whole struct,
+	 * the fd functions' arguments too, at every allocation */
 	struct pending_call *pc = &th->calls[th->ncalls++];
-	*pc = (struct pending_call){ .req = req,
-				     .sp = e->regs->rsp,
-				     .ret = e->ret,
-				     .stack_id = stack_id,
-				     .family = family,
-				     .fn = (int)e->fn,
-				     .fdfn = -1 };
+	pc->req = req;
+	pc->sp = e->regs->rsp;
+	pc->ret = e->ret;
+	pc->stack_id = stack_id;
+	pc->family = family;
+	pc->fn = (int)e->fn;
+	pc->fdfn = -1; /* args unused */
+	pc->ignore = false;
+	pc->old_taken = false;
+	pc->old = (struct block){ 0 };
 	if (old_live)
 		take_old_block(s, pc);
 	return ENTRY_PENDING;

@@ -5,7 +5,9 @@
  * stubs' addresses afterwards: their ring-full traps, the free check's trap
  * and loads, the fault fixups of their stack copies and walks, and the
  * points where their calls to the original function return. */
+#include <cpuid.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +36,24 @@ static int64_t tsc_per_second(void)
 	double ns = (double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec);
 	double per_s = ns > 0 ? (double)(c1 - c0) * 1e9 / ns : 0;
 	return per_s > 1e6 ? (int64_t)per_s : 3000000000ll;
+}
+
+/* Whether rdtscp exists and its TSC_AUX is the CPU number, as Linux sets
+ * it (in the low 12 bits): the stubs then tell whether they run on the
+ * tracer's CPU (fastpath.h: polling).  Asked twice, in case we moved. */
+static bool tsc_aux_is_cpu(void)
+{
+	unsigned a, b, c, d, aux;
+
+	if (!__get_cpuid(0x80000001, &a, &b, &c, &d) || !(d & (1u << 27)))
+		return false;
+	for (int i = 0; i < 2; i++) {
+		int cpu = sched_getcpu();
+		__rdtscp(&aux);
+		if (cpu >= 0 && (aux & 0xfff) == (unsigned)cpu && sched_getcpu() == cpu)
+			return true;
+	}
+	return false;
 }
 
 /* A new ring: a memfd made in the target by thread tid (memory tm), mapped
@@ -118,6 +138,8 @@ int fastpatch_setup(struct session *s)
 		/* stacks the stubs cannot walk yet are unwound live, whole */
 		__atomic_or_fetch(&s->fp.ring->flags, FP_FLAG_LEARN, __ATOMIC_RELEASE);
 	}
+	if (tsc_aux_is_cpu())
+		__atomic_or_fetch(&s->fp.ring->flags, FP_FLAG_RDTSCP, __ATOMIC_RELEASE);
 	s->fp.ring_addr = rm.addr;
 	unsigned frames =
 	    s->cfg->num_callers + 3 < MAX_FRAMES ? s->cfg->num_callers + 3 : MAX_FRAMES;
@@ -289,6 +311,18 @@ int fastpatch_hook(struct session *s, unsigned idx, enum fp_kind kind)
 	fp->learn_trap = st.learn_trap;
 	fp->learn_resume = st.learn_resume;
 	fp->call_return = st.call_return;
+	fp->one_call = kind == FP_ALLOC;
+	if (fp->one_call) {
+		/* the bound covers the function and its stub's return point */
+		uint64_t lo = f->addr < st.call_return ? f->addr : st.call_return;
+		uint64_t hi = f->addr + (f->size ? f->size : 1);
+		if (st.call_return >= hi)
+			hi = st.call_return + 1;
+		if (!s->fp.one_call_hi || lo < s->fp.one_call_lo)
+			s->fp.one_call_lo = lo;
+		if (hi > s->fp.one_call_hi)
+			s->fp.one_call_hi = hi;
+	}
 	fp->check_trap = st.check_trap;
 	memcpy(fp->check_loads, st.check_loads, sizeof fp->check_loads);
 	fp->fn = idx;
@@ -325,10 +359,10 @@ bool fastpatch_kind(enum afn_kind k, bool failsafe, enum fp_kind *out)
 		*out = failsafe ? FP_FREE : FP_FREE_CHECKED;
 		return true;
 	case AFN_REALLOC:
-		*out = failsafe ? FP_ALLOC : FP_REALLOC_CHECKED;
+		*out = failsafe ? FP_REALLOC : FP_REALLOC_CHECKED;
 		return true;
 	case AFN_REALLOCARRAY:
-		*out = FP_ALLOC;
+		*out = FP_REALLOC;
 		return failsafe;
 	case AFN_MALLOC:
 	case AFN_CALLOC:
@@ -366,6 +400,55 @@ bool fastpatch_is_call_return(const struct session *s, uint64_t ret)
 	for (unsigned i = 0; i < s->fp.npatch; i++)
 		if (s->fp.patch[i].call_return && ret == s->fp.patch[i].call_return)
 			return true;
+	return false;
+}
+
+bool fastpatch_in_one_call(const struct session *s, uint64_t ret)
+{
+	uint64_t pc = ret - 1;
+
+	if (pc < s->fp.one_call_lo || pc >= s->fp.one_call_hi)
+		return false;
+	for (unsigned i = 0; i < s->fp.npatch; i++) {
+		const struct fast_patch *fp = &s->fp.patch[i];
+		const struct hooked_fn *f = &s->hk.fns[fp->fn];
+		if (fp->one_call && (ret == fp->call_return ||
+				     (pc >= f->addr && pc - f->addr < (f->size ? f->size : 1))))
+			return true;
+	}
+	return false;
+}
+
+/* The stub keeps the record's index + 1 in the word its call to the original
+ * returns to (FP_CALL1 in fastpath.c), so that a frame whose pc is that return
+ * point has it at its stack pointer.  In the stub itself (past its entry
+ * record, in the displaced instructions, back from the call) that word is
+ * one of the top few of the stack. */
+bool fastpatch_call_holds(struct session *s, struct thread *t, const struct user_regs_struct *r,
+			  uint64_t index)
+{
+	if (fastpatch_in_stub(s, r->rip)) {
+		uint64_t top[8];
+		if (target_read(&s->tm, r->rsp, top, sizeof top) != (ssize_t)sizeof top)
+			return true; /* unreadable: as if it did */
+		for (size_t k = 0; k < 8; k++)
+			if (top[k] == index + 1)
+				return true;
+	}
+	uint64_t pcs[64];
+	unsigned n = unwind_capture(s->uw, t->tid, r, pcs, 64), nsps;
+	const uint64_t *sps = unwind_last_sps(s->uw, &nsps);
+
+	for (unsigned i = 1; i < n && i < nsps; i++) {
+		for (unsigned k = 0; k < s->fp.npatch; k++) {
+			const struct fast_patch *fp = &s->fp.patch[k];
+			uint64_t held;
+			if (!fp->one_call || pcs[i] != fp->call_return)
+				continue;
+			if (target_read(&s->tm, sps[i], &held, 8) != 8 || held == index + 1)
+				return true; /* unreadable: as if it did */
+		}
+	}
 	return false;
 }
 

@@ -23,8 +23,9 @@
  * kept and only call-clobbered registers (rcx, rsi, rdi, r8-r11) change.
  * Nothing is written below the entry rsp except the stub's own pushes
  * (entry is a call boundary: the red zone there is the callee's).  No
- * locks, no TLS writes, no syscalls: it is async-signal-safe and reentrant,
- * but see fastpath.h on a signal handler that interrupts a stub. */
+ * locks, no TLS writes, no syscalls but sched_yield while it waits for room
+ * in the ring: it is async-signal-safe and reentrant, but see fastpath.h on
+ * a signal handler that interrupts a stub. */
 #include <capstone/capstone.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -34,27 +35,41 @@
 
 #include "leaktrace/fastpath.h"
 
-#define REC_HDR	    128u
-#define FP_HDR	    192u /* the ring header: records start there (the stubs say so) */
-#define FP_PREFETCH 4	 /* records fp_consume loads ahead of the one it hands over */
-#define FP_STR_(x)  #x
-#define FP_STR(x)   FP_STR_(x)
+#define RING_HDR	 256u /* sizeof(struct fp_ring_hdr): the records start there */
+#define REC_FRAMES	 80u  /* offsetof(struct fp_rec, frames) */
+#define FP_PREFETCH	 4    /* records fp_consume loads ahead of the one it hands over */
+#define FP_LATE		 64   /* unpublished records fp_consume looks at again in one pass */
+#define FP_DRAINED_EVERY 64   /* records between two stores of "drained" in one pass */
+#define FP_STR_(x)	 #x
+#define FP_STR(x)	 FP_STR_(x)
 
-_Static_assert(sizeof(struct fp_ring_hdr) == FP_HDR, "ring header layout");
-_Static_assert(sizeof(struct fp_rec) == REC_HDR, "record layout");
-_Static_assert(__builtin_offsetof(struct fp_ring_hdr, head) == 64, "head offset");
-_Static_assert(__builtin_offsetof(struct fp_ring_hdr, drained) == 48, "drained offset");
+_Static_assert(sizeof(struct fp_ring_hdr) == RING_HDR, "ring header layout");
+_Static_assert(sizeof(struct fp_rec) == 1024, "record layout");
+_Static_assert(__builtin_offsetof(struct fp_ring_hdr, head) == 128, "head offset");
+_Static_assert(__builtin_offsetof(struct fp_ring_hdr, drained) == 192, "drained offset");
 _Static_assert(__builtin_offsetof(struct fp_ring_hdr, stack_end) == 56, "stack_end offset");
 _Static_assert(__builtin_offsetof(struct fp_ring_hdr, rules_off) == 72 &&
 		   __builtin_offsetof(struct fp_ring_hdr, max_frames) == 80 &&
 		   __builtin_offsetof(struct fp_ring_hdr, rule_hash) == 88 &&
 		   __builtin_offsetof(struct fp_ring_hdr, copy_off) == 104,
 	       "walk and copy offsets");
-_Static_assert(__builtin_offsetof(struct fp_rec, r15) == 120, "record offsets");
-_Static_assert(__builtin_offsetof(struct fp_ring_hdr, alive_tsc) == 112 &&
+_Static_assert(__builtin_offsetof(struct fp_rec, rdi) == 24 &&
+		   __builtin_offsetof(struct fp_rec, rax) == 48 &&
+		   __builtin_offsetof(struct fp_rec, ret) == 56 &&
+		   __builtin_offsetof(struct fp_rec, rsp) == 64 &&
+		   __builtin_offsetof(struct fp_rec, tp) == 72 &&
+		   __builtin_offsetof(struct fp_rec, frames) == REC_FRAMES &&
+		   __builtin_offsetof(struct fp_rec, rbx) == 976,
+	       "record offsets");
+_Static_assert(__builtin_offsetof(struct fp_ring_hdr, polling) == 208, "polling offset");
+_Static_assert(__builtin_offsetof(struct fp_ring_hdr, alive_tsc) == 200 &&
 		   __builtin_offsetof(struct fp_ring_hdr, stall_ticks) == 120,
 	       "fail-safe offsets");
-_Static_assert(__builtin_offsetof(struct fp_ring_hdr, walk_qwords) == 128, "walk span offset");
+_Static_assert(__builtin_offsetof(struct fp_ring_hdr, walk_qwords) == 112, "walk span offset");
+
+/* FP_SPIN_TICKS as the stubs' code spells it */
+#define SPIN_TICKS_ASM "262144"
+_Static_assert(FP_SPIN_TICKS == 262144, "SPIN_TICKS_ASM follows FP_SPIN_TICKS");
 
 /* The rule table's hash shift and index mask as the stubs' code spells them */
 #define RULE_SHIFT_ASM "48"
@@ -62,26 +77,70 @@ _Static_assert(__builtin_offsetof(struct fp_ring_hdr, walk_qwords) == 128, "walk
 _Static_assert(FP_RULE_BITS == 16 && FP_RULES - 1 == 65535, "RULE_*_ASM follow FP_RULE_BITS");
 
 /* The templates.  Offsets into struct fp_ring_hdr: rec_size 12, capacity 16,
- * mask 24, stack_qwords 32, flags 40, drained 48, stack_end 56, head 64; into struct
- * fp_rec: seq 0, op/phase 8, tid 12, stack_len 16, tp 24, rdi 32 ... r15
- * 120, frames 128; rules_off 72, max_frames 80, rule_hash 88, copy_off 104.  Labels named *_ring, *_op, *_tid end the instruction
+ * mask 24, stack_qwords 32, flags 40, stack_end 56, rules_off 72,
+ * max_frames 80, rule_hash 88, copy_off 104, stall_ticks 120, head 128,
+ * drained 192, alive_tsc 200, polling 208, records 256; into struct fp_rec: seq 0,
+ * op/phase 8, tid 12, stack_len 16, nframes 20, rdi 24, rsi 32, rdx 40,
+ * rax 48, ret 56, rsp 64, tp 72, frames 80, rbx 976 ... r15 1016.  Labels named *_ring, *_op, *_tid end the instruction
  * whose last 8/4/4 bytes are patched. */
 __asm__(".section .rodata.fp_tpl,\"a\"\n"
 
 	/* Claims a slot: \sfx names the labels.  In: r11 = ring.  Out: r8 =
 	 * index, r10 = record.  Clobbers rax, rcx.  A full ring traps to the
-	 * tracer, which drains it; detached meanwhile (a ring-full stop held
+	 * tracer, which drains it, unless the tracer polls (208) and makes
+	 * room within FP_SPIN_TICKS of the TSC (r10: the deadline, r8 the
+	 * index while rdtsc has rax; rdx is saved by every caller).  A tracer
+	 * polling on our own CPU (FP_FLAG_RDTSCP: 208 holds its CPU + 1) cannot
+	 * drain while we spin: we yield the CPU to it instead (sched_yield
+	 * clobbers rcx and r11).  Detached meanwhile (a ring-full stop held
 	 * when the tracer let go), the claim is dropped and the caller's "9:"
 	 * skips the record. */
 	".macro FP_CLAIM sfx\n"
 	"	mov $1, %eax\n"
-	"	lock xadd %rax, 64(%r11)\n"
+	"	lock xadd %rax, 128(%r11)\n"
 	"1:	mov %rax, %rcx\n"
-	"	sub 48(%r11), %rcx\n"
+	"	sub 192(%r11), %rcx\n"
 	"	cmp 16(%r11), %rcx\n"
 	"	jb 2f\n"
 	"	testb $2, 40(%r11)\n"
 	"	jnz 3f\n"
+	"	cmpq $0, 208(%r11)\n"
+	"	je 5f\n"
+	"	mov %rax, %r8\n"
+	"	rdtsc\n"
+	"	shl $32, %rdx\n"
+	"	or %rdx, %rax\n"
+	"	lea " SPIN_TICKS_ASM "(%rax), %r10\n"
+	"4:	testb $4, 40(%r11)\n"
+	"	jz 7f\n"
+	"	rdtscp\n"
+	"	and $0xfff, %ecx\n"
+	"	inc %ecx\n"
+	"	cmp 208(%r11), %rcx\n"
+	"	jne 7f\n"
+	"	mov %r11, %rdx\n"
+	"	mov $24, %eax\n"
+	"	syscall\n"
+	"	mov %rdx, %r11\n"
+	"	jmp 8f\n"
+	"7:	pause\n"
+	"8:	mov %r8, %rcx\n"
+	"	sub 192(%r11), %rcx\n"
+	"	cmp 16(%r11), %rcx\n"
+	"	jb 6f\n"
+	"	cmpq $0, 208(%r11)\n"
+	"	je 6f\n"
+	"	rdtsc\n"
+	"	shl $32, %rdx\n"
+	"	or %rdx, %rax\n"
+	"	cmp %r10, %rax\n"
+	"	jb 4b\n"
+	"6:	mov %r8, %rax\n"
+	"	mov %rax, %rcx\n"
+	"	sub 192(%r11), %rcx\n"
+	"	cmp 16(%r11), %rcx\n"
+	"	jb 2f\n"
+	"5:\n"
 	"fp_tpl_\\sfx\\()_trap:\n"
 	"	int3\n"
 	"	testb $1, 40(%r11)\n"
@@ -98,12 +157,12 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	mov %r10, %r11\n"
 	"	testb $1, 40(%r11)\n"
 	"	jnz 9f\n"
-	/* the tracer's last look at the ring (TSC at 112), against the
+	/* the tracer's last look at the ring (TSC at 200), against the
 	 * ticks it allowed (120); signed: another CPU's TSC may run ahead */
 	"	rdtsc\n"
 	"	shl $32, %rdx\n"
 	"	or %rdx, %rax\n"
-	"	sub 112(%r11), %rax\n"
+	"	sub 200(%r11), %rax\n"
 	"	cmp 120(%r11), %rax\n"
 	"	mov %r8, %rax\n"
 	"	jl 1b\n"
@@ -113,24 +172,22 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	and 24(%r11), %rax\n"
 	"	mov 12(%r11), %ecx\n"
 	"	imul %rcx, %rax\n"
-	"	lea 192(%r11,%rax), %r10\n"
+	"	lea 256(%r11,%rax), %r10\n"
 	"	movl $0x7fff0000, 8(%r10)\n"
 	"fp_tpl_\\sfx\\()_op:\n"
 	"	mov %fs:0x2d0, %ecx\n"
 	"fp_tpl_\\sfx\\()_tid:\n"
 	"	mov %ecx, 12(%r10)\n"
 	"	mov %fs:0, %rcx\n"
-	"	mov %rcx, 24(%r10)\n"
-	"	mov %rbx, 80(%r10)\n"
-	"	mov %rbp, 88(%r10)\n"
-	"	mov %r12, 96(%r10)\n"
-	"	mov %r13, 104(%r10)\n"
-	"	mov %r14, 112(%r10)\n"
-	"	mov %r15, 120(%r10)\n"
+	"	mov %rcx, 72(%r10)\n"
 	".endm\n"
 
-	/* Entry record.  Saves every argument/scratch register. */
-	".macro FP_ENTRY sfx\n"
+	/* Entry record.  Saves every argument/scratch register.  base: bytes
+	 * the template pushed below the entry rsp before it; keep: leave the
+	 * record unpublished and put its index + 1 in the word just below the
+	 * entry rsp (FP_CALL1 publishes it at the return); a record not
+	 * claimed leaves that word alone. */
+	".macro FP_ENTRY sfx, base=0, keep=0\n"
 	"	endbr64\n"
 	"	push %rax\n"
 	"	push %rcx\n"
@@ -147,16 +204,16 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	jnz 9f\n"
 	"	FP_CLAIM \\sfx\n"
 	"	mov 32(%rsp), %rcx\n"
-	"	mov %rcx, 32(%r10)\n"
+	"	mov %rcx, 24(%r10)\n"
 	"	mov 40(%rsp), %rcx\n"
-	"	mov %rcx, 40(%r10)\n"
+	"	mov %rcx, 32(%r10)\n"
 	"	mov 48(%rsp), %rcx\n"
-	"	mov %rcx, 48(%r10)\n"
-	"	movq $0, 56(%r10)\n"
-	"	lea 72(%rsp), %rsi\n"
+	"	mov %rcx, 40(%r10)\n"
+	"	movq $0, 48(%r10)\n"
+	"	lea 72+\\base(%rsp), %rsi\n"
 	"	mov %rsi, 64(%r10)\n"
 	"	mov (%rsi), %rcx\n"
-	"	mov %rcx, 72(%r10)\n"
+	"	mov %rcx, 56(%r10)\n"
 	"	movl $0, 20(%r10)\n"
 	/* the window of stack the unwinder may read: [rsp, rsp + stack
 	 * bytes), no further than stack_end when it starts below it (unsigned:
@@ -176,7 +233,7 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	mov 72(%r11), %r12\n"
 	"	add %r11, %r12\n"
 	/* the walk's window: walk_qwords, clipped at stack_end as above */
-	"	mov 128(%r11), %r13\n"
+	"	mov 112(%r11), %r13\n"
 	"	cmp %rdx, %r13\n"
 	"	cmova %rdx, %r13\n"
 	"	lea (%rsi,%r13,8), %r13\n"
@@ -184,7 +241,7 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"fp_tpl_\\sfx\\()_func:\n"
 	"	mov %rax, %r14\n"
 	"	mov %rbp, %rdx\n"
-	"	lea 128(%r10), %rdi\n"
+	"	lea 80(%r10), %rdi\n"
 	"	xor %ecx, %ecx\n"
 	"11:	mov %rax, (%rdi)\n"
 	"	mov %rsi, 8(%rdi)\n"
@@ -262,7 +319,7 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	/* frame k = ecx - 1 has no rule (or its saved rbp is out of reach):
 	 * k >= 1, the frames so far, frame k's rbp after them, and the copy
 	 * from frame k's sp (rsi); k = 0, the copy from the entry */
-	"19:	testb $4, 40(%r11)\n"
+	"19:	testb $8, 40(%r11)\n"
 	"	jz 24f\n"
 	/* ... unless a copy from here reaches the end of the window (the
 	 * stack's end, on the main thread): the copy then holds it all */
@@ -294,8 +351,15 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	cmp %rcx, %r9\n"
 	"	cmova %rcx, %r9\n"
 	"	pop %r15\n pop %r14\n pop %r13\n pop %r12\n pop %rbx\n"
-	/* the copy goes to this slot's place in the copy area */
-	"20:	mov %r8, %rdi\n"
+	/* the copy goes to this slot's place in the copy area, with the
+	 * callee-saved registers the tracer's unwinder starts from */
+	"20:	mov %rbx, 976(%r10)\n"
+	"	mov %rbp, 984(%r10)\n"
+	"	mov %r12, 992(%r10)\n"
+	"	mov %r13, 1000(%r10)\n"
+	"	mov %r14, 1008(%r10)\n"
+	"	mov %r15, 1016(%r10)\n"
+	"	mov %r8, %rdi\n"
 	"	and 24(%r11), %rdi\n"
 	"	imul 32(%r11), %rdi\n"
 	"	shl $3, %rdi\n"
@@ -305,16 +369,20 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"fp_tpl_\\sfx\\()_copy:\n"
 	"	rep movsq\n"
 	"fp_tpl_\\sfx\\()_copied:\n"
+	/* fast-string stores are not ordered among themselves: fence them
+	 * before the publishing store */
+	"	sfence\n"
 	"	mov %r9, %rdx\n"
 	"	sub %rcx, %rdx\n"
 	"	shl $3, %edx\n"
 	"	mov %edx, 16(%r10)\n"
 	"21:\n"
-	/* fast-string stores are not ordered among themselves: fence them
-	 * before the publishing store */
-	"	sfence\n"
 	"	inc %r8\n"
+	"	.if \\keep\n"
+	"	mov %r8, 64+\\base(%rsp)\n"
+	"	.else\n"
 	"	mov %r8, (%r10)\n"
+	"	.endif\n"
 	"9:	pop %r11\n"
 	"	pop %r10\n"
 	"	pop %r9\n"
@@ -384,16 +452,56 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	FP_CLAIM \\sfx\\()_r\n"
 	"	movq $0, 16(%r10)\n"
 	"	xor %ecx, %ecx\n"
+	"	mov %rcx, 24(%r10)\n"
 	"	mov %rcx, 32(%r10)\n"
 	"	mov %rcx, 40(%r10)\n"
-	"	mov %rcx, 48(%r10)\n"
 	"	mov 8(%rsp), %rcx\n"
-	"	mov %rcx, 56(%r10)\n"
+	"	mov %rcx, 48(%r10)\n"
 	"	lea 24(%rsp), %rcx\n"
 	"	mov %rcx, 64(%r10)\n"
 	"	mov (%rcx), %rcx\n"
-	"	mov %rcx, 72(%r10)\n"
+	"	mov %rcx, 56(%r10)\n"
 	"	inc %r8\n"
+	"	mov %r8, (%r10)\n"
+	"9:	pop %rdx\n"
+	"	pop %rax\n"
+	"	add $8, %rsp\n"
+	"	ret\n"
+	".endm\n"
+
+	/* Entry, the original called (\\end), and the return in the entry's
+	 * record (rax, and the ring's head then in place of tp): one record per
+	 * call.  The slot under the entry rsp holds the
+	 * record's index + 1 across the call (0: none claimed).  A record the
+	 * tracer gave up meanwhile (index below drained: see fastpath.h's
+	 * abandoned records) is not published. */
+	".macro FP_CALL1 sfx, end\n"
+	"	sub $8, %rsp\n" /* rsp was 8 mod 16, as at any entry */
+	"	movq $0, (%rsp)\n"
+	"	FP_ENTRY \\sfx\\()_e, 8, 1\n"
+	"	call \\end\n"
+	".globl fp_tpl_\\sfx\\()_ret\n .hidden fp_tpl_\\sfx\\()_ret\n"
+	"fp_tpl_\\sfx\\()_ret:\n"
+	"	push %rax\n"
+	"	push %rdx\n"
+	"	mov 16(%rsp), %r8\n"
+	"	test %r8, %r8\n"
+	"	jz 9f\n"
+	"	movabs $0x1122334455667788, %r11\n"
+	"fp_tpl_\\sfx\\()_r_ring:\n"
+	"	testb $1, 40(%r11)\n"
+	"	jnz 9f\n"
+	"	lea -1(%r8), %rax\n"
+	"	cmp 192(%r11), %rax\n"
+	"	jb 9f\n"
+	"	and 24(%r11), %rax\n"
+	"	mov 12(%r11), %ecx\n"
+	"	imul %rcx, %rax\n"
+	"	lea 256(%r11,%rax), %r10\n"
+	"	mov 8(%rsp), %rcx\n"
+	"	mov %rcx, 48(%r10)\n"
+	"	mov 128(%r11), %rcx\n"
+	"	mov %rcx, 72(%r10)\n"
 	"	mov %r8, (%r10)\n"
 	"9:	pop %rdx\n"
 	"	pop %rax\n"
@@ -425,13 +533,21 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"fp_tpl_free_end:\n"
 	".Lfp_free_end:\n"
 
-	/* ALLOC: entry record, call the original, return record. */
+	/* ALLOC: entry, call the original, the return in the same record. */
 	".globl fp_tpl_call_start\n .hidden fp_tpl_call_start\n"
 	"fp_tpl_call_start:\n"
-	"	FP_CALL call, .Lfp_call_end\n"
+	"	FP_CALL1 call, .Lfp_call_end\n"
 	".globl fp_tpl_call_end\n .hidden fp_tpl_call_end\n"
 	"fp_tpl_call_end:\n"
 	".Lfp_call_end:\n"
+
+	/* REALLOC (unchecked): entry record, call the original, return record. */
+	".globl fp_tpl_call2_start\n .hidden fp_tpl_call2_start\n"
+	"fp_tpl_call2_start:\n"
+	"	FP_CALL call2, .Lfp_call2_end\n"
+	".globl fp_tpl_call2_end\n .hidden fp_tpl_call2_end\n"
+	"fp_tpl_call2_end:\n"
+	".Lfp_call2_end:\n"
 
 	/* REALLOC_CHECKED: realloc (rdi old block, rsi size; rdx is scratch).
 	 * realloc(NULL, n), and a realloc whose old block passes free's checks,
@@ -451,13 +567,13 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	".globl fp_tpl_realloc_end\n .hidden fp_tpl_realloc_end\n"
 	"fp_tpl_realloc_end:\n"
 	".Lfp_realloc_end:\n"
-	".purgem FP_CALL\n .purgem FP_CHECKS\n .purgem FP_ENTRY\n .purgem "
+	".purgem FP_CALL1\n .purgem FP_CALL\n .purgem FP_CHECKS\n .purgem FP_ENTRY\n .purgem "
 	"FP_CLAIM\n"
 	".previous\n");
 
 #define TPL_SYM(name) extern const uint8_t name[] __attribute__((visibility("hidden")))
 /* The labels of one template, p: its bounds; FP_ENTRY's (p_e_*); FP_CALL's
- * return part (p_r_*, p_ret); FP_CHECKS' (p_*). */
+ * return part (p_r_*, p_ret), FP_CALL1's (p_r_ring, p_ret); FP_CHECKS' (p_*). */
 #define TPL_BOUNDS(p)                                                                              \
 	TPL_SYM(fp_tpl_##p##_start);                                                               \
 	TPL_SYM(fp_tpl_##p##_end)
@@ -481,6 +597,9 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	TPL_SYM(fp_tpl_##p##_r_trap);                                                              \
 	TPL_SYM(fp_tpl_##p##_r_op);                                                                \
 	TPL_SYM(fp_tpl_##p##_r_tid)
+#define TPL_CALL1_SYMS(p)                                                                          \
+	TPL_SYM(fp_tpl_##p##_ret);                                                                 \
+	TPL_SYM(fp_tpl_##p##_r_ring)
 #define TPL_CHECK_SYMS(p)                                                                          \
 	TPL_SYM(fp_tpl_##p##_ring0);                                                               \
 	TPL_SYM(fp_tpl_##p##_load);                                                                \
@@ -496,7 +615,10 @@ TPL_ENTRY_SYMS(free);
 TPL_CHECK_SYMS(free);
 TPL_BOUNDS(call);
 TPL_ENTRY_SYMS(call);
-TPL_RETURN_SYMS(call);
+TPL_CALL1_SYMS(call);
+TPL_BOUNDS(call2);
+TPL_ENTRY_SYMS(call2);
+TPL_RETURN_SYMS(call2);
 TPL_BOUNDS(realloc);
 TPL_ENTRY_SYMS(realloc);
 TPL_RETURN_SYMS(realloc);
@@ -506,6 +628,8 @@ TPL_CHECK_SYMS(realloc);
 struct tpl {
 	const uint8_t *start, *end;
 	size_t ring[2], trap[2], op[2], tid[2], copy, copied, call_ret;
+	size_t ring_ret;		   /* FP_CALL1: the return part's ring address */
+	bool one_call;			   /* FP_CALL1: the entry's record is the call's */
 	size_t func, wload[2], wresume[2]; /* the walk */
 	size_t learn, learned;		   /* FP_FLAG_LEARN's trap */
 	size_t key, check, load[3], ring0; /* FP_FREE_CHECKED, FP_REALLOC_CHECKED */
@@ -532,6 +656,9 @@ struct tpl {
 	TPL_RECORDS(p, OFF(fp_tpl_##p##_r_ring), OFF(fp_tpl_##p##_r_trap), OFF(fp_tpl_##p##_r_op), \
 		    OFF(fp_tpl_##p##_r_tid)),                                                      \
 	    .call_ret = OFF(fp_tpl_##p##_ret)
+#define TPL_ONE_CALL(p)                                                                            \
+	TPL_RECORDS(p, 0, 0, 0, 0), .call_ret = OFF(fp_tpl_##p##_ret),                             \
+				    .ring_ret = OFF(fp_tpl_##p##_r_ring), .one_call = true
 #define TPL_CHECKS(p)                                                                              \
 	.key = OFF(fp_tpl_##p##_key), .check = OFF(fp_tpl_##p##_check),                            \
 	.load = { OFF(fp_tpl_##p##_load), OFF(fp_tpl_##p##_next), OFF(fp_tpl_##p##_key2) },        \
@@ -544,7 +671,11 @@ static void tpl_get(enum fp_kind kind, struct tpl *t)
 	switch (kind) {
 	case FP_ALLOC:
 		s = fp_tpl_call_start;
-		*t = (struct tpl){ TPL_ENTRY(call), TPL_TWO_RECORDS(call) };
+		*t = (struct tpl){ TPL_ENTRY(call), TPL_ONE_CALL(call) };
+		break;
+	case FP_REALLOC:
+		s = fp_tpl_call2_start;
+		*t = (struct tpl){ TPL_ENTRY(call2), TPL_TWO_RECORDS(call2) };
 		break;
 	case FP_REALLOC_CHECKED:
 		s = fp_tpl_realloc_start;
@@ -567,7 +698,7 @@ static void tpl_get(enum fp_kind kind, struct tpl *t)
 size_t fp_rec_size(uint32_t stack_bytes)
 {
 	(void)stack_bytes;
-	return REC_HDR + 16 * FP_MAX_WALK;
+	return sizeof(struct fp_rec);
 }
 
 static size_t copy_size(uint32_t stack_bytes)
@@ -604,7 +735,7 @@ int fp_ring_init_zeroed(void *buf, uint64_t capacity, uint32_t stack_bytes)
 	if (!capacity || (capacity & (capacity - 1)))
 		return -EINVAL;
 	h->magic = FP_RING_MAGIC;
-	h->version = 2;
+	h->version = FP_RING_VERSION;
 	h->walk_qwords = FP_WALK_BYTES / 8;
 	h->rec_size = (uint32_t)fp_rec_size(stack_bytes);
 	h->capacity = capacity;
@@ -679,8 +810,8 @@ int fp_ring_check(const void *buf, size_t len)
 {
 	const struct fp_ring_hdr *h = buf;
 
-	if (len < sizeof *h || h->magic != FP_RING_MAGIC || h->version != 2 || !h->capacity ||
-	    (h->capacity & h->mask) || h->mask != h->capacity - 1 ||
+	if (len < sizeof *h || h->magic != FP_RING_MAGIC || h->version != FP_RING_VERSION ||
+	    !h->capacity || (h->capacity & h->mask) || h->mask != h->capacity - 1 ||
 	    h->rec_size != fp_rec_size((uint32_t)(h->stack_qwords * 8)) ||
 	    h->copy_off != sizeof *h + h->capacity * h->rec_size ||
 	    h->rules_off != h->copy_off + h->capacity * h->stack_qwords * 8 ||
@@ -700,8 +831,8 @@ void fp_ring_prefetch(const void *buf, uint64_t i)
 {
 	const uint8_t *r = (const uint8_t *)fp_ring_rec(buf, i);
 
-	/* the header (seq, arguments, registers) and the first 8 frames */
-	for (unsigned k = 0; k < 256; k += 64)
+	/* the header (seq, arguments, registers) and the first 7 frames */
+	for (unsigned k = 0; k < 192; k += 64)
 		__builtin_prefetch(r + k, 0, 3);
 }
 
@@ -733,25 +864,130 @@ static void consumer_advance(struct fp_consumer *c, uint64_t head)
 	__atomic_store_n(&h->drained, c->next, __ATOMIC_RELEASE);
 }
 
+/* Hands over record i, published and not consumed yet. */
+static void consume_one(struct fp_consumer *c, uint64_t i, fp_rec_fn fn, void *ctx)
+{
+	fn(fp_ring_rec(c->ring, i), i, ctx);
+	c->done[i & c->ring->mask] = i + 1;
+}
+
+/* One pass of fp_consume over the ring.
+ *
+ * Index order is claim order, and a record's place among the others is
+ * where its event happened: a free's is its claim (it is published before
+ * glibc frees anything), an FP_CALL record's is its call's return, which it
+ * records as ret_head, the ring's head then.  So an FP_CALL record waits
+ * until the pass has looked at every index below its ret_head: a free
+ * claimed meanwhile by another thread may be of the very block this malloc
+ * got back from glibc, and must go first; a free claimed after ret_head
+ * cannot be of the block before it.  Records found unpublished (late) are
+ * looked at again before a later record is handed over: a record that may
+ * depend on one was published after it. */
+struct pass {
+	struct fp_consumer *c;
+	fp_rec_fn fn;
+	void *ctx;
+	uint64_t n;
+	uint64_t limit; /* the window's end: where no record can wait beyond */
+	uint64_t late[FP_LATE];
+	unsigned nlate;
+	struct {
+		uint64_t index, at; /* at: its ret_head */
+	} wait[FP_LATE];
+	unsigned nwait;
+};
+
+/* Record i, published: handed over, or made to wait while the pass has not
+ * looked at every index below its ret_head (pos: the first it has not). */
+static void pass_take(struct pass *p, uint64_t i, uint64_t pos)
+{
+	const struct fp_rec *r = fp_ring_rec(p->c->ring, i);
+	/* past the window, claims wait for room until this record is
+	 * consumed: their events come after it */
+	uint64_t at = r->ret_head < p->limit ? r->ret_head : p->limit;
+
+	if (r->phase == FP_CALL && at > pos && p->nwait < FP_LATE) {
+		p->wait[p->nwait].index = i;
+		p->wait[p->nwait++].at = at;
+		return;
+	}
+	consume_one(p->c, i, p->fn, p->ctx);
+	p->n++;
+}
+
+/* The waiting records whose place has come (ret_head <= pos), in that
+ * order. */
+static void pass_release(struct pass *p, uint64_t pos)
+{
+	while (p->nwait) {
+		unsigned best = p->nwait;
+		for (unsigned k = 0; k < p->nwait; k++)
+			if (p->wait[k].at <= pos &&
+			    (best == p->nwait || p->wait[k].at < p->wait[best].at ||
+			     (p->wait[k].at == p->wait[best].at &&
+			      p->wait[k].index < p->wait[best].index)))
+				best = k;
+		if (best == p->nwait)
+			return;
+		consume_one(p->c, p->wait[best].index, p->fn, p->ctx);
+		p->n++;
+		p->wait[best] = p->wait[--p->nwait];
+	}
+}
+
+/* Late records published since, in index order (pos: as pass_take's). */
+static void pass_late(struct pass *p, uint64_t pos)
+{
+	unsigned keep = 0;
+
+	for (unsigned k = 0; k < p->nlate; k++) {
+		if (published(p->c->ring, p->late[k]))
+			pass_take(p, p->late[k], pos);
+		else
+			p->late[keep++] = p->late[k];
+	}
+	p->nlate = keep;
+}
+
 uint64_t fp_consume(struct fp_consumer *c, fp_rec_fn fn, void *ctx)
 {
 	struct fp_ring_hdr *h = c->ring;
-	uint64_t n = 0;
+	struct pass p = { .c = c, .fn = fn, .ctx = ctx };
 
 	if (!h)
 		return 0;
+	p.limit = c->next + h->capacity;
 	uint64_t head = __atomic_load_n(&h->head, __ATOMIC_ACQUIRE);
-	for (uint64_t i = c->next; i < head && i < c->next + h->capacity; i++) {
+	uint64_t end = head - c->next > h->capacity ? c->next + h->capacity : head;
+	uint64_t since = 0;
+	for (uint64_t i = c->next; i < end; i++) {
 		uint64_t slot = i & h->mask;
 		/* the program's CPU has just written these lines: load ahead */
-		if (i + FP_PREFETCH < head)
+		if (i + FP_PREFETCH < end)
 			fp_ring_prefetch(h, i + FP_PREFETCH);
-		if (c->done[slot] == i + 1 || !published(h, i))
-			continue; /* consumed already, or claimed and not yet published */
-		fn(fp_ring_rec(h, i), i, ctx);
-		n++;
-		c->done[slot] = i + 1;
+		if (p.nwait)
+			pass_release(&p, i);
+		if (c->done[slot] == i + 1)
+			continue; /* consumed already */
+		if (!published(h, i)) {
+			/* claimed and not yet published (an FP_CALL record is
+			 * published at its call's return) */
+			if (p.nlate < FP_LATE)
+				p.late[p.nlate++] = i;
+			continue;
+		}
+		if (p.nlate)
+			pass_late(&p, i);
+		pass_take(&p, i, i + 1);
+		/* room for the writers now, not at the end of a long pass */
+		if (p.n - since >= FP_DRAINED_EVERY) {
+			since = p.n;
+			consumer_advance(c, i + 1);
+		}
 	}
+	if (p.nwait)
+		pass_release(&p, end);
+	uint64_t n = p.n;
 	consumer_advance(c, head);
 	/* fail-safe stubs give up when the tracer stops looking: say we look,
 	 * a few hundred times per allowed stall (not at every call: the line
@@ -764,6 +1000,14 @@ uint64_t fp_consume(struct fp_consumer *c, fp_rec_fn fn, void *ctx)
 		}
 	}
 	return n;
+}
+
+void fp_consume_polling(struct fp_consumer *c, uint64_t polling)
+{
+	if (c->ring && c->polling != polling) {
+		__atomic_store_n(&c->ring->polling, polling, __ATOMIC_RELEASE);
+		c->polling = polling;
+	}
 }
 
 void fp_consume_give_up(struct fp_consumer *c, uint64_t index)
@@ -902,7 +1146,7 @@ int fp_stub_build(const struct fp_stub_req *req, struct fp_stub *out)
 
 	memset(out, 0, sizeof *out);
 	bool checked = req->kind == FP_FREE_CHECKED || req->kind == FP_REALLOC_CHECKED;
-	if (!req->code || req->code_len < 5 || req->kind > FP_REALLOC_CHECKED ||
+	if (!req->code || req->code_len < 5 || req->kind > FP_REALLOC ||
 	    (checked && !req->tcache_key))
 		return -EINVAL;
 	if (!within_rel32(req->func + 5, req->stub)) {
@@ -918,7 +1162,8 @@ int fp_stub_build(const struct fp_stub_req *req, struct fp_stub *out)
 		if (!t.ring[k])
 			continue;
 		memcpy(out->code + t.ring[k] - 8, &req->ring, 8);
-		uint32_t opw = req->op | (uint32_t)(k ? FP_RETURN : FP_ENTRY) << 16;
+		uint32_t phase = k ? FP_RETURN : t.one_call ? FP_CALL : FP_ENTRY;
+		uint32_t opw = req->op | phase << 16;
 		memcpy(out->code + t.op[k] - 4, &opw, 4);
 		if (req->tid_offset >= 0) {
 			put32(out->code + t.tid[k] - 4, req->tid_offset);
@@ -929,6 +1174,8 @@ int fp_stub_build(const struct fp_stub_req *req, struct fp_stub *out)
 		}
 		out->trap_full[k] = req->stub + t.trap[k];
 	}
+	if (t.ring_ret)
+		memcpy(out->code + t.ring_ret - 8, &req->ring, 8);
 	memcpy(out->code + t.func - 8, &req->func, 8);
 	out->copy_insn = req->stub + t.copy;
 	for (int k = 0; k < 2; k++) {
@@ -1008,30 +1255,81 @@ int fp_stub_build(const struct fp_stub_req *req, struct fp_stub *out)
 	return 0;
 }
 
+/* The target of a direct branch or call (jcc, jmp, call, loop, jrcxz,
+ * xbegin: the only x86-64 instructions with a pc-relative target), read from
+ * its bytes; false for any other instruction. */
+static bool direct_target(const cs_insn *insn, uint64_t *target)
+{
+	size_t p = prefix_len(insn->bytes, insn->size);
+	const uint8_t *op = insn->bytes + p;
+	size_t left = insn->size - p;
+	int64_t rel;
+
+	if (left == 2 && ((op[0] >= 0x70 && op[0] <= 0x7f) || op[0] == 0xeb ||
+			  (op[0] >= 0xe0 && op[0] <= 0xe3))) {
+		rel = (int8_t)op[1];
+	} else if (left == 5 && (op[0] == 0xe8 || op[0] == 0xe9)) {
+		int32_t r;
+		memcpy(&r, op + 1, 4);
+		rel = r;
+	} else if (left == 6 && ((op[0] == 0x0f && op[1] >= 0x80 && op[1] <= 0x8f) ||
+				 (op[0] == 0xc7 && op[1] == 0xf8))) {
+		int32_t r;
+		memcpy(&r, op + 2, 4);
+		rel = r;
+	} else {
+		return false;
+	}
+	*target = insn->address + insn->size + (uint64_t)rel;
+	return true;
+}
+
+/* Only the first BODY_DECODED bytes are decoded, without capstone's details:
+ * decoding the whole of malloc's, free's, realloc's... bodies was most of the
+ * fast path's setup time, at every start.  A rel8 branch cannot reach back
+ * into the first 16 bytes from further on, so beyond that only the rel32
+ * forms matter (e8, e9, 0f 8x, c7 f8 and four bytes of displacement), and
+ * they are looked for at every byte: an instruction that is one is found
+ * whatever the instructions around it; bytes that merely look like one
+ * (inside another instruction, with a displacement that lands in the
+ * patched bytes: ~1e-9 per byte) refuse the patch, which is safe. */
+#define BODY_DECODED 160
+
 bool fp_body_branches_into(const uint8_t *body, size_t len, uint64_t func, size_t patched)
 {
 	csh cs;
-	cs_insn *insn;
 	bool into = false;
 
-	if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
+	if (patched > 24 || cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
 		return true; /* cannot tell: as if it did */
-	cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
-	size_t n = cs_disasm(cs, body, len, func, 0, &insn);
-	for (size_t i = 0; i < n && !into; i++) {
-		const cs_detail *d = insn[i].detail;
-		bool branch = false;
-		for (int g = 0; g < d->groups_count; g++)
-			branch |= d->groups[g] == CS_GRP_JUMP || d->groups[g] == CS_GRP_CALL ||
-				  d->groups[g] == CS_GRP_BRANCH_RELATIVE;
-		const cs_x86 *x = &d->x86;
-		if (branch && x->op_count == 1 && x->operands[0].type == X86_OP_IMM) {
-			uint64_t target = (uint64_t)x->operands[0].imm;
-			into = target > func && target < func + patched;
-		}
-	}
-	if (n)
-		cs_free(insn, n);
+	cs_insn *insn = cs_malloc(cs);
+	const uint8_t *code = body;
+	size_t left = len < BODY_DECODED ? len : BODY_DECODED;
+	uint64_t addr = func, target;
+	while (insn && !into && code - body < BODY_DECODED &&
+	       cs_disasm_iter(cs, &code, &left, &addr, insn))
+		into = direct_target(insn, &target) && target > func && target < func + patched;
+	if (insn)
+		cs_free(insn, 1);
+	else
+		into = true;
 	cs_close(&cs);
+	for (size_t o = (size_t)(code - body); !into && o + 5 <= len; o++) {
+		const uint8_t *b = body + o;
+		size_t end;
+		int32_t d;
+		if (b[0] == 0xe8 || b[0] == 0xe9) {
+			memcpy(&d, b + 1, 4);
+			end = o + 5;
+		} else if (o + 6 <= len && ((b[0] == 0x0f && (b[1] & 0xf0) == 0x80) ||
+					    (b[0] == 0xc7 && b[1] == 0xf8))) {
+			memcpy(&d, b + 2, 4);
+			end = o + 6;
+		} else {
+			continue;
+		}
+		target = func + end + (uint64_t)(int64_t)d;
+		into = target > func && target < func + patched;
+	}
 	return into;
 }

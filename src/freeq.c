@@ -81,9 +81,12 @@ void freeq_free(struct freeq *q)
 	free(q);
 }
 
+/* Slot k of the ring (k < cap), without a division: pushed at every free. */
 static struct freeq_slot *freeq_at(const struct freeq *q, size_t k)
 {
-	return &q->slots[(q->head + k) % q->cap];
+	size_t i = q->head + k;
+
+	return &q->slots[i >= q->cap ? i - q->cap : i];
 }
 
 static void freeq_drop_oldest(struct freeq *q)
@@ -92,7 +95,7 @@ static void freeq_drop_oldest(struct freeq *q)
 
 	if (!s->dead)
 		q->bytes -= s->b.size;
-	q->head = (q->head + 1) % q->cap;
+	q->head = q->head + 1 == q->cap ? 0 : q->head + 1;
 	q->count--;
 }
 

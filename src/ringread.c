@@ -45,6 +45,7 @@ struct record_ctx {
 	struct thread *th;
 	const struct fp_rec *rec;
 	uint64_t index;
+	unsigned memo_n; /* record_known: the frames it looked up (0: none) */
 };
 
 /* A walk that stopped at frame k >= 1 (fastpath.h, the rule table): frames
@@ -74,6 +75,75 @@ static unsigned walked_then_copied(struct session *s, const struct record_ctx *c
 	last = unwind_last_sps(s->uw, &m);
 	memcpy(sps + k, last, (k + m < max ? m : max - k) * sizeof *sps);
 	return k + m;
+}
+
+/* The memo slot of a record's first n frames. */
+static size_t memo_slot(const struct fp_rec *rec, unsigned n)
+{
+	uint64_t pc1 = 0, pcn, sp;
+
+	if (n > 1)
+		fp_rec_frame(rec, 1, &pc1, &sp);
+	fp_rec_frame(rec, n - 1, &pcn, &sp);
+	uint64_t h = (pc1 * 0x9e3779b97f4a7c15ull) ^ (pcn * 0xc2b2ae3d27d4eb4full) ^
+		     ((uint64_t)rec->op << 8) ^ n;
+	return (size_t)((h * 0xbf58476d1ce4e5b9ull) >> 56) % STACK_MEMO_SLOTS;
+}
+
+/* frames_source.known: a walked record whose first n frames were seen
+ * before.  last_sps as events_stack sets them: the entry rsp, then the
+ * frames' stack pointers. */
+static bool record_known(struct session *s, void *ctx, unsigned n, uint32_t *id)
+{
+	struct record_ctx *c = ctx;
+	const struct fp_rec *rec = c->rec;
+
+	c->memo_n = 0;
+	if (!rec->nframes || rec->stack_len)
+		return false; /* not walked, or walked in part (walked_then_copied) */
+	if (n > rec->nframes)
+		n = rec->nframes;
+	if (n > FP_MAX_WALK)
+		n = FP_MAX_WALK;
+	if (n > STACK_MEMO_PCS)
+		return false;
+	c->memo_n = n;
+	const struct stack_memo *m = &s->fp.memo[memo_slot(rec, n)];
+	if (m->n != n || m->op != rec->op)
+		return false;
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t pc, sp;
+		fp_rec_frame(rec, i, &pc, &sp);
+		if (pc != m->pcs[i])
+			return false;
+	}
+	s->ev.last_sps[0] = rec->rsp;
+	for (unsigned i = 1; i < n; i++) {
+		uint64_t pc;
+		fp_rec_frame(rec, i, &pc, &s->ev.last_sps[i]);
+	}
+	s->ev.last_nsps = n;
+	*id = m->id;
+	s->fp.nwalked++;
+	return true;
+}
+
+static void record_learn(struct session *s, void *ctx, uint32_t id)
+{
+	const struct record_ctx *c = ctx;
+	const struct fp_rec *rec = c->rec;
+	unsigned n = c->memo_n;
+
+	if (!n)
+		return;
+	struct stack_memo *m = &s->fp.memo[memo_slot(rec, n)];
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t sp;
+		fp_rec_frame(rec, i, &m->pcs[i], &sp);
+	}
+	m->id = id;
+	m->op = rec->op;
+	m->n = (uint16_t)n;
 }
 
 /* The frames of an entry record: walked by its stub (or by us, when the
@@ -122,15 +192,20 @@ int ringread_learn(struct session *s, struct thread *th, const struct fast_patch
 		struct fp_rec *rec =
 		    (struct fp_rec *)((uint8_t *)s->fp.ring + (at - s->fp.ring_addr));
 		unsigned max = h->max_frames < FP_MAX_WALK ? (unsigned)h->max_frames : FP_MAX_WALK;
-		if (rec->op < s->hk.nfns && max) {
+		/* the callee-saved registers at the entry: rbp as it is (the walk
+		 * leaves it alone), the others on the stub's stack, where the
+		 * walk pushed them (rbx, r12, r13, r14, r15) */
+		uint64_t saved[5] = { 0 };
+		if (rec->op < s->hk.nfns && max &&
+		    target_read(&s->tm, regs->rsp, saved, sizeof saved) == sizeof saved) {
 			struct user_regs_struct r = { .rip = s->hk.fns[rec->op].addr,
 						      .rsp = rec->rsp,
-						      .rbx = rec->rbx,
-						      .rbp = rec->rbp,
-						      .r12 = rec->r12,
-						      .r13 = rec->r13,
-						      .r14 = rec->r14,
-						      .r15 = rec->r15,
+						      .rbx = saved[4],
+						      .rbp = regs->rbp,
+						      .r12 = saved[3],
+						      .r13 = saved[2],
+						      .r14 = saved[1],
+						      .r15 = saved[0],
 						      .rdi = rec->rdi,
 						      .rsi = rec->rsi,
 						      .rdx = rec->rdx };
@@ -159,9 +234,10 @@ static void on_return_record(struct session *s, struct thread *th, const struct 
 		th->ncalls--;
 	if (!th->ncalls || th->calls[th->ncalls - 1].sp != rec->rsp)
 		return;
-	struct pending_call pc = th->calls[--th->ncalls];
-	if (!pc.ignore)
-		events_return(s, th, &pc, rec->rax);
+	/* by pointer: the slot stays as it is until the next entry */
+	const struct pending_call *pc = &th->calls[--th->ncalls];
+	if (!pc->ignore)
+		events_return(s, th, pc, rec->rax);
 }
 
 /* One fast-path record, translated into the event API as a breakpoint stop
@@ -179,25 +255,36 @@ static int on_record(const struct fp_rec *rec, uint64_t index, void *ctx)
 		on_return_record(s, th, rec);
 		return 0;
 	}
-	struct user_regs_struct r = { .rip = s->hk.fns[rec->op].addr,
-				      .rsp = rec->rsp,
-				      .rbx = rec->rbx,
-				      .rbp = rec->rbp,
-				      .r12 = rec->r12,
-				      .r13 = rec->r13,
-				      .r14 = rec->r14,
-				      .r15 = rec->r15,
-				      .rdi = rec->rdi,
-				      .rsi = rec->rsi,
-				      .rdx = rec->rdx };
-	struct record_ctx rc = { th, rec, index };
+	/* the registers a record has, the rest 0: s->fp.regs was cleared once
+	 * (clearing a struct user_regs_struct at every record was a tenth of
+	 * the tracer's time per record) */
+	struct user_regs_struct *r = &s->fp.regs;
+	r->rip = s->hk.fns[rec->op].addr;
+	r->rsp = rec->rsp;
+	r->rdi = rec->rdi;
+	r->rsi = rec->rsi;
+	r->rdx = rec->rdx;
+	/* the unwinder's start on a stack copy; a walked record has no use for
+	 * them (and its stub did not write them) */
+	bool copied = !rec->nframes;
+	r->rbx = copied ? rec->rbx : 0;
+	r->rbp = copied ? rec->rbp : 0;
+	r->r12 = copied ? rec->r12 : 0;
+	r->r13 = copied ? rec->r13 : 0;
+	r->r14 = copied ? rec->r14 : 0;
+	r->r15 = copied ? rec->r15 : 0;
+	struct record_ctx rc = { th, rec, index, 0 };
 	struct call_entry e = { .fn = rec->op,
-				.regs = &r,
+				.regs = r,
 				.ret = rec->ret,
-				.frames = { record_frames, &rc },
+				.frames = { record_frames, &rc, record_known, record_learn },
 				.returns_seen = true,
 				.can_reject = false };
 	events_entry(s, th, &e);
+	/* an FP_CALL record is its call's return too: the call just entered,
+	 * if it was followed, is on top */
+	if (rec->phase == FP_CALL)
+		on_return_record(s, th, rec);
 	return 0;
 }
 
@@ -266,6 +353,7 @@ void ringread_check_hole(struct session *s, struct thread *th, uint64_t want)
 		if (ths[i] != th && !ths[i]->dead && !tracee_getregs(ths[i]->tid, &tr))
 			held = (fastpatch_in_stub(s, tr.rip) &&
 				(tr.rax == hole || tr.r8 == hole || tr.r8 == hole + 1)) ||
+			       fastpatch_call_holds(s, ths[i], &tr, hole) ||
 			       (stuck_ms < HOLE_HANDLER_MS &&
 				fastpatch_stub_interrupted(s, ths[i], &tr));
 	}

@@ -58,11 +58,15 @@
 #define RING_STACK	 4096 /* stack bytes each record carries for the unwinder */
 #define SPIN_US		 200  /* how long the tracer polls for the next stop before sleeping */
 #define YIELD_US	 20   /* quiet polling before it asks whether to yield its CPU */
+#define WAIT_BUSY_US	 50   /* while it drains records, how often it looks for stops */
+#define PROF_POLL_US	 1000 /* the heap profile's sampling: the ring is read this often */
 #define POLL_US		 500  /* -p with fail-safe stubs: the ring is read this often */
 #define CHILD_WAIT_MS	 20   /* detach: quiet time after which no forked child is expected */
 #define CHILD_GIVE_UP_MS 2000 /* detach: how long an announced child is waited for */
 #define QUIESCE_TRIES	 50   /* detach: 5 ms runs to let threads leave the stubs */
 #define MAX_FRAMES	 512
+#define STACK_MEMO_SLOTS 256  /* stacks ringread.c remembers */
+#define STACK_MEMO_PCS	 16   /* their frames, at most (--num-callers=12 makes 12) */
 #define HOLE_MS		 2    /* a ring stuck this long is checked for an abandoned record */
 #define HOLE_HANDLER_MS	 1000 /* how long a handler on top of a stub may hold it */
 #define RT_CONSISTENT	 0
@@ -80,6 +84,7 @@ struct fast_patch {
 	uint64_t walk_loads[2], walk_resume[2]; /* its walk's loads, and where a fault goes */
 	uint64_t learn_trap, learn_resume; /* FP_FLAG_LEARN's int3, and where the stub goes on */
 	uint64_t call_return;		   /* FP_ALLOC: where the original returns into the stub */
+	bool one_call;			   /* FP_ALLOC: one record per call, claimed across it */
 	uint64_t check_trap;		   /* FP_FREE_CHECKED: the int3 of a suspect free */
 	uint64_t check_loads[3];	   /* and its loads that may fault on a wild pointer */
 	uint64_t stub, stub_len;	   /* the stub's code */
@@ -121,13 +126,28 @@ struct fast_part {
 	/* -v statistics: what the event path cost */
 	uint64_t nrecords, nwalked, ncopied, nlearned, nfull, nfaults;
 	/* a record claimed and never published (see fastpath.h) */
-	uint64_t hole;		    /* the index the ring has been stuck at, + 1 */
-	struct timespec hole_since; /* since when */
-	bool hole_check;	    /* checking: not again from a held thread */
-	uint64_t nlost;		    /* records given up */
+	uint64_t hole;		      /* the index the ring has been stuck at, + 1 */
+	struct timespec hole_since;   /* since when */
+	bool hole_check;	      /* checking: not again from a held thread */
+	uint64_t nlost;		      /* records given up */
+	struct user_regs_struct regs; /* ringread.c's, for events_entry; zeroed with the session */
+	/* waitloop.c: whether the program's main thread last ran on our CPU,
+	 * and when that was asked */
+	struct timespec cpu_asked;
+	int cpu_shared;
+	/* stacks of walked records seen before (ringread.c), by a hash of the
+	 * frames, so that a known one costs a compare instead of the copy of its
+	 * frames and the stack table's hash and probe */
+	struct stack_memo {
+		uint64_t pcs[STACK_MEMO_PCS];
+		uint32_t id;
+		uint16_t op, n; /* n = 0: empty */
+	} memo[STACK_MEMO_SLOTS];
 	uint64_t
 	    done[RING_RECORDS]; /* the consumer's: per slot, index + 1 of the record consumed */
 	int32_t tid_offset;
+	/* the functions with FP_CALL records: a bound on their code */
+	uint64_t one_call_lo, one_call_hi;
 	struct fast_patch patch[MAX_FNS];
 	unsigned npatch;
 };
@@ -174,7 +194,7 @@ struct leakcheck_part {
 /* The life of the target, as the wait loop sees it. */
 struct life_part {
 	bool exec_seen, group_exiting, final_done, detached, detaching;
-	bool children_held; /* a child's first stop held, for children_take_held */
+	bool children_held;    /* a child's first stop held, for children_take_held */
 	pid_t exit_tid;	       /* the thread that called _exit, once one has */
 	unsigned threads_seen; /* memcheck thread numbers handed out */
 	int stopped_by;	       /* a signal that ended leaktrace early */
@@ -288,6 +308,15 @@ bool fastpatch_in_stub(const struct session *s, uint64_t rip);
 bool fastpatch_is_call_return(const struct session *s, uint64_t ret);
 bool fastpatch_stub_interrupted(struct session *s, struct thread *t,
 				const struct user_regs_struct *r);
+/* Whether a call made at return address ret is nested in an FP_ALLOC call
+ * under way: ret lies in such a function, or is where its stub's call to it
+ * returns (a tail call).  That call's record, published at its return, comes
+ * after this one: events_nested cannot see it pending. */
+bool fastpatch_in_one_call(const struct session *s, uint64_t ret);
+/* Whether thread t (registers r) is inside an FP_ALLOC call whose record,
+ * claimed at its entry, has index `index` and is published at its return. */
+bool fastpatch_call_holds(struct session *s, struct thread *t, const struct user_regs_struct *r,
+			  uint64_t index);
 bool fastpatch_stubs_idle(struct session *s, struct thread **ths, size_t n);
 /* A thread ended or forked with the stubs in place: put the code back. */
 void fastpatch_restore_into(const struct session *s, const struct target_mem *tm);
@@ -315,6 +344,13 @@ struct frames_source {
 	unsigned (*get)(struct session *s, void *ctx, const struct user_regs_struct *r,
 			uint64_t *pcs, uint64_t *sps, unsigned max);
 	void *ctx;
+	/* Optional, a front end's memory of stacks: whether these frames' first
+	 * n pcs were seen before, and their stack id then (events_stack's,
+	 * without an operator marker and with the frames' first pc first); if
+	 * so it also sets s->ev.last_sps and last_nsps as events_stack would.
+	 * learn is told the id events_stack made when known said no. */
+	bool (*known)(struct session *s, void *ctx, unsigned n, uint32_t *id);
+	void (*learn)(struct session *s, void *ctx, uint32_t id);
 };
 
 struct frames {

@@ -238,6 +238,17 @@ static int handle_event(struct session *s, struct thread *th, int status)
 	}
 }
 
+/* What the ring's polling word says while we poll: our CPU + 1 when the
+ * stubs can tell theirs (FP_FLAG_RDTSCP), else 1. */
+static uint64_t polling_value(const struct session *s)
+{
+	int cpu;
+
+	if (!s->fp.ring || !(s->fp.ring->flags & FP_FLAG_RDTSCP) || (cpu = sched_getcpu()) < 0)
+		return 1;
+	return (uint64_t)cpu + 1;
+}
+
 /* The next stop of any tracee.  Events come in bursts (an allocator call
  * is an entry stop and a return stop microseconds apart), and a sleeping
  * tracer costs each stop a wake-up of its CPU, the bulk of a stop's price in
@@ -250,21 +261,36 @@ static int handle_event(struct session *s, struct thread *th, int status)
  * program pinned to one CPU: 0.9 s -> 0.6 s). */
 static pid_t wait_next(struct session *s, int *status)
 {
-	struct timespec t0, now;
+	struct timespec t0, now, waited;
 	pid_t r;
 	int yield = -1; /* unknown until the first quiet YIELD_US */
+	bool first = true;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	clock_gettime(CLOCK_MONOTONIC, &t0); /* the last time something came */
+	now = waited = t0;
 	for (;;) {
-		r = waitpid(-1, status, __WALL | WNOHANG);
-		if (r != 0)
-			return r;
+		/* a stub that finds the ring full waits for us while we poll,
+		 * rather than trap, or yields us our CPU if it shares it
+		 * (fastpath.h: polling) */
+		fp_consume_polling(&s->fp.cons, polling_value(s));
+		/* with a ring, stops are looked for every WAIT_BUSY_US, not at
+		 * every look at the ring: a waitpid is a system call, and a
+		 * drain may be a handful of records (a million pairs made
+		 * 24,000 of them) */
+		if (first || !s->fp.ring || session_us_between(&waited, &now) >= WAIT_BUSY_US) {
+			r = waitpid(-1, status, __WALL | WNOHANG);
+			if (r != 0)
+				return r;
+			waited = now;
+			first = false;
+		}
 		/* the ring is shared memory: consume it while the program runs,
 		 * so that it seldom fills and stops the program */
 		if (s->fp.ring &&
 		    __atomic_load_n(&s->fp.ring->head, __ATOMIC_ACQUIRE) > s->fp.cons.next &&
 		    ringread_drain(s)) {
 			clock_gettime(CLOCK_MONOTONIC, &t0); /* busy: keep polling */
+			now = t0;
 			yield = -1;
 			continue;
 		}
@@ -273,13 +299,27 @@ static pid_t wait_next(struct session *s, int *status)
 		if (quiet > SPIN_US)
 			break;
 		/* yield only to a program thread that shares our CPU: with
-		 * another process there, a yield would give it a whole slice */
-		if (quiet > YIELD_US && yield < 0)
-			yield = tracee_thread_cpu(s->pid, s->pid) == sched_getcpu();
-		if (yield > 0)
+		 * another process there, a yield would give it a whole slice.
+		 * Asked at most once a millisecond (a read of /proc) */
+		if (quiet > YIELD_US && yield < 0) {
+			if (!s->fp.cpu_asked.tv_sec ||
+			    session_us_between(&s->fp.cpu_asked, &now) > 1000) {
+				s->fp.cpu_shared =
+				    tracee_thread_cpu(s->pid, s->pid) == sched_getcpu();
+				s->fp.cpu_asked = now;
+			}
+			yield = s->fp.cpu_shared;
+		}
+		if (yield > 0) {
 			sched_yield();
-		else
+		} else if (s->fp.ring) {
+			/* a look at the ring's head takes its line from the
+			 * program's next claim: look about once a microsecond */
+			for (int k = 0; k < 16; k++)
+				__builtin_ia32_pause();
+		} else {
 			__builtin_ia32_pause();
+		}
 	}
 	if (s->fp.failsafe && s->fp.ring) {
 		/* fail-safe stubs never stop for a full ring: poll it, and look
@@ -289,6 +329,17 @@ static pid_t wait_next(struct session *s, int *status)
 		if (head - s->fp.ring->drained >= s->fp.ring->capacity)
 			ringread_check_hole(s, NULL, head);
 		struct timespec nap = { 0, POLL_US * 1000 };
+		nanosleep(&nap, NULL);
+		return 0;
+	}
+	fp_consume_polling(&s->fp.cons, 0);
+	if (s->prof && s->fp.ring) {
+		/* the heap over time (--timeline, massif) is sampled as records
+		 * are read: asleep until the next stop, we would read a program
+		 * that allocates a little now and then in a few big batches, at
+		 * a few instants (a ring fills every hundred ticks of the
+		 * slow-leak server), and its growth would not show */
+		struct timespec nap = { 0, PROF_POLL_US * 1000 };
 		nanosleep(&nap, NULL);
 		return 0;
 	}

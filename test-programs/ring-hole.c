@@ -24,7 +24,7 @@ static void claim_a_ring_slot(void)
 			break;
 	fclose(f);
 	if (start)
-		__atomic_fetch_add((uint64_t *)(start + 64), 1, __ATOMIC_SEQ_CST); /* hdr.head */
+		__atomic_fetch_add((uint64_t *)(start + 128), 1, __ATOMIC_SEQ_CST); /* hdr.head */
 	printf("ring-hole: %s\n", start ? "slot claimed" : "no ring");
 }
 

@@ -16,6 +16,11 @@
  * keeping the index it already claimed.  The tracer consumes published
  * records (fp_consume, out of index order where a writer is slow) and
  * raises drained over the consumed prefix.
+ * An FP_ALLOC stub claims its record at the entry and publishes it at the
+ * return (phase FP_CALL), with the result and the ring's head at that
+ * moment (ret_head): its place among the others is the return, and the
+ * consumer hands it over there (fp_consume).  Between the two it keeps the
+ * index + 1 in the word under the entry rsp.
  * Because indices are never reused, a thread stopped between claim and
  * publish is harmless: its slot cannot be handed out again until it has
  * published and been consumed, and the minimum unpublished index always
@@ -51,8 +56,10 @@
  * the stub between the xadd and the seq store; the index in rax, then r8,
  * r8 = index + 1 just before the store); when no thread holds the first
  * unpublished index and the ring stays stuck, it counts that record lost
- * and moves drained past it, all threads stopped (session.c's
- * ring_check_hole).
+ * and moves drained past it, all threads stopped (ringread.c's
+ * ringread_check_hole); a thread inside an FP_ALLOC call holds its index in
+ * that word (fastpatch_call_holds).  An FP_CALL record given up is not
+ * published at the return (its index is below drained by then).
  *
  * Thread identity: the stub stores %fs:0 (the thread pointer, which the
  * x86-64 TLS ABI puts there for every libc; equal to the thread's fs_base,
@@ -68,6 +75,7 @@
 #include <stdint.h>
 
 #define FP_RING_MAGIC	    0x31474e52504c544cull /* "LTLPRNG1" */
+#define FP_RING_VERSION	    2
 #define FP_FLAG_DISABLED    1u
 /* A stub that finds the ring full never traps: it yields the CPU until the
  * tracer drains, and once the tracer has not looked at the ring for
@@ -75,6 +83,9 @@
  * FP_FLAG_DISABLED and lets every call through unrecorded.  For -p, where
  * the program must outlive us.  Set stall_ticks and alive_tsc first. */
 #define FP_FLAG_FAILSAFE    2u
+/* The CPU has rdtscp and Linux's TSC_AUX (the CPU number in its low 12
+ * bits): polling may hold the tracer's CPU + 1 (see polling). */
+#define FP_FLAG_RDTSCP	    4u
 #define FP_STALL_SECONDS    1
 /* A walk that meets a pc without a rule traps (at fp_stub.learn_trap, the
  * record in r10, the frames walked so far in its nframes) instead of
@@ -82,11 +93,16 @@
  * hold whole when frames are large, writes the frames and nframes into the
  * record, teaches their rules, and resumes the stub at learn_resume, which
  * publishes it.  Never with FP_FLAG_FAILSAFE.  Without it, the copy. */
-#define FP_FLAG_LEARN	    4u
-#define FP_STUB_MAX	    1280u
+#define FP_FLAG_LEARN	    8u
+#define FP_STUB_MAX	    1536u
 #define FP_TID_OFFSET_GLIBC 0x2d0 /* offsetof(struct pthread, tid), 2.36 */
 
-/* Offsets are part of the stub's code: change them only with fastpath.c. */
+/* Offsets are part of the stub's code: change them only with fastpath.c.
+ * Four cache lines, by who writes them: line 0 and 1 are read-mostly (the
+ * stubs read them at every call), head alone on line 2 (the writers' lock
+ * xadd; the tracer reads it once per drain), drained and alive_tsc on line 3
+ * (the tracer's stores).  With head beside the fields every stub reads, each
+ * look of the tracer at head cost the next stub a miss on all of them. */
 struct fp_ring_hdr {
 	uint64_t magic;
 	uint32_t version;
@@ -95,19 +111,31 @@ struct fp_ring_hdr {
 	uint64_t mask;	       /* capacity - 1 */
 	uint64_t stack_qwords; /* stack bytes copied at an entry / 8 */
 	uint64_t flags;	       /* FP_FLAG_* */
-	uint64_t drained;      /* written by the tracer: records consumed */
-	uint64_t stack_end;    /* written by the tracer: see below */
-	uint64_t head;	       /* claimed records; own cache line */
-	uint64_t rules_off;    /* offset of the rule table (FP_RULES entries) */
-	uint64_t max_frames;   /* frames a stub walks; 0: stubs copy the stack */
-	uint64_t rule_hash;    /* FP_RULE_HASH, read by the stubs */
-	uint64_t rules_used;   /* entries taught (the tracer's count) */
-	uint64_t copy_off;     /* offset of the stack copies, one per slot */
-	uint64_t alive_tsc;    /* FP_FLAG_FAILSAFE: TSC of the tracer's last look */
-	int64_t stall_ticks;   /* FP_FLAG_FAILSAFE: TSC ticks without a look before giving up */
-	uint64_t walk_qwords;  /* how far above the entry rsp a walk may read / 8 */
-	uint64_t spare[7];     /* the header is three cache lines */
+	uint64_t pad0;
+	uint64_t stack_end; /* written by the tracer: see below */
+	uint64_t pad1;
+	uint64_t rules_off;   /* offset of the rule table (FP_RULES entries) */
+	uint64_t max_frames;  /* frames a stub walks; 0: stubs copy the stack */
+	uint64_t rule_hash;   /* FP_RULE_HASH, read by the stubs */
+	uint64_t rules_used;  /* entries taught (the tracer's count) */
+	uint64_t copy_off;    /* offset of the stack copies, one per slot */
+	uint64_t walk_qwords; /* how far above the entry rsp a walk may read / 8 */
+	int64_t stall_ticks;  /* FP_FLAG_FAILSAFE: TSC ticks without a look before giving up */
+	uint64_t head;	      /* claimed records; own cache line */
+	uint64_t pad3[7];
+	uint64_t drained;   /* written by the tracer: records consumed */
+	uint64_t alive_tsc; /* FP_FLAG_FAILSAFE: TSC of the tracer's last look */
+	/* written by the tracer: nonzero while it polls the ring (it drains
+	 * within microseconds), 0 before it sleeps.  A writer that finds the
+	 * ring full waits up to FP_SPIN_TICKS of the TSC (~100 us) for room
+	 * while this is set, and traps only then: a trap is a stop of tens of
+	 * microseconds for the writer and the tracer.  With FP_FLAG_RDTSCP it
+	 * is the tracer's CPU + 1, and a writer on that CPU yields it instead
+	 * of spinning (the tracer cannot drain while it spins) */
+	uint64_t polling;
+	uint64_t pad4[5];
 };
+#define FP_SPIN_TICKS 262144
 
 /* The rule table: how to step from one frame to its caller at a given pc,
  * in the shapes compiled code nearly always has (CFA = rsp or rbp + k, the
@@ -165,7 +193,9 @@ struct fp_rule {
 };
 
 enum fp_kind {
-	FP_ALLOC,	 /* entry, original runs, return (rax) */
+	/* entry, original runs, return (rax): one record, claimed at the entry
+	 * and published at the return (phase FP_CALL) */
+	FP_ALLOC,
 	FP_FREE,	 /* entry, then the original */
 	FP_MARKER,	 /* same as FP_FREE; named for operator new/delete */
 	FP_FREE_CHECKED, /* glibc's free: suspect calls trap, the rest as FP_FREE */
@@ -173,26 +203,41 @@ enum fp_kind {
 	 * would find suspect traps (the tracer then takes the whole call as
 	 * at a breakpoint) */
 	FP_REALLOC_CHECKED,
+	/* as FP_ALLOC, but the entry is published at the entry and the return
+	 * is a record of its own: a realloc must be seen at its entry (its old
+	 * block leaves the heap map there) */
+	FP_REALLOC,
 };
 
-enum fp_phase { FP_ENTRY = 1, FP_RETURN = 2 };
+/* FP_CALL: an FP_ALLOC record, entry and return (rax) in one. */
+enum fp_phase { FP_ENTRY = 1, FP_RETURN = 2, FP_CALL = 3 };
 
+/* A record.  What the tracer reads at every event comes first, then the
+ * frames, so that a walked record of a few frames is two or three cache
+ * lines; the callee-saved registers (for the tracer's unwinder, when the
+ * stub copied the stack instead of walking it) are written and read only
+ * with a copy, at the end of the slot. */
 struct fp_rec {
 	uint64_t seq;  /* index + 1 once published */
 	uint16_t op;   /* the caller's number for the hooked function */
 	uint8_t phase; /* enum fp_phase */
 	uint8_t pad0;
-	uint32_t tid;			       /* kernel tid, 0 when tid_offset < 0 */
-	uint32_t stack_len;		       /* bytes in the slot's stack copy (fp_ring_copy) */
-	uint32_t nframes;		       /* frames[] holds this many (pc, sp) pairs; with
-						* stack_len too, see the rule table */
-	uint64_t tp;			       /* thread pointer, %fs:0 */
-	uint64_t rdi, rsi, rdx;		       /* arguments (entry) */
-	uint64_t rax;			       /* result (return) */
-	uint64_t rsp;			       /* rsp at entry: points at the return address */
-	uint64_t ret;			       /* the return address, [rsp] at entry */
-	uint64_t rbx, rbp, r12, r13, r14, r15; /* at entry */
-	uint8_t frames[];		       /* FP_MAX_WALK (pc, sp) pairs */
+	uint32_t tid;		/* kernel tid, 0 when tid_offset < 0 */
+	uint32_t stack_len;	/* bytes in the slot's stack copy (fp_ring_copy) */
+	uint32_t nframes;	/* frames[] holds this many (pc, sp) pairs; with
+				 * stack_len too, see the rule table */
+	uint64_t rdi, rsi, rdx; /* arguments (entry) */
+	uint64_t rax;		/* result (return) */
+	uint64_t ret;		/* the return address, [rsp] at entry */
+	uint64_t rsp;		/* rsp at entry: points at the return address */
+	union {
+		uint64_t tp; /* thread pointer, %fs:0 */
+		/* FP_CALL: the ring's head when the call returned, instead:
+		 * the record's place in claim order (see fp_consume) */
+		uint64_t ret_head;
+	};
+	uint8_t frames[16 * FP_MAX_WALK];      /* (pc, sp) pairs */
+	uint64_t rbx, rbp, r12, r13, r14, r15; /* at entry; with a stack copy only */
 };
 
 /* Frame i of a walked record: its pc and stack pointer. */
@@ -269,12 +314,18 @@ struct fp_consumer {
 	uint64_t next;	/* first record not yet consumed */
 	uint64_t *done; /* per slot (capacity of them): index + 1 of the record consumed there */
 	uint64_t alive_said; /* FP_FLAG_FAILSAFE: the TSC last written to alive_tsc */
+	uint64_t polling;    /* the value last written to polling */
 };
 
 /* Hands every published record not consumed yet to fn (the record pointer
  * is valid during the call only), then moves "drained" on.  Returns the
  * number handed over. */
 uint64_t fp_consume(struct fp_consumer *c, fp_rec_fn fn, void *ctx);
+
+/* Tells the writers whether the tracer is polling the ring: 0 (not), or
+ * its CPU + 1 (FP_FLAG_RDTSCP), or 1 (see fp_ring_hdr.polling).  Stores
+ * only a change. */
+void fp_consume_polling(struct fp_consumer *c, uint64_t polling);
 
 /* Gives up record index, claimed by a writer that will never publish it
  * (fastpath.h's "abandoned records"): counted as consumed, and "drained"
@@ -329,8 +380,10 @@ int fp_stub_build(const struct fp_stub_req *req, struct fp_stub *out);
 
 /* Whether some instruction of a function's body (len bytes at func) branches
  * or calls into its first `patched` bytes, past the entry, which the patch's
- * 5-byte jmp replaces: such a function cannot be patched.  A body that
- * cannot be decoded whole is checked as far as it decodes. */
+ * 5-byte jmp replaces: such a function cannot be patched.  The first bytes
+ * are decoded (as far as they decode); past the reach of a rel8 branch,
+ * any bytes that read as a rel32 branch or call into them count (at most
+ * 24 patched bytes). */
 bool fp_body_branches_into(const uint8_t *body, size_t len, uint64_t func, size_t patched);
 
 #endif

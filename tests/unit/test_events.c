@@ -21,6 +21,8 @@
 #define TRAP_RET    0x50000
 #define CALL_RETURN 0x60000 /* a stub's call to its original returns here */
 #define PROGRAM	    0x70000 /* code of the program */
+#define FN_CALLOC   0x80000 /* an FP_ALLOC function: one FP_CALL record per call */
+#define CALL1_RET   0x90000 /* where its stub's call to it returns */
 
 static enum free_verdict verdict = FREE_BAD;
 static int errors_added, mismatches;
@@ -44,7 +46,13 @@ uint64_t hooks_fn_addr(const struct session *s, const char *name)
 bool fastpatch_is_call_return(const struct session *s, uint64_t ret)
 {
 	(void)s;
-	return ret == CALL_RETURN;
+	return ret == CALL_RETURN || ret == CALL1_RET;
+}
+
+bool fastpatch_in_one_call(const struct session *s, uint64_t ret)
+{
+	(void)s;
+	return ret == CALL1_RET || (ret - 1 >= FN_CALLOC && ret - 1 < FN_CALLOC + 0x100);
 }
 
 enum free_verdict memerrors_judge_free(struct session *s, struct mem_error *e, uint64_t caller)
@@ -253,6 +261,16 @@ static void test_nesting(void)
 
 		/* from the program, the same call is not nested */
 		CHECK(!events_nested(s, &th, PROGRAM + 0x40));
+
+		/* inside an FP_ALLOC call, whose one record comes at its
+		 * return, after the nested call's: nested with nothing pending */
+		setup();
+		CHECK(enter("malloc", 64, 0, FN_CALLOC + 0x21, 0x6f00, bp) == ENTRY_NESTED);
+		CHECK(th.ncalls == (bp ? 0u : 1u) && s->ev.allocs == 0);
+		setup();
+		CHECK(enter("malloc", 64, 0, CALL1_RET, 0x6f00, bp) == ENTRY_NESTED);
+		CHECK(enter("free", 0x1234, 0, FN_CALLOC + 0x30, 0x6e00, bp) == ENTRY_NESTED);
+		CHECK(errors_added == 0);
 	}
 }
 

@@ -6,7 +6,8 @@
  *
  * What it proves, for each stub kind (FP_ALLOC, FP_FREE, FP_FREE_CHECKED
  * with a pointer its checks pass -- or NULL, which it lets through
- * unrecorded --, FP_REALLOC_CHECKED with such a pointer or NULL):
+ * unrecorded --, FP_REALLOC_CHECKED with such a pointer or NULL,
+ * FP_REALLOC):
  *  - a walked record holds exactly the (pc, sp) frames unwind_simple finds
  *    on the copy, with the same stops: max_frames (1 to FP_MAX_WALK), an
  *    outermost rule, a return address outside the window, a return
@@ -30,8 +31,9 @@
  *    the model predicts, each at copy_insn or at one of walk_loads[] and
  *    fixed up by a SIGSEGV handler (the tracer's part) as fastpath.h says;
  *  - the rest of the records (op, phase, thread pointer, arguments,
- *    callee-saved registers, entry rsp, return address; the call kinds'
- *    return record) and the registers as fastpath.c's header promises:
+ *    callee-saved registers with a copy, entry rsp, return address;
+ *    FP_ALLOC's result in its one record, the other call kinds' return
+ *    record) and the registers as fastpath.c's header promises:
  *    the original sees every general register as the caller left it (but
  *    rax and rdx, the scratch registers of the checked kinds' pointer
  *    checks: neither carries an argument of free or realloc) with rsp = 8
@@ -589,9 +591,17 @@ static uint64_t good_block(void)
 	return (uint64_t)&chunk[2];
 }
 
+/* The kinds that call their original (the rest jump to it). */
 static bool is_call_kind(enum fp_kind kind)
 {
-	return kind == FP_ALLOC || kind == FP_REALLOC_CHECKED;
+	return kind == FP_ALLOC || kind == FP_REALLOC || kind == FP_REALLOC_CHECKED;
+}
+
+/* The kinds with a return record of its own; FP_ALLOC's return is in its
+ * entry's record (phase FP_CALL). */
+static bool is_two_record_kind(enum fp_kind kind)
+{
+	return kind == FP_REALLOC || kind == FP_REALLOC_CHECKED;
 }
 
 static const struct fp_rec *rec_at(uint64_t i)
@@ -739,20 +749,20 @@ static bool one_call(enum fp_kind kind, uint16_t op, uint64_t tp, struct tally *
 	}
 
 	/* the records */
-	CHECK(ring->head == h0 + (!recorded ? 0 : is_call_kind(kind) ? 2 : 1));
+	CHECK(ring->head == h0 + (!recorded ? 0 : is_two_record_kind(kind) ? 2 : 1));
 	if (!recorded) {
 		t->unrecorded++;
 		goto out;
 	}
 	const struct fp_rec *rec = rec_at(h0);
-	CHECK(rec->seq == h0 + 1 && rec->op == op && rec->phase == FP_ENTRY);
-	CHECK(rec->tp == tp);
+	CHECK(rec->seq == h0 + 1 && rec->op == op &&
+	      rec->phase == (kind == FP_ALLOC ? FP_CALL : FP_ENTRY));
+	/* an FP_CALL record has the ring's head at the return in tp's place */
+	CHECK(kind == FP_ALLOC ? rec->ret_head == h0 + 1 : rec->tp == tp);
 	CHECK(rec->rdi == wt_in[R_RDI] && rec->rsi == wt_in[R_RSI]);
 	CHECK(checks_ran || rec->rdx == wt_in[R_RDX]); /* else the checks' scratch */
-	CHECK(rec->rax == 0);
+	CHECK(rec->rax == (kind == FP_ALLOC ? VICTIM_RAX : 0));
 	CHECK(rec->rsp == rsp && rec->ret == (uint64_t)wt_tramp_ret);
-	CHECK(rec->rbx == wt_in[R_RBX] && rec->rbp == wt_in[R_RBP] && rec->r12 == wt_in[R_R12] &&
-	      rec->r13 == wt_in[R_R13] && rec->r14 == wt_in[R_R14] && rec->r15 == wt_in[R_R15]);
 	t->stops[e.stop]++;
 	CHECK(learn_traps - traps0 == trap);
 	if (trap) {
@@ -770,15 +780,6 @@ static bool one_call(enum fp_kind kind, uint16_t op, uint64_t tp, struct tally *
 		if (rec->nframes != (uint32_t)e.nframes)
 			fprintf(stderr, "  %u frames, model %d then the copy\n", rec->nframes,
 				e.nframes);
-		for (uint32_t i = 0; rec->nframes != (uint32_t)e.nframes && i < rec->nframes; i++) {
-			uint64_t pc, sp;
-			fp_rec_frame(rec, i, &pc, &sp);
-			const struct mrule *m = mrule_find(i ? pc - 1 : pc);
-			fprintf(stderr, "   %u: %#llx %#llx model %#llx %#llx rule %d taught %d\n",
-				i, (unsigned long long)pc, (unsigned long long)sp,
-				(unsigned long long)e.pcs[i], (unsigned long long)e.sps[i],
-				m != NULL, m && m->taught);
-		}
 		for (uint32_t i = 0; rec->nframes == (uint32_t)e.nframes && i < rec->nframes; i++) {
 			uint64_t pc, sp;
 			fp_rec_frame(rec, i, &pc, &sp);
@@ -801,6 +802,10 @@ static bool one_call(enum fp_kind kind, uint16_t op, uint64_t tp, struct tally *
 				     e.copy_len) == 0);
 	} else if (e.nframes < 0) {
 		t->copied++;
+		/* the tracer's unwinder starts from them on the copy */
+		CHECK(rec->rbx == wt_in[R_RBX] && rec->rbp == wt_in[R_RBP] &&
+		      rec->r12 == wt_in[R_R12] && rec->r13 == wt_in[R_R13] &&
+		      rec->r14 == wt_in[R_R14] && rec->r15 == wt_in[R_R15]);
 		CHECK(rec->nframes == 0);
 		CHECK(rec->stack_len == copy_len(&w));
 		if (rec->stack_len == copy_len(&w))
@@ -822,7 +827,7 @@ static bool one_call(enum fp_kind kind, uint16_t op, uint64_t tp, struct tally *
 		}
 	}
 calls:
-	if (is_call_kind(kind)) {
+	if (is_two_record_kind(kind)) {
 		const struct fp_rec *ret = rec_at(h0 + 1);
 		CHECK(ret->seq == h0 + 2 && ret->op == op && ret->phase == FP_RETURN);
 		CHECK(ret->rax == VICTIM_RAX && ret->tp == tp);
@@ -928,7 +933,7 @@ int main(int argc, char **argv)
 	ring = mmap(NULL, ring_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	stack_lo = mmap(NULL, FAKE_STACK + GUARD, PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	uint8_t *area = map_near((uint64_t)wt_victim, 4 * 2048);
+	uint8_t *area = map_near((uint64_t)wt_victim, 5 * 2048);
 	CHECK(ring != MAP_FAILED && stack_lo != MAP_FAILED && area != NULL);
 	if (ring == MAP_FAILED || stack_lo == MAP_FAILED || !area)
 		return check_summary("test_fastwalk");
@@ -943,6 +948,7 @@ int main(int argc, char **argv)
 		{ FP_FREE, "FP_FREE" },
 		{ FP_FREE_CHECKED, "FP_FREE_CHECKED" },
 		{ FP_REALLOC_CHECKED, "FP_REALLOC_CHECKED" },
+		{ FP_REALLOC, "FP_REALLOC" },
 	};
 	struct tally all = { 0 };
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
@@ -965,7 +971,7 @@ int main(int argc, char **argv)
 	CHECK(all.clipped > 0);
 	CHECK(faults_elsewhere == 0);
 
-	munmap(area, 4 * 2048);
+	munmap(area, 5 * 2048);
 	munmap(stack_lo, FAKE_STACK + GUARD);
 	munmap(ring, ring_len);
 	return check_summary("test_fastwalk");
