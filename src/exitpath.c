@@ -27,11 +27,11 @@ static bool static_freeres_call(struct session *s, unsigned i, uint64_t *fn, uin
 	static const char *const after[] = { "__libdl_freeres", "__libpthread_freeres" };
 	uint64_t cleanup, size, sec, len, fr;
 
-	if (symbols_bind(s->sym, "_IO_cleanup", &cleanup, &size, NULL))
+	if (hooks_bind(s, "_IO_cleanup", &cleanup, &size))
 		return false; /* no static glibc */
 	*arg = 0;
 	for (size_t k = 0; k < sizeof before / sizeof *before; k++)
-		if (!symbols_bind(s->sym, before[k], fn, &size, NULL) && i-- == 0)
+		if (!hooks_bind(s, before[k], fn, &size) && i-- == 0)
 			return true;
 	if (!symbols_find_section(s->sym, cleanup, "__libc_subfreeres", &sec, &len)) {
 		for (uint64_t a = sec; a + 8 <= sec + len; a += 8) {
@@ -42,10 +42,10 @@ static bool static_freeres_call(struct session *s, unsigned i, uint64_t *fn, uin
 		}
 	}
 	for (size_t k = 0; k < sizeof after / sizeof *after; k++)
-		if (!symbols_bind(s->sym, after[k], fn, &size, NULL) && i-- == 0)
+		if (!hooks_bind(s, after[k], fn, &size) && i-- == 0)
 			return true;
 	if (symbols_find_section(s->sym, cleanup, "__libc_freeres_ptrs", &sec, &len) ||
-	    symbols_bind(s->sym, "free", &fr, &size, NULL))
+	    hooks_bind(s, "free", &fr, &size))
 		return false;
 	for (uint64_t a = sec; a + 8 <= sec + len; a += 8) {
 		uint64_t p;

@@ -53,6 +53,19 @@ uint64_t hooks_fn_addr(const struct session *s, const char *name)
 	return 0;
 }
 
+/* Where a call to name goes: the definition the dynamic linker binds.  A
+ * static program links nothing at run time, so its own definition is the
+ * one called even when it is a local symbol (a static-pie's glibc has
+ * malloc, exit and _exit only as local aliases).  0 or -ENOENT. */
+int hooks_bind(struct session *s, const char *name, uint64_t *addr, uint64_t *size)
+{
+	if (!symbols_bind(s->sym, name, addr, size, NULL))
+		return 0;
+	if (!s->hk.static_exe)
+		return -ENOENT;
+	return symbols_lookup_in_module_of(s->sym, s->hk.static_exe, name, addr, size);
+}
+
 /* (Re)binds every allocator name; called at each consistent link map. */
 void hooks_install(struct session *s)
 {
@@ -60,7 +73,7 @@ void hooks_install(struct session *s)
 
 	symbols_refresh(s->sym);
 	for (unsigned i = 0; i < allocfn_count; i++) {
-		if (symbols_bind(s->sym, allocfn_table[i].name, &addr, &size, NULL))
+		if (hooks_bind(s, allocfn_table[i].name, &addr, &size))
 			continue;
 		bool known = false;
 		for (unsigned j = 0; j < s->hk.nfns; j++)
@@ -108,11 +121,11 @@ void hooks_install(struct session *s)
 	}
 	/* nor exit's and _exit's: a service is not expected to end */
 	bool exits = !(s->fp.failsafe && s->fp.ring);
-	if (exits && !s->hk.exit_fn && !symbols_bind(s->sym, "_exit", &addr, &size, NULL)) {
+	if (exits && !s->hk.exit_fn && !hooks_bind(s, "_exit", &addr, &size)) {
 		if (!hooks_add(s, addr, TAG_EXIT, "_exit"))
 			s->hk.exit_fn = addr;
 	}
-	if (exits && !s->hk.exit_call_fn && !symbols_bind(s->sym, "exit", &addr, &size, NULL)) {
+	if (exits && !s->hk.exit_call_fn && !hooks_bind(s, "exit", &addr, &size)) {
 		if (!hooks_add(s, addr, TAG_EXIT_CALL, "exit"))
 			s->hk.exit_call_fn = addr;
 	}
@@ -209,13 +222,14 @@ int hooks_setup_after_exec(struct session *s, pid_t tid)
 		return err;
 	}
 	s->hk.trap_return = bptab_trap(s->bt, TRAP_RETURN);
+	s->hk.static_exe = at_base ? 0 : near;
 	if (!at_base) {
 		/* static: the allocator is in the program, and what glibc
 		 * allocates before main is the start-up a dynamic program's
 		 * loader does unseen: tracked from main on */
 		uint64_t addr, size;
 		hooks_install(s);
-		if (s->hk.nfns && !symbols_bind(s->sym, "main", &addr, &size, NULL) &&
+		if (s->hk.nfns && !hooks_bind(s, "main", &addr, &size) &&
 		    !hooks_add(s, addr, TAG_MAIN, "main"))
 			s->ev.before_main = true;
 		return 0;

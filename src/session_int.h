@@ -96,6 +96,7 @@ struct hooks_part {
 	unsigned nfns;
 	uint64_t fd_hooked[64]; /* entry address of each fdfn_table entry, or 0 */
 	uint64_t rdebug, exit_fn, exit_call_fn, libc_freeres, cxx_freeres;
+	uint64_t static_exe; /* an address in a static program, else 0 */
 	uint64_t trap_return; /* bptab_trap(TRAP_RETURN), kept for the event path */
 	bool hooks_warned;
 	bool all_stopped; /* -p: every thread is held, code may be patched */
@@ -239,6 +240,8 @@ int hooks_add(struct session *s, uint64_t addr, int tag, const char *what);
 /* The entry address of the hooked function of that name, or 0. */
 uint64_t hooks_fn_addr(const struct session *s, const char *name);
 void hooks_install(struct session *s);
+/* Where a call to name goes (a static program: its own local definitions too). */
+int hooks_bind(struct session *s, const char *name, uint64_t *addr, uint64_t *size);
 int hooks_setup_after_exec(struct session *s, pid_t tid);
 /* AT_BASE of the target's auxiliary vector (the dynamic loader), or 0. */
 uint64_t hooks_at_base(pid_t pid);
