@@ -83,6 +83,20 @@ int bpevents_suspect_free(struct session *s, struct thread *th, const struct fas
 	return bpevents_entry(s, th, &bp, r);
 }
 
+/* What the fast path's stubs do to a new block of glibc's malloc (see
+ * hooks.c's zeroes_new): its usable bytes zeroed, from its chunk header,
+ * unless the chunk is mmapped. */
+static void zero_new_block(struct session *s, uint64_t p)
+{
+	uint64_t hdr;
+
+	if (target_read(&s->tm, p - 8, &hdr, 8) != 8 || (hdr & 2))
+		return;
+	hdr &= ~(uint64_t)7;
+	if (hdr > 8)
+		target_fill(&s->tm, p, hdr - 8, 0);
+}
+
 int bpevents_return(struct session *s, struct thread *th, struct user_regs_struct *r)
 {
 	/* after the ret, rsp is one slot above the entry's: drop calls that a
@@ -104,6 +118,8 @@ int bpevents_return(struct session *s, struct thread *th, struct user_regs_struc
 		return tracee_setregs(th->tid, r);
 	}
 
+	if (res && pc.fn >= 0 && (unsigned)pc.fn < s->hk.nfns && s->hk.fns[pc.fn].zero_new)
+		zero_new_block(s, res);
 	events_return(s, th, &pc, res);
 	r->rip = pc.ret;
 	return tracee_setregs(th->tid, r);

@@ -327,8 +327,15 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	jz fp_tpl_\\sfx\\()_check\n"
 	".endm\n"
 
-	/* Entry record, the original called (\end), return record. */
-	".macro FP_CALL sfx, end\n"
+	/* Entry record, the original called (\end), return record.  With
+	 * fill, a new block of glibc's malloc is zeroed first when the patched
+	 * flag (fp_tpl_\sfx\()_fill) says so: its usable bytes, from the chunk
+	 * header before it, unless the chunk is mmapped (fresh pages, zero
+	 * already).  Stale pointers an earlier owner left there then keep
+	 * nothing alive, as memcheck, which sees those bytes as undefined,
+	 * never counts them.  rep stosb clobbers rdi and rcx only; rax is
+	 * reloaded. */
+	".macro FP_CALL sfx, end, fill\n"
 	"	FP_ENTRY \\sfx\\()_e\n"
 	"	sub $8, %rsp\n" /* rsp was 8 mod 16, as at any entry */
 	"	call \\end\n"
@@ -340,6 +347,26 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"fp_tpl_\\sfx\\()_r_ring:\n"
 	"	testb $1, 40(%r11)\n"
 	"	jnz 9f\n"
+	".if \\fill\n"
+	"	mov $0x11223344, %ecx\n"
+	".globl fp_tpl_\\sfx\\()_fill\n .hidden fp_tpl_\\sfx\\()_fill\n"
+	"fp_tpl_\\sfx\\()_fill:\n"
+	"	test %ecx, %ecx\n"
+	"	jz 8f\n"
+	"	test %rax, %rax\n"
+	"	jz 8f\n"
+	"	mov -8(%rax), %rcx\n"
+	"	test $2, %cl\n"
+	"	jnz 8f\n"
+	"	and $-8, %rcx\n"
+	"	sub $8, %rcx\n"
+	"	jbe 8f\n"
+	"	mov %rax, %rdi\n"
+	"	xor %eax, %eax\n"
+	"	rep stosb\n"
+	"	mov 8(%rsp), %rax\n"
+	"8:\n"
+	".endif\n"
 	"	FP_CLAIM \\sfx\\()_r\n"
 	"	movq $0, 16(%r10)\n"
 	"	xor %ecx, %ecx\n"
@@ -387,7 +414,7 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	/* ALLOC: entry record, call the original, return record. */
 	".globl fp_tpl_call_start\n .hidden fp_tpl_call_start\n"
 	"fp_tpl_call_start:\n"
-	"	FP_CALL call, .Lfp_call_end\n"
+	"	FP_CALL call, .Lfp_call_end, 1\n"
 	".globl fp_tpl_call_end\n .hidden fp_tpl_call_end\n"
 	"fp_tpl_call_end:\n"
 	".Lfp_call_end:\n"
@@ -402,7 +429,7 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	jz .Lfp_realloc_rec\n"
 	"	FP_CHECKS realloc, .Lfp_realloc_end\n"
 	".Lfp_realloc_rec:\n"
-	"	FP_CALL realloc, .Lfp_realloc_end\n"
+	"	FP_CALL realloc, .Lfp_realloc_end, 0\n"
 	".globl fp_tpl_realloc_check\n .hidden fp_tpl_realloc_check\n"
 	"fp_tpl_realloc_check:\n"
 	"	int3\n"
@@ -454,6 +481,7 @@ TPL_CHECK_SYMS(free);
 TPL_BOUNDS(call);
 TPL_ENTRY_SYMS(call);
 TPL_RETURN_SYMS(call);
+TPL_SYM(fp_tpl_call_fill);
 TPL_BOUNDS(realloc);
 TPL_ENTRY_SYMS(realloc);
 TPL_RETURN_SYMS(realloc);
@@ -465,6 +493,7 @@ struct tpl {
 	size_t ring[2], trap[2], op[2], tid[2], copy, copied, call_ret;
 	size_t func, wload[2], wresume[2]; /* the walk */
 	size_t key, check, load[3], ring0; /* FP_FREE_CHECKED, FP_REALLOC_CHECKED */
+	size_t fill;			   /* FP_ALLOC: the zero-fill flag */
 };
 
 /* Offsets of the template labels.  They are addresses within one assembled
@@ -499,7 +528,8 @@ static void tpl_get(enum fp_kind kind, struct tpl *t)
 	switch (kind) {
 	case FP_ALLOC:
 		s = fp_tpl_call_start;
-		*t = (struct tpl){ TPL_ENTRY(call), TPL_TWO_RECORDS(call) };
+		*t = (struct tpl){ TPL_ENTRY(call), TPL_TWO_RECORDS(call),
+				   .fill = OFF(fp_tpl_call_fill) };
 		break;
 	case FP_REALLOC_CHECKED:
 		s = fp_tpl_realloc_start;
@@ -876,6 +906,8 @@ int fp_stub_build(const struct fp_stub_req *req, struct fp_stub *out)
 		}
 		out->trap_full[k] = req->stub + t.trap[k];
 	}
+	if (t.fill)
+		put32(out->code + t.fill - 4, req->zero_new);
 	memcpy(out->code + t.func - 8, &req->func, 8);
 	out->copy_insn = req->stub + t.copy;
 	for (int k = 0; k < 2; k++) {

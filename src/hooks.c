@@ -66,6 +66,31 @@ int hooks_bind(struct session *s, const char *name, uint64_t *addr, uint64_t *si
 	return symbols_lookup_in_module_of(s->sym, s->hk.static_exe, name, addr, size);
 }
 
+/* Whether new blocks of allocator function i (at addr) are zeroed before
+ * the program gets them.  memcheck sees a new block's bytes as undefined
+ * until written, so stale pointers an earlier owner left there never keep
+ * a block alive; leaktrace cannot track definedness, and zeroes them
+ * instead.  No correct program reads what it did not write, so none can
+ * tell.  Only glibc's malloc (known by its tcache_key, which needs glibc's
+ * symbols), whose chunk header the fast path's stubs read to see how many
+ * bytes to zero and whether the chunk is mmapped (zero already); not
+ * calloc's (zeroed) nor realloc's (the old contents). */
+static bool zeroes_new(struct session *s, unsigned i, uint64_t addr)
+{
+	uint64_t key, size;
+
+	switch (allocfn_table[i].kind) {
+	case AFN_MALLOC:
+	case AFN_MEMALIGN:
+	case AFN_VALLOC:
+	case AFN_PVALLOC:
+		return s->cfg->zero_new &&
+		       !symbols_lookup_in_module_of(s->sym, addr, "tcache_key", &key, &size);
+	default:
+		return false;
+	}
+}
+
 /* (Re)binds every allocator name; called at each consistent link map. */
 void hooks_install(struct session *s)
 {
@@ -84,7 +109,7 @@ void hooks_install(struct session *s)
 		const struct breakpoint *b = bptab_lookup(s->bt, addr);
 		if ((b && b->tag >= 0 && b->tag < (int)s->hk.nfns) || fastpatch_patched(s, addr))
 			continue;
-		s->hk.fns[s->hk.nfns] = (struct hooked_fn){ i, addr, size };
+		s->hk.fns[s->hk.nfns] = (struct hooked_fn){ i, addr, size, zeroes_new(s, i, addr) };
 		enum fp_kind fk;
 		bool fits = fastpatch_kind(allocfn_table[i].kind, s->fp.failsafe, &fk);
 		if (s->fp.wanted && !s->fp.failed && fits &&

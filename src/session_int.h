@@ -88,6 +88,7 @@ struct fast_patch {
 struct hooked_fn {
 	unsigned afn; /* index into allocfn_table */
 	uint64_t addr, size;
+	bool zero_new; /* glibc's malloc family: each new block is zeroed */
 };
 
 /* hooks.c and inject.c: what is hooked, and how leaktrace runs code there. */
