@@ -333,11 +333,25 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	 * header before it, unless the chunk is mmapped (fresh pages, zero
 	 * already).  Stale pointers an earlier owner left there then keep
 	 * nothing alive, as memcheck, which sees those bytes as undefined,
-	 * never counts them.  rep stosb clobbers rdi and rcx only; rax is
-	 * reloaded. */
+	 * never counts them.  fill 2 (realloc): only the bytes past the old
+	 * chunk's usable size, which the entry keeps in the alignment slot
+	 * (taken a little large for an mmapped old chunk, so that nothing
+	 * realloc copied is ever zeroed).  rep stosb clobbers rdi and rcx
+	 * only; rax is reloaded. */
 	".macro FP_CALL sfx, end, fill\n"
 	"	FP_ENTRY \\sfx\\()_e\n"
 	"	sub $8, %rsp\n" /* rsp was 8 mod 16, as at any entry */
+	".if \\fill == 2\n"
+	"	push %rax\n"
+	"	xor %eax, %eax\n"
+	"	test %rdi, %rdi\n"
+	"	jz 7f\n"
+	"	mov -8(%rdi), %rax\n"
+	"	and $-8, %rax\n"
+	"	sub $8, %rax\n"
+	"7:	mov %rax, 8(%rsp)\n"
+	"	pop %rax\n"
+	".endif\n"
 	"	call \\end\n"
 	".globl fp_tpl_\\sfx\\()_ret\n .hidden fp_tpl_\\sfx\\()_ret\n"
 	"fp_tpl_\\sfx\\()_ret:\n"
@@ -360,8 +374,16 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	jnz 8f\n"
 	"	and $-8, %rcx\n"
 	"	sub $8, %rcx\n"
+	".if \\fill == 2\n"
+	"	mov 16(%rsp), %rdi\n"
+	"	cmp %rdi, %rcx\n"
+	"	jbe 8f\n"
+	"	sub %rdi, %rcx\n"
+	"	add %rax, %rdi\n"
+	".else\n"
 	"	jbe 8f\n"
 	"	mov %rax, %rdi\n"
+	".endif\n"
 	"	xor %eax, %eax\n"
 	"	rep stosb\n"
 	"	mov 8(%rsp), %rax\n"
@@ -429,7 +451,7 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	jz .Lfp_realloc_rec\n"
 	"	FP_CHECKS realloc, .Lfp_realloc_end\n"
 	".Lfp_realloc_rec:\n"
-	"	FP_CALL realloc, .Lfp_realloc_end, 0\n"
+	"	FP_CALL realloc, .Lfp_realloc_end, 2\n"
 	".globl fp_tpl_realloc_check\n .hidden fp_tpl_realloc_check\n"
 	"fp_tpl_realloc_check:\n"
 	"	int3\n"
@@ -482,6 +504,7 @@ TPL_BOUNDS(call);
 TPL_ENTRY_SYMS(call);
 TPL_RETURN_SYMS(call);
 TPL_SYM(fp_tpl_call_fill);
+TPL_SYM(fp_tpl_realloc_fill);
 TPL_BOUNDS(realloc);
 TPL_ENTRY_SYMS(realloc);
 TPL_RETURN_SYMS(realloc);
@@ -493,7 +516,7 @@ struct tpl {
 	size_t ring[2], trap[2], op[2], tid[2], copy, copied, call_ret;
 	size_t func, wload[2], wresume[2]; /* the walk */
 	size_t key, check, load[3], ring0; /* FP_FREE_CHECKED, FP_REALLOC_CHECKED */
-	size_t fill;			   /* FP_ALLOC: the zero-fill flag */
+	size_t fill;			   /* FP_ALLOC, FP_REALLOC_CHECKED: zero-fill flag */
 };
 
 /* Offsets of the template labels.  They are addresses within one assembled
@@ -534,7 +557,7 @@ static void tpl_get(enum fp_kind kind, struct tpl *t)
 	case FP_REALLOC_CHECKED:
 		s = fp_tpl_realloc_start;
 		*t = (struct tpl){ TPL_ENTRY(realloc), TPL_TWO_RECORDS(realloc),
-				   TPL_CHECKS(realloc) };
+				   TPL_CHECKS(realloc), .fill = OFF(fp_tpl_realloc_fill) };
 		break;
 	case FP_FREE_CHECKED:
 		s = fp_tpl_free_start;

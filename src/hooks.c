@@ -74,7 +74,8 @@ int hooks_bind(struct session *s, const char *name, uint64_t *addr, uint64_t *si
  * tell.  Only glibc's malloc (known by its tcache_key, which needs glibc's
  * symbols), whose chunk header the fast path's stubs read to see how many
  * bytes to zero and whether the chunk is mmapped (zero already); not
- * calloc's (zeroed) nor realloc's (the old contents). */
+ * calloc's (zeroed).  realloc's only past what the old chunk held, and not
+ * with -p's fail-safe stubs, whose realloc is an unchecked plain call. */
 static bool zeroes_new(struct session *s, unsigned i, uint64_t addr)
 {
 	uint64_t key, size;
@@ -85,6 +86,9 @@ static bool zeroes_new(struct session *s, unsigned i, uint64_t addr)
 	case AFN_VALLOC:
 	case AFN_PVALLOC:
 		return s->cfg->zero_new &&
+		       !symbols_lookup_in_module_of(s->sym, addr, "tcache_key", &key, &size);
+	case AFN_REALLOC:
+		return s->cfg->zero_new && !s->fp.failsafe &&
 		       !symbols_lookup_in_module_of(s->sym, addr, "tcache_key", &key, &size);
 	default:
 		return false;
