@@ -65,9 +65,10 @@ static void zero_new_block(struct session *s, uint64_t p, uint64_t from)
 		target_fill(&s->tm, p + from, n - from, 0);
 }
 
-/* At the entry of a call whose new block is to be zeroed: from where (a
- * realloc's old chunk held its usable bytes, taken a little large for an
- * mmapped one, so that nothing realloc copies is zeroed). */
+/* At the entry of a call whose new block is to be zeroed: from where.  A
+ * realloc's: past both its old chunk's usable bytes (taken a little large
+ * for an mmapped one, so that nothing the program wrote is zeroed) and the
+ * new size asked, as the stubs do. */
 static void zero_plan(struct session *s, struct pending_call *pc, const struct user_regs_struct *r)
 {
 	if (pc->fn < 0 || (unsigned)pc->fn >= s->hk.nfns || !s->hk.fns[pc->fn].zero_new)
@@ -76,6 +77,8 @@ static void zero_plan(struct session *s, struct pending_call *pc, const struct u
 		pc->zero_from = usable_bytes(s, r->rdi, true);
 		if (!pc->zero_from)
 			return; /* unreadable: zero nothing rather than what it copies */
+		if (pc->zero_from > r->rsi)
+			pc->zero_from = r->rsi;
 	}
 	pc->zero = true;
 }

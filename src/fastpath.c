@@ -333,11 +333,13 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	 * header before it, unless the chunk is mmapped (fresh pages, zero
 	 * already).  Stale pointers an earlier owner left there then keep
 	 * nothing alive, as memcheck, which sees those bytes as undefined,
-	 * never counts them.  fill 2 (realloc): only the bytes past the old
-	 * chunk's usable size, which the entry keeps in the alignment slot
-	 * (taken a little large for an mmapped old chunk, so that nothing
-	 * realloc copied is ever zeroed).  rep stosb clobbers rdi and rcx
-	 * only; rax is reloaded. */
+	 * never counts them.  fill 2 (realloc): only the bytes past both the
+	 * old chunk's usable size and the new size asked (rsi), which the
+	 * entry keeps in the alignment slot: what realloc adds, and the slack
+	 * past the new size, where glibc may have copied or kept old bytes
+	 * memcheck does not copy.  The old usable size is taken a little large
+	 * for an mmapped chunk, so that nothing the program wrote is zeroed.
+	 * rep stosb clobbers rdi and rcx only; rax is reloaded. */
 	".macro FP_CALL sfx, end, fill\n"
 	"	FP_ENTRY \\sfx\\()_e\n"
 	"	sub $8, %rsp\n" /* rsp was 8 mod 16, as at any entry */
@@ -349,6 +351,8 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	mov -8(%rdi), %rax\n"
 	"	and $-8, %rax\n"
 	"	sub $8, %rax\n"
+	"	cmp %rsi, %rax\n"
+	"	cmova %rsi, %rax\n"
 	"7:	mov %rax, 8(%rsp)\n"
 	"	pop %rax\n"
 	".endif\n"
