@@ -97,7 +97,7 @@ struct hooks_part {
 	unsigned nfns;
 	uint64_t fd_hooked[64]; /* entry address of each fdfn_table entry, or 0 */
 	uint64_t rdebug, exit_fn, exit_call_fn, libc_freeres, cxx_freeres;
-	uint64_t static_exe; /* an address in a static program, else 0 */
+	uint64_t static_exe;  /* an address in a static program, else 0 */
 	uint64_t trap_return; /* bptab_trap(TRAP_RETURN), kept for the event path */
 	bool hooks_warned;
 	bool all_stopped; /* -p: every thread is held, code may be patched */

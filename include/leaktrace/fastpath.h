@@ -257,7 +257,7 @@ struct fp_stub_req {
 	uint16_t op;
 	int32_t tid_offset;  /* FP_TID_OFFSET_GLIBC, or -1 */
 	uint64_t tcache_key; /* FP_*_CHECKED: address of glibc's tcache_key */
-	bool zero_new; /* glibc's malloc, realloc: zero each new block's new bytes */
+	bool zero_new;	     /* glibc's malloc, realloc: zero each new block's new bytes */
 };
 
 struct fp_stub {
