@@ -43,6 +43,46 @@ static int return_now(struct thread *th, struct user_regs_struct *r, uint64_t re
 	return tracee_setregs(th->tid, r);
 }
 
+/* What the fast path's stubs do (see hooks.c's zeroes_new): glibc's
+ * usable bytes of the chunk at p, from its header; 0 when it is mmapped
+ * (fresh pages, zero already) or cannot be read. */
+static uint64_t usable_bytes(struct session *s, uint64_t p, bool mmapped_too)
+{
+	uint64_t hdr;
+
+	if (target_read(&s->tm, p - 8, &hdr, 8) != 8 || ((hdr & 2) && !mmapped_too))
+		return 0;
+	hdr &= ~(uint64_t)7;
+	return hdr > 8 ? hdr - 8 : 0;
+}
+
+/* A new block's bytes from from on zeroed, as the stubs zero them. */
+static void zero_new_block(struct session *s, uint64_t p, uint64_t from)
+{
+	uint64_t n = usable_bytes(s, p, false);
+
+	if (n > from)
+		target_fill(&s->tm, p + from, n - from, 0);
+}
+
+/* At the entry of a call whose new block is to be zeroed: from where.  A
+ * realloc's: past both its old chunk's usable bytes (taken a little large
+ * for an mmapped one, so that nothing the program wrote is zeroed) and the
+ * new size asked, as the stubs do. */
+static void zero_plan(struct session *s, struct pending_call *pc, const struct user_regs_struct *r)
+{
+	if (pc->fn < 0 || (unsigned)pc->fn >= s->hk.nfns || !s->hk.fns[pc->fn].zero_new)
+		return;
+	if (allocfn_table[s->hk.fns[pc->fn].afn].kind == AFN_REALLOC && r->rdi) {
+		pc->zero_from = usable_bytes(s, r->rdi, true);
+		if (!pc->zero_from)
+			return; /* unreadable: zero nothing rather than what it copies */
+		if (pc->zero_from > r->rsi)
+			pc->zero_from = r->rsi;
+	}
+	pc->zero = true;
+}
+
 int bpevents_entry(struct session *s, struct thread *th, const struct breakpoint *bp,
 		   struct user_regs_struct *r)
 {
@@ -66,6 +106,8 @@ int bpevents_entry(struct session *s, struct thread *th, const struct breakpoint
 	case ENTRY_PENDING:
 		if (target_write(&s->tm, r->rsp, &s->hk.trap_return, 8))
 			events_cancel(s, th); /* its return cannot be caught */
+		else if (th->ncalls)
+			zero_plan(s, &th->calls[th->ncalls - 1], &at_entry);
 		break;
 	default:
 		break;
@@ -104,6 +146,8 @@ int bpevents_return(struct session *s, struct thread *th, struct user_regs_struc
 		return tracee_setregs(th->tid, r);
 	}
 
+	if (res && pc.zero)
+		zero_new_block(s, res, pc.zero_from);
 	events_return(s, th, &pc, res);
 	r->rip = pc.ret;
 	return tracee_setregs(th->tid, r);

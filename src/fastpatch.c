@@ -276,7 +276,7 @@ int fastpatch_hook(struct session *s, unsigned idx, enum fp_kind kind)
 	    symbols_lookup_in_module_of(s->sym, f->addr, "tcache_key", &key, &size))
 		return -1; /* no glibc symbols: free stays on a breakpoint */
 	struct fp_stub_req req = { f->addr, code,	   sizeof code,	     stub, s->fp.ring_addr,
-				   kind,    (uint16_t)idx, s->fp.tid_offset, key };
+				   kind,    (uint16_t)idx, s->fp.tid_offset, key,  f->zero_new };
 	if (fp_stub_build(&req, &st)) {
 		if (s->cfg->verbose)
 			lt_error("note: %s stays on a breakpoint: %s", allocfn_table[f->afn].name,

@@ -436,10 +436,35 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	jz fp_tpl_\\sfx\\()_check\n"
 	".endm\n"
 
-	/* Entry record, the original called (\end), return record. */
-	".macro FP_CALL sfx, end\n"
+	/* Entry record, the original called (\end), return record.  With
+	 * fill, a new block of glibc's malloc is zeroed first when the patched
+	 * flag (fp_tpl_\sfx\()_fill) says so: its usable bytes, from the chunk
+	 * header before it, unless the chunk is mmapped (fresh pages, zero
+	 * already).  Stale pointers an earlier owner left there then keep
+	 * nothing alive, as memcheck, which sees those bytes as undefined,
+	 * never counts them.  fill 2 (realloc): only the bytes past both the
+	 * old chunk's usable size and the new size asked (rsi), which the
+	 * entry keeps in the alignment slot: what realloc adds, and the slack
+	 * past the new size, where glibc may have copied or kept old bytes
+	 * memcheck does not copy.  The old usable size is taken a little large
+	 * for an mmapped chunk, so that nothing the program wrote is zeroed.
+	 * rep stosb clobbers rdi and rcx only; rax is reloaded. */
+	".macro FP_CALL sfx, end, fill\n"
 	"	FP_ENTRY \\sfx\\()_e\n"
 	"	sub $8, %rsp\n" /* rsp was 8 mod 16, as at any entry */
+	".if \\fill == 2\n"
+	"	push %rax\n"
+	"	xor %eax, %eax\n"
+	"	test %rdi, %rdi\n"
+	"	jz 7f\n"
+	"	mov -8(%rdi), %rax\n"
+	"	and $-8, %rax\n"
+	"	sub $8, %rax\n"
+	"	cmp %rsi, %rax\n"
+	"	cmova %rsi, %rax\n"
+	"7:	mov %rax, 8(%rsp)\n"
+	"	pop %rax\n"
+	".endif\n"
 	"	call \\end\n"
 	".globl fp_tpl_\\sfx\\()_ret\n .hidden fp_tpl_\\sfx\\()_ret\n"
 	"fp_tpl_\\sfx\\()_ret:\n"
@@ -449,6 +474,34 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"fp_tpl_\\sfx\\()_r_ring:\n"
 	"	testb $1, 40(%r11)\n"
 	"	jnz 9f\n"
+	".if \\fill\n"
+	"	mov $0x11223344, %ecx\n"
+	".globl fp_tpl_\\sfx\\()_fill\n .hidden fp_tpl_\\sfx\\()_fill\n"
+	"fp_tpl_\\sfx\\()_fill:\n"
+	"	test %ecx, %ecx\n"
+	"	jz 8f\n"
+	"	test %rax, %rax\n"
+	"	jz 8f\n"
+	"	mov -8(%rax), %rcx\n"
+	"	test $2, %cl\n"
+	"	jnz 8f\n"
+	"	and $-8, %rcx\n"
+	"	sub $8, %rcx\n"
+	".if \\fill == 2\n"
+	"	mov 16(%rsp), %rdi\n"
+	"	cmp %rdi, %rcx\n"
+	"	jbe 8f\n"
+	"	sub %rdi, %rcx\n"
+	"	add %rax, %rdi\n"
+	".else\n"
+	"	jbe 8f\n"
+	"	mov %rax, %rdi\n"
+	".endif\n"
+	"	xor %eax, %eax\n"
+	"	rep stosb\n"
+	"	mov 8(%rsp), %rax\n"
+	"8:\n"
+	".endif\n"
 	"	FP_CLAIM \\sfx\\()_r\n"
 	"	movq $0, 16(%r10)\n"
 	"	xor %ecx, %ecx\n"
@@ -491,6 +544,24 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"fp_tpl_\\sfx\\()_r_ring:\n"
 	"	testb $1, 40(%r11)\n"
 	"	jnz 9f\n"
+	/* zeroing the new block as FP_CALL's fill 1 does (rax is at 8(%rsp)) */
+	"	mov $0x11223344, %ecx\n"
+	".globl fp_tpl_\\sfx\\()_fill\n .hidden fp_tpl_\\sfx\\()_fill\n"
+	"fp_tpl_\\sfx\\()_fill:\n"
+	"	test %ecx, %ecx\n"
+	"	jz 8f\n"
+	"	test %rax, %rax\n"
+	"	jz 8f\n"
+	"	mov -8(%rax), %rcx\n"
+	"	test $2, %cl\n"
+	"	jnz 8f\n"
+	"	and $-8, %rcx\n"
+	"	sub $8, %rcx\n"
+	"	jbe 8f\n"
+	"	mov %rax, %rdi\n"
+	"	xor %eax, %eax\n"
+	"	rep stosb\n"
+	"8:\n"
 	"	lea -1(%r8), %rax\n"
 	"	cmp 192(%r11), %rax\n"
 	"	jb 9f\n"
@@ -544,7 +615,7 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	/* REALLOC (unchecked): entry record, call the original, return record. */
 	".globl fp_tpl_call2_start\n .hidden fp_tpl_call2_start\n"
 	"fp_tpl_call2_start:\n"
-	"	FP_CALL call2, .Lfp_call2_end\n"
+	"	FP_CALL call2, .Lfp_call2_end, 0\n"
 	".globl fp_tpl_call2_end\n .hidden fp_tpl_call2_end\n"
 	"fp_tpl_call2_end:\n"
 	".Lfp_call2_end:\n"
@@ -559,7 +630,7 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	jz .Lfp_realloc_rec\n"
 	"	FP_CHECKS realloc, .Lfp_realloc_end\n"
 	".Lfp_realloc_rec:\n"
-	"	FP_CALL realloc, .Lfp_realloc_end\n"
+	"	FP_CALL realloc, .Lfp_realloc_end, 2\n"
 	".globl fp_tpl_realloc_check\n .hidden fp_tpl_realloc_check\n"
 	"fp_tpl_realloc_check:\n"
 	"	int3\n"
@@ -619,6 +690,8 @@ TPL_CALL1_SYMS(call);
 TPL_BOUNDS(call2);
 TPL_ENTRY_SYMS(call2);
 TPL_RETURN_SYMS(call2);
+TPL_SYM(fp_tpl_call_fill);
+TPL_SYM(fp_tpl_realloc_fill);
 TPL_BOUNDS(realloc);
 TPL_ENTRY_SYMS(realloc);
 TPL_RETURN_SYMS(realloc);
@@ -633,6 +706,7 @@ struct tpl {
 	size_t func, wload[2], wresume[2]; /* the walk */
 	size_t learn, learned;		   /* FP_FLAG_LEARN's trap */
 	size_t key, check, load[3], ring0; /* FP_FREE_CHECKED, FP_REALLOC_CHECKED */
+	size_t fill;			   /* FP_ALLOC, FP_REALLOC_CHECKED: zero-fill flag */
 };
 
 /* Offsets of the template labels.  They are addresses within one assembled
@@ -671,16 +745,19 @@ static void tpl_get(enum fp_kind kind, struct tpl *t)
 	switch (kind) {
 	case FP_ALLOC:
 		s = fp_tpl_call_start;
-		*t = (struct tpl){ TPL_ENTRY(call), TPL_ONE_CALL(call) };
+		*t = (struct tpl){ TPL_ENTRY(call), TPL_ONE_CALL(call),
+				   .fill = OFF(fp_tpl_call_fill) };
 		break;
 	case FP_REALLOC:
 		s = fp_tpl_call2_start;
+		/* no fill: its entry would read the old chunk's header before
+		 * glibc has looked at the pointer (unchecked, in -p) */
 		*t = (struct tpl){ TPL_ENTRY(call2), TPL_TWO_RECORDS(call2) };
 		break;
 	case FP_REALLOC_CHECKED:
 		s = fp_tpl_realloc_start;
 		*t = (struct tpl){ TPL_ENTRY(realloc), TPL_TWO_RECORDS(realloc),
-				   TPL_CHECKS(realloc) };
+				   TPL_CHECKS(realloc), .fill = OFF(fp_tpl_realloc_fill) };
 		break;
 	case FP_FREE_CHECKED:
 		s = fp_tpl_free_start;
@@ -1176,6 +1253,8 @@ int fp_stub_build(const struct fp_stub_req *req, struct fp_stub *out)
 	}
 	if (t.ring_ret)
 		memcpy(out->code + t.ring_ret - 8, &req->ring, 8);
+	if (t.fill)
+		put32(out->code + t.fill - 4, req->zero_new);
 	memcpy(out->code + t.func - 8, &req->func, 8);
 	out->copy_insn = req->stub + t.copy;
 	for (int k = 0; k < 2; k++) {

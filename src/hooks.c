@@ -53,6 +53,48 @@ uint64_t hooks_fn_addr(const struct session *s, const char *name)
 	return 0;
 }
 
+/* Where a call to name goes: the definition the dynamic linker binds.  A
+ * static program links nothing at run time, so its own definition is the
+ * one called even when it is a local symbol (a static-pie's glibc has
+ * malloc, exit and _exit only as local aliases).  0 or -ENOENT. */
+int hooks_bind(struct session *s, const char *name, uint64_t *addr, uint64_t *size)
+{
+	if (!symbols_bind(s->sym, name, addr, size, NULL))
+		return 0;
+	if (!s->hk.static_exe)
+		return -ENOENT;
+	return symbols_lookup_in_module_of(s->sym, s->hk.static_exe, name, addr, size);
+}
+
+/* Whether new blocks of allocator function i (at addr) are zeroed before
+ * the program gets them.  memcheck sees a new block's bytes as undefined
+ * until written, so stale pointers an earlier owner left there never keep
+ * a block alive; leaktrace cannot track definedness, and zeroes them
+ * instead.  No correct program reads what it did not write, so none can
+ * tell.  Only glibc's malloc (known by its tcache_key, which needs glibc's
+ * symbols), whose chunk header the fast path's stubs read to see how many
+ * bytes to zero and whether the chunk is mmapped (zero already); not
+ * calloc's (zeroed).  realloc's only past what the old chunk held, and not
+ * with -p's fail-safe stubs, whose realloc is an unchecked plain call. */
+static bool zeroes_new(struct session *s, unsigned i, uint64_t addr)
+{
+	uint64_t key, size;
+
+	switch (allocfn_table[i].kind) {
+	case AFN_MALLOC:
+	case AFN_MEMALIGN:
+	case AFN_VALLOC:
+	case AFN_PVALLOC:
+		return s->cfg->zero_new &&
+		       !symbols_lookup_in_module_of(s->sym, addr, "tcache_key", &key, &size);
+	case AFN_REALLOC:
+		return s->cfg->zero_new && !s->fp.failsafe &&
+		       !symbols_lookup_in_module_of(s->sym, addr, "tcache_key", &key, &size);
+	default:
+		return false;
+	}
+}
+
 /* (Re)binds every allocator name; called at each consistent link map. */
 void hooks_install(struct session *s)
 {
@@ -60,7 +102,7 @@ void hooks_install(struct session *s)
 
 	symbols_refresh(s->sym);
 	for (unsigned i = 0; i < allocfn_count; i++) {
-		if (symbols_bind(s->sym, allocfn_table[i].name, &addr, &size, NULL))
+		if (hooks_bind(s, allocfn_table[i].name, &addr, &size))
 			continue;
 		bool known = false;
 		for (unsigned j = 0; j < s->hk.nfns; j++)
@@ -71,7 +113,7 @@ void hooks_install(struct session *s)
 		const struct breakpoint *b = bptab_lookup(s->bt, addr);
 		if ((b && b->tag >= 0 && b->tag < (int)s->hk.nfns) || fastpatch_patched(s, addr))
 			continue;
-		s->hk.fns[s->hk.nfns] = (struct hooked_fn){ i, addr, size };
+		s->hk.fns[s->hk.nfns] = (struct hooked_fn){ i, addr, size, zeroes_new(s, i, addr) };
 		enum fp_kind fk;
 		bool fits = fastpatch_kind(allocfn_table[i].kind, s->fp.failsafe, &fk);
 		if (s->fp.wanted && !s->fp.failed && fits &&
@@ -108,11 +150,11 @@ void hooks_install(struct session *s)
 	}
 	/* nor exit's and _exit's: a service is not expected to end */
 	bool exits = !(s->fp.failsafe && s->fp.ring);
-	if (exits && !s->hk.exit_fn && !symbols_bind(s->sym, "_exit", &addr, &size, NULL)) {
+	if (exits && !s->hk.exit_fn && !hooks_bind(s, "_exit", &addr, &size)) {
 		if (!hooks_add(s, addr, TAG_EXIT, "_exit"))
 			s->hk.exit_fn = addr;
 	}
-	if (exits && !s->hk.exit_call_fn && !symbols_bind(s->sym, "exit", &addr, &size, NULL)) {
+	if (exits && !s->hk.exit_call_fn && !hooks_bind(s, "exit", &addr, &size)) {
 		if (!hooks_add(s, addr, TAG_EXIT_CALL, "exit"))
 			s->hk.exit_call_fn = addr;
 	}
@@ -235,13 +277,14 @@ int hooks_setup_image(struct session *s, pid_t tid)
 		return err;
 	}
 	s->hk.trap_return = bptab_trap(s->bt, TRAP_RETURN);
+	s->hk.static_exe = at_base ? 0 : near;
 	if (!at_base) {
 		/* static: the allocator is in the program, and what glibc
 		 * allocates before main is the start-up a dynamic program's
 		 * loader does unseen: tracked from main on */
 		uint64_t addr, size;
 		hooks_install(s);
-		if (s->hk.nfns && !symbols_bind(s->sym, "main", &addr, &size, NULL) &&
+		if (s->hk.nfns && !hooks_bind(s, "main", &addr, &size) &&
 		    !hooks_add(s, addr, TAG_MAIN, "main"))
 			s->ev.before_main = true;
 		return 0;

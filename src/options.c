@@ -551,6 +551,7 @@ static void config_defaults(struct config *cfg)
 	cfg->num_callers = 12;
 	cfg->run_libc_freeres = true;
 	cfg->run_cxx_freeres = true;
+	cfg->zero_new = true;
 	cfg->log_fd = 2;
 	cfg->xml_fd = -1;
 	cfg->freelist_vol = 20000000;

@@ -94,6 +94,7 @@ struct fast_patch {
 struct hooked_fn {
 	unsigned afn; /* index into allocfn_table */
 	uint64_t addr, size;
+	bool zero_new; /* glibc's malloc family: each new block is zeroed */
 };
 
 /* hooks.c and inject.c: what is hooked, and how leaktrace runs code there. */
@@ -103,6 +104,7 @@ struct hooks_part {
 	uint64_t fd_hooked[64]; /* entry address of each fdfn_table entry, or 0 */
 	uint64_t fd_top[64];	/* where its system call returns to, or 0 (fdevents_top_pc) */
 	uint64_t rdebug, exit_fn, exit_call_fn, libc_freeres, cxx_freeres;
+	uint64_t static_exe;  /* an address in a static program, else 0 */
 	uint64_t trap_return; /* bptab_trap(TRAP_RETURN), kept for the event path */
 	bool hooks_warned;
 	bool all_stopped; /* -p: every thread is held, code may be patched */
@@ -266,6 +268,8 @@ int hooks_add(struct session *s, uint64_t addr, int tag, const char *what);
 /* The entry address of the hooked function of that name, or 0. */
 uint64_t hooks_fn_addr(const struct session *s, const char *name);
 void hooks_install(struct session *s);
+/* Where a call to name goes (a static program: its own local definitions too). */
+int hooks_bind(struct session *s, const char *name, uint64_t *addr, uint64_t *size);
 int hooks_setup_after_exec(struct session *s, pid_t tid);
 int hooks_setup_image(struct session *s, pid_t tid);
 /* AT_BASE of the target's auxiliary vector (the dynamic loader), or 0. */

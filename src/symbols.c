@@ -1252,3 +1252,28 @@ int symbols_find_object(struct symbols *s, const char *name, uint64_t *addr, uin
 	}
 	return -ENOENT;
 }
+
+int symbols_find_section(struct symbols *s, uint64_t near, const char *name, uint64_t *addr,
+			 uint64_t *size)
+{
+	Dwfl_Module *m = dwfl_addrmodule(s->dwfl, near);
+	Dwarf_Addr bias;
+	Elf *elf = m ? dwfl_module_getelf(m, &bias) : NULL;
+	size_t shstrndx;
+
+	if (!elf || elf_getshdrstrndx(elf, &shstrndx))
+		return -ENOENT;
+	for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
+		GElf_Shdr sh;
+		const char *n;
+		if (!gelf_getshdr(scn, &sh) || !(sh.sh_flags & SHF_ALLOC))
+			continue;
+		n = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (n && !strcmp(n, name)) {
+			*addr = sh.sh_addr + bias;
+			*size = sh.sh_size;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}

@@ -94,7 +94,7 @@
  * record, teaches their rules, and resumes the stub at learn_resume, which
  * publishes it.  Never with FP_FLAG_FAILSAFE.  Without it, the copy. */
 #define FP_FLAG_LEARN	    8u
-#define FP_STUB_MAX	    1536u
+#define FP_STUB_MAX	    2048u
 #define FP_TID_OFFSET_GLIBC 0x2d0 /* offsetof(struct pthread, tid), 2.36 */
 
 /* Offsets are part of the stub's code: change them only with fastpath.c.
@@ -342,6 +342,7 @@ struct fp_stub_req {
 	uint16_t op;
 	int32_t tid_offset;  /* FP_TID_OFFSET_GLIBC, or -1 */
 	uint64_t tcache_key; /* FP_*_CHECKED: address of glibc's tcache_key */
+	bool zero_new;	     /* glibc's malloc, realloc: zero each new block's new bytes */
 };
 
 struct fp_stub {

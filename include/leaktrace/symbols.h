@@ -60,6 +60,11 @@ bool symbols_in_local_function(struct symbols *s, uint64_t pc, uint64_t same_mod
  * size.  0 or -ENOENT. */
 int symbols_find_object(struct symbols *s, const char *name, uint64_t *addr, uint64_t *size);
 
+/* The section named name (an allocated one) of the module containing near:
+ * its run-time address and size.  0 or -ENOENT. */
+int symbols_find_section(struct symbols *s, uint64_t near, const char *name, uint64_t *addr,
+			 uint64_t *size);
+
 /* The entry address of the function containing ip, or 0. */
 uint64_t symbols_function_entry(struct symbols *s, uint64_t ip);
 

@@ -23,6 +23,8 @@ struct pending_call {
 	int fdfn;	/* --track-fds: index into fdfn_table, or -1 */
 	bool ignore;	/* a fast-path call inside another: its return is dropped */
 	bool old_taken; /* fast-path realloc: old left the heap map at the entry */
+	bool zero;	/* zero the new block's bytes from zero_from on (breakpoints) */
+	uint64_t zero_from;
 	struct block old;
 	uint64_t args[4]; /* the fd function's arguments */
 };
