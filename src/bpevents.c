@@ -96,7 +96,7 @@ int bpevents_entry(struct session *s, struct thread *th, const struct breakpoint
 	struct call_entry e = { .fn = (unsigned)bp->tag,
 				.regs = &at_entry,
 				.ret = ret,
-				.frames = { live_frames, th },
+				.frames = { .get = live_frames, .ctx = th },
 				.returns_seen = false,
 				.can_reject = true };
 

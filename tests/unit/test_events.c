@@ -191,7 +191,7 @@ static enum entry_verdict enter(const char *fn, uint64_t rdi, uint64_t rsi, uint
 	struct call_entry e = { .fn = i,
 				.regs = &r,
 				.ret = ret,
-				.frames = { fake_frames, NULL },
+				.frames = { .get = fake_frames, .ctx = NULL },
 				.returns_seen = !bp,
 				.can_reject = bp };
 	return events_entry(s, &th, &e);
