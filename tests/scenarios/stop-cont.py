@@ -18,8 +18,18 @@ def scenario(tmp):
     wait_for_line(out, r"^iter 20 ")
     pid = int(subprocess.check_output(["pgrep", "-P", str(lt.pid)]).split()[0])
     os.kill(pid, signal.SIGSTOP)
+    # stopped for good: the signal-delivery stop ("t") comes first, and the tracer then lets
+    # the signal through to the group-stop, so one look at "t" may be followed by a moment
+    # of "R": wait until the state has stayed stopped for 0.1 s
     deadline = time.time() + 5
-    while time.time() < deadline and not proc_status(pid).get("State", "").startswith(("T", "t")):
+    stopped_since = None
+    while time.time() < deadline:
+        if proc_status(pid).get("State", "").startswith(("T", "t")):
+            stopped_since = stopped_since or time.time()
+            if time.time() - stopped_since >= 0.1:
+                break
+        else:
+            stopped_since = None
         time.sleep(0.01)
     state = proc_status(pid).get("State", "")
     check(state.startswith(("T", "t")), f"after SIGSTOP the program's state is {state!r}")
