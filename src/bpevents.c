@@ -61,7 +61,7 @@ static void zero_new_block(struct session *s, uint64_t p, uint64_t from)
 {
 	uint64_t n = usable_bytes(s, p, false);
 
-	if (n > from)
+	if (n > from && n - from <= FP_ZERO_MAX)
 		target_fill(&s->tm, p + from, n - from, 0);
 }
 

@@ -67,6 +67,10 @@ _Static_assert(__builtin_offsetof(struct fp_ring_hdr, alive_tsc) == 200 &&
 	       "fail-safe offsets");
 _Static_assert(__builtin_offsetof(struct fp_ring_hdr, walk_qwords) == 112, "walk span offset");
 
+/* FP_ZERO_MAX as the stubs' code spells it */
+#define ZERO_MAX_ASM "131072"
+_Static_assert(FP_ZERO_MAX == 131072, "ZERO_MAX_ASM follows FP_ZERO_MAX");
+
 /* FP_SPIN_TICKS as the stubs' code spells it */
 #define SPIN_TICKS_ASM "262144"
 _Static_assert(FP_SPIN_TICKS == 262144, "SPIN_TICKS_ASM follows FP_SPIN_TICKS");
@@ -497,6 +501,8 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	jbe 8f\n"
 	"	mov %rax, %rdi\n"
 	".endif\n"
+	"	cmp $" ZERO_MAX_ASM ", %rcx\n"
+	"	ja 8f\n"
 	"	xor %eax, %eax\n"
 	"	rep stosb\n"
 	"	mov 8(%rsp), %rax\n"
@@ -558,6 +564,8 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	and $-8, %rcx\n"
 	"	sub $8, %rcx\n"
 	"	jbe 8f\n"
+	"	cmp $" ZERO_MAX_ASM ", %rcx\n"
+	"	ja 8f\n"
 	"	mov %rax, %rdi\n"
 	"	xor %eax, %eax\n"
 	"	rep stosb\n"

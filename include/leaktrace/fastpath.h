@@ -95,6 +95,11 @@
  * publishes it.  Never with FP_FLAG_FAILSAFE.  Without it, the copy. */
 #define FP_FLAG_LEARN	    8u
 #define FP_STUB_MAX	    2048u
+/* New blocks with more new bytes than this are not zeroed (zero_new): as
+ * glibc's default mmap threshold, such blocks mostly come from fresh
+ * zero pages, and zeroing a large buffer the program never fills would
+ * commit its pages */
+#define FP_ZERO_MAX	    131072u
 #define FP_TID_OFFSET_GLIBC 0x2d0 /* offsetof(struct pthread, tid), 2.36 */
 
 /* Offsets are part of the stub's code: change them only with fastpath.c.
