@@ -94,6 +94,25 @@ static int heap_take(struct session *s, uint64_t addr, struct block *out)
 	return rc;
 }
 
+/* A pointer freed (or a realloc's old one) that is no block of ours: true
+ * for memcheck's InvalidFree (counted and reported), false for a block
+ * allocated out of our sight (a realloc of it is then a fresh allocation). */
+static bool judge_unknown_free(struct session *s, struct thread *th, uint64_t ptr,
+			       uint32_t stack_id, uint64_t caller)
+{
+	struct mem_error e = { .kind = ERR_INVALID_FREE,
+			       .addr = ptr,
+			       .stack = session_stack(s, stack_id) };
+
+	if (memerrors_judge_free(s, &e, caller) == FREE_UNSEEN) {
+		s->ev.unseen_frees++;
+		return false;
+	}
+	s->ev.frees++;
+	memerrors_add(s, th, &e, stack_id);
+	return true;
+}
+
 /* Returns true when the call must not reach the allocator (a bad free). */
 static bool events_free(struct session *s, struct thread *th, uint64_t ptr, uint8_t family,
 			uint32_t stack_id, uint64_t caller)
@@ -111,16 +130,7 @@ static bool events_free(struct session *s, struct thread *th, uint64_t ptr, uint
 		freeq_push(s->freed, &fb);
 		return false;
 	}
-	struct mem_error e = { .kind = ERR_INVALID_FREE,
-			       .addr = ptr,
-			       .stack = session_stack(s, stack_id) };
-	if (memerrors_judge_free(s, &e, caller) == FREE_UNSEEN) {
-		s->ev.unseen_frees++;
-		return false;
-	}
-	s->ev.frees++;
-	memerrors_add(s, th, &e, stack_id);
-	return true;
+	return judge_unknown_free(s, th, ptr, stack_id, caller);
 }
 
 static void events_alloc(struct session *s, struct thread *th, uint64_t addr, uint64_t size,
@@ -143,26 +153,6 @@ static void events_alloc(struct session *s, struct thread *th, uint64_t addr, ui
 		heapprof_realloc(s->prof, was->size, was->stack_id, size, stack_id);
 	else if (s->prof)
 		heapprof_alloc(s->prof, size, stack_id);
-}
-
-/* A realloc whose old pointer is no block of ours, judged as a free of it
- * would be: true for memcheck's InvalidFree (counted and reported), false
- * for a block allocated out of our sight (its realloc is then a fresh
- * allocation). */
-static bool realloc_unknown_old(struct session *s, struct thread *th, uint64_t old,
-				uint32_t stack_id, uint64_t ret)
-{
-	struct mem_error e = { .kind = ERR_INVALID_FREE,
-			       .addr = old,
-			       .stack = session_stack(s, stack_id) };
-
-	if (memerrors_judge_free(s, &e, ret) == FREE_UNSEEN) {
-		s->ev.unseen_frees++;
-		return false;
-	}
-	s->ev.frees++;
-	memerrors_add(s, th, &e, stack_id);
-	return true;
 }
 
 /* A realloc's old block leaves the heap map at the call's entry, not at its
@@ -290,7 +280,7 @@ enum entry_verdict events_entry(struct session *s, struct thread *th, const stru
 	bool old_live = false;
 	if ((a->kind == AFN_REALLOC || a->kind == AFN_REALLOCARRAY) && req.old_ptr) {
 		old_live = heapmap_lookup(s->heap, req.old_ptr) != NULL;
-		if (!old_live && realloc_unknown_old(s, th, req.old_ptr, stack_id, e->ret) &&
+		if (!old_live && judge_unknown_free(s, th, req.old_ptr, stack_id, e->ret) &&
 		    e->can_reject) {
 			/* an InvalidFree returns NULL without reaching the
 			 * allocator; memcheck counts any realloc of a non-NULL
