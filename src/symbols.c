@@ -467,20 +467,26 @@ static const struct symidx_ent *find_named(Dwfl_Module *m, const char *name, sym
 	return best;
 }
 
-/* The first entry of by_address(x), which must not be NULL, whose value
- * is >= value (x->n if none). */
-static size_t lower_bound(const struct symidx *x, uint64_t value)
+/* The first of n entries sorted by value whose value is >= value (n if
+ * none). */
+static size_t ents_lower_bound(const struct symidx_ent *v, size_t n, uint64_t value)
 {
-	size_t lo = 0, hi = x->n;
+	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (x->byaddr[mid].value < value)
+		if (v[mid].value < value)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	return lo;
+}
+
+/* The same in by_address(x), which must not be NULL. */
+static size_t lower_bound(const struct symidx *x, uint64_t value)
+{
+	return ents_lower_bound(x->byaddr, x->n, value);
 }
 
 static bool is_exported_def(const struct symidx_ent *e)
@@ -794,19 +800,14 @@ static const struct symidx_ent no_name;
 static const struct symidx_ent *sized_lookup(Dwfl_Module *m, struct symidx *x, uint64_t ip)
 {
 	const struct symidx_ent *cand[64], *held = NULL;
-	size_t nc = 0, lo = 0, hi;
+	size_t nc = 0;
 
 	if (x->first_global < 0 && !build_sized(m, x))
 		return NULL;
 	if (!x->first_global)
 		return NULL;
-	for (hi = x->nsized; lo < hi;) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (x->sized[mid].value <= ip)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	/* the sized symbols starting at or below ip: [0, lo) */
+	size_t lo = ents_lower_bound(x->sized, x->nsized, ip + 1);
 	for (size_t j = lo; j-- > 0 && x->max_end[j] > ip;) {
 		if (ip - x->sized[j].value >= x->sized[j].size)
 			continue;
