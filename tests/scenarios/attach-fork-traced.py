@@ -13,17 +13,9 @@ import time
 from scenariolib import *  # noqa: F401,F403
 
 
-def harmed(out):
-    m = re.search(r"harmed (\d+)", wait_for_line(out, r"^iter \d+ harmed \d+"))
-    return int(m.group(1))
-
-
 def scenario(tmp):
-    out = os.path.join(tmp, "server.out")
-    p = subprocess.Popen([program("fork-server")], stdout=open(out, "w"),
-                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    p, out = start_server(tmp, prog=program("fork-server"))
     try:
-        wait_for_line(out, r"^iter ")
         log = os.path.join(tmp, "traced.txt")
         lt = subprocess.Popen([LEAKTRACE, *norm.LEAKTRACE_OPTIONS, "-p", str(p.pid),
                                "--trace-children=yes", "--duration=2", f"--log-file={log}"],
@@ -36,18 +28,15 @@ def scenario(tmp):
         _, err = lt.communicate(timeout=60)
         check(lt.returncode == 0, f"leaktrace exited {lt.returncode}: {err.decode()}")
         time.sleep(0.3)  # the copies' last children exit
-        check(harmed(out) == 0, f"a child was harmed:\n{read(out)[-800:]}")
+        check(fork_server_harmed(out) == 0, f"a child was harmed:\n{read(out)[-800:]}")
         st = proc_status(p.pid)
         check(st.get("TracerPid") == "0", f"still traced by {st.get('TracerPid')}")
         rep = read(log)
         pids = set(re.findall(r"^==(\d+)== HEAP SUMMARY", rep, re.M))
         check(len(pids - {str(p.pid)}) > 0, f"no child reported on its own:\n{rep[-800:]}")
         time.sleep(0.2)
-        check(harmed(out) == 0, "a child was harmed after the detach")
-        p.send_signal(signal.SIGTERM)
-        check(p.wait(timeout=30) == 0, f"the server exited {p.returncode}")
-        last = read(out).rstrip().splitlines()[-1]
-        check(last == "done harmed 0", f"the server's last line: {last!r}")
+        check(fork_server_harmed(out) == 0, "a child was harmed after the detach")
+        finish_fork_server(p, out)
     finally:
         if p.poll() is None:
             p.kill()

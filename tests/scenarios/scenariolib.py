@@ -150,12 +150,26 @@ def last_leaks(path):
     return int(m.group(1))
 
 
-def start_server(tmp, name="server", args=()):
+def start_server(tmp, name="server", args=(), prog=SERVER):
     out = os.path.join(tmp, f"{name}.out")
-    p = subprocess.Popen([SERVER, *args], stdout=open(out, "w"), stderr=subprocess.STDOUT,
+    p = subprocess.Popen([prog, *args], stdout=open(out, "w"), stderr=subprocess.STDOUT,
                          stdin=subprocess.DEVNULL)
     wait_for_line(out, r"^iter ")
     return p, out
+
+
+def fork_server_harmed(out):
+    """test-programs/fork-server's count of children that did not exit as they should."""
+    m = re.search(r"harmed (\d+)", wait_for_line(out, r"^iter \d+ harmed \d+"))
+    return int(m.group(1))
+
+
+def finish_fork_server(p, out):
+    """Ends fork-server, which must exit 0 with no child harmed."""
+    p.send_signal(signal.SIGTERM)
+    check(p.wait(timeout=30) == 0, f"the server exited {p.returncode}")
+    last = read(out).rstrip().splitlines()[-1]
+    check(last == "done harmed 0", f"the server's last line: {last!r}")
 
 
 def finish_server(p, out):
