@@ -232,7 +232,9 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	cmpq $0, 80(%r11)\n"
 	"	je 20f\n"
 	/* The walk (see fastpath.h: the rule table).  rax pc, rsi sp, rdx
-	 * rbp, rcx frames, rdi out, r14 key, r12 table, r13 window end. */
+	 * rbp, rcx frames, rdi out, r14 key, r12 table, r13 window end.
+	 * The pushes are where the learn trap's tracer finds the entry's
+	 * registers (fastpath.h, enum fp_learn_saved). */
 	"	push %rbx\n push %r12\n push %r13\n push %r14\n push %r15\n"
 	"	mov 72(%r11), %r12\n"
 	"	add %r11, %r12\n"

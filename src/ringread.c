@@ -192,20 +192,19 @@ int ringread_learn(struct session *s, struct thread *th, const struct fast_patch
 		struct fp_rec *rec =
 		    (struct fp_rec *)((uint8_t *)s->fp.ring + (at - s->fp.ring_addr));
 		unsigned max = h->max_frames < FP_MAX_WALK ? (unsigned)h->max_frames : FP_MAX_WALK;
-		/* the callee-saved registers at the entry: rbp as it is (the walk
-		 * leaves it alone), the others on the stub's stack, where the
-		 * walk pushed them (rbx, r12, r13, r14, r15) */
-		uint64_t saved[5] = { 0 };
+		/* the callee-saved registers at the entry (fastpath.h,
+		 * FP_FLAG_LEARN): rbp as it is, the others on the stub's stack */
+		uint64_t saved[FP_SAVED_N] = { 0 };
 		if (rec->op < s->hk.nfns && max &&
 		    target_read(&s->tm, regs->rsp, saved, sizeof saved) == sizeof saved) {
 			struct user_regs_struct r = { .rip = s->hk.fns[rec->op].addr,
 						      .rsp = rec->rsp,
-						      .rbx = saved[4],
+						      .rbx = saved[FP_SAVED_RBX],
 						      .rbp = regs->rbp,
-						      .r12 = saved[3],
-						      .r13 = saved[2],
-						      .r14 = saved[1],
-						      .r15 = saved[0],
+						      .r12 = saved[FP_SAVED_R12],
+						      .r13 = saved[FP_SAVED_R13],
+						      .r14 = saved[FP_SAVED_R14],
+						      .r15 = saved[FP_SAVED_R15],
 						      .rdi = rec->rdi,
 						      .rsi = rec->rsi,
 						      .rdx = rec->rdx };

@@ -74,26 +74,37 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FP_RING_MAGIC	    0x31474e52504c544cull /* "LTLPRNG1" */
-#define FP_RING_VERSION	    2
-#define FP_FLAG_DISABLED    1u
+#define FP_RING_MAGIC	 0x31474e52504c544cull /* "LTLPRNG1" */
+#define FP_RING_VERSION	 2
+#define FP_FLAG_DISABLED 1u
 /* A stub that finds the ring full never traps: it yields the CPU until the
  * tracer drains, and once the tracer has not looked at the ring for
  * stall_ticks of the TSC (FP_STALL_SECONDS: it died, or cannot run) sets
  * FP_FLAG_DISABLED and lets every call through unrecorded.  For -p, where
  * the program must outlive us.  Set stall_ticks and alive_tsc first. */
-#define FP_FLAG_FAILSAFE    2u
+#define FP_FLAG_FAILSAFE 2u
 /* The CPU has rdtscp and Linux's TSC_AUX (the CPU number in its low 12
  * bits): polling may hold the tracer's CPU + 1 (see polling). */
-#define FP_FLAG_RDTSCP	    4u
-#define FP_STALL_SECONDS    1
+#define FP_FLAG_RDTSCP	 4u
+#define FP_STALL_SECONDS 1
 /* A walk that meets a pc without a rule traps (at fp_stub.learn_trap, the
  * record in r10, the frames walked so far in its nframes) instead of
  * copying the stack: the tracer unwinds the live stack, which no copy can
  * hold whole when frames are large, writes the frames and nframes into the
  * record, teaches their rules, and resumes the stub at learn_resume, which
- * publishes it.  Never with FP_FLAG_FAILSAFE.  Without it, the copy. */
-#define FP_FLAG_LEARN	    8u
+ * publishes it.  Never with FP_FLAG_FAILSAFE.  Without it, the copy.  A
+ * walked record carries no callee-saved registers: at the trap, rbp is the
+ * entry's, and the others are on the stack from the trap's rsp up, where
+ * the walk pushed them (enum fp_learn_saved). */
+#define FP_FLAG_LEARN	 8u
+enum fp_learn_saved {
+	FP_SAVED_R15,
+	FP_SAVED_R14,
+	FP_SAVED_R13,
+	FP_SAVED_R12,
+	FP_SAVED_RBX,
+	FP_SAVED_N
+};
 #define FP_STUB_MAX	    2048u
 /* New blocks with more new bytes than this are not zeroed (zero_new): as
  * glibc's default mmap threshold, such blocks mostly come from fresh
