@@ -39,6 +39,7 @@ uint32_t events_stack(struct session *s, const struct frames *f, unsigned max,
 
 	n = nsps < max ? nsps : max;
 	s->ev.last_sps[0] = r->rsp;
+	s->ev.last_walk = NULL;
 	if (mk) {
 		out[k++] = mk->op_addr;
 		while (i < n && hooks_in_fn_range(s, pcs[i] - 1, true))

@@ -128,6 +128,8 @@ int fastpatch_setup(struct session *s)
 		return -1;
 	s->fp.ring = rm.local;
 	s->fp.ring_size = rm.size;
+	s->fp.tsc0 = __rdtsc();
+	clock_gettime(CLOCK_MONOTONIC, &s->fp.mono0);
 	s->fp.ring_fd = rm.fd;
 	s->fp.cons = (struct fp_consumer){ .ring = rm.local, .next = 0, .done = s->fp.done };
 	if (s->fp.failsafe) {

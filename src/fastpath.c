@@ -904,13 +904,16 @@ const struct fp_rec *fp_ring_rec(const void *buf, uint64_t i)
 	return (const void *)((const uint8_t *)(h + 1) + (i & h->mask) * h->rec_size);
 }
 
+/* the header (seq, arguments, registers) and the first 7 frames */
+static inline void prefetch_rec(const void *rec)
+{
+	for (unsigned k = 0; k < 192; k += 64)
+		__builtin_prefetch((const uint8_t *)rec + k, 0, 3);
+}
+
 void fp_ring_prefetch(const void *buf, uint64_t i)
 {
-	const uint8_t *r = (const uint8_t *)fp_ring_rec(buf, i);
-
-	/* the header (seq, arguments, registers) and the first 7 frames */
-	for (unsigned k = 0; k < 192; k += 64)
-		__builtin_prefetch(r + k, 0, 3);
+	prefetch_rec(fp_ring_rec(buf, i));
 }
 
 /* The seq word is loaded with acquire: the ring may be live memory (the
@@ -941,10 +944,11 @@ static void consumer_advance(struct fp_consumer *c, uint64_t head)
 	__atomic_store_n(&h->drained, c->next, __ATOMIC_RELEASE);
 }
 
-/* Hands over record i, published and not consumed yet. */
-static void consume_one(struct fp_consumer *c, uint64_t i, fp_rec_fn fn, void *ctx)
+/* Hands over record i (r), published and not consumed yet. */
+static inline void consume_one(struct fp_consumer *c, const struct fp_rec *r, uint64_t i,
+			       fp_rec_fn fn, void *ctx)
 {
-	fn(fp_ring_rec(c->ring, i), i, ctx);
+	fn(r, i, ctx);
 	c->done[i & c->ring->mask] = i + 1;
 }
 
@@ -974,11 +978,10 @@ struct pass {
 	unsigned nwait;
 };
 
-/* Record i, published: handed over, or made to wait while the pass has not
- * looked at every index below its ret_head (pos: the first it has not). */
-static void pass_take(struct pass *p, uint64_t i, uint64_t pos)
+/* Record i (r), published: handed over, or made to wait while the pass has
+ * not looked at every index below its ret_head (pos: the first it has not). */
+static inline void pass_take(struct pass *p, const struct fp_rec *r, uint64_t i, uint64_t pos)
 {
-	const struct fp_rec *r = fp_ring_rec(p->c->ring, i);
 	/* past the window, claims wait for room until this record is
 	 * consumed: their events come after it */
 	uint64_t at = r->ret_head < p->limit ? r->ret_head : p->limit;
@@ -988,7 +991,7 @@ static void pass_take(struct pass *p, uint64_t i, uint64_t pos)
 		p->wait[p->nwait++].at = at;
 		return;
 	}
-	consume_one(p->c, i, p->fn, p->ctx);
+	consume_one(p->c, r, i, p->fn, p->ctx);
 	p->n++;
 }
 
@@ -1006,7 +1009,8 @@ static void pass_release(struct pass *p, uint64_t pos)
 				best = k;
 		if (best == p->nwait)
 			return;
-		consume_one(p->c, p->wait[best].index, p->fn, p->ctx);
+		uint64_t i = p->wait[best].index;
+		consume_one(p->c, fp_ring_rec(p->c->ring, i), i, p->fn, p->ctx);
 		p->n++;
 		p->wait[best] = p->wait[--p->nwait];
 	}
@@ -1019,7 +1023,7 @@ static void pass_late(struct pass *p, uint64_t pos)
 
 	for (unsigned k = 0; k < p->nlate; k++) {
 		if (published(p->c->ring, p->late[k]))
-			pass_take(p, p->late[k], pos);
+			pass_take(p, fp_ring_rec(p->c->ring, p->late[k]), p->late[k], pos);
 		else
 			p->late[keep++] = p->late[k];
 	}
@@ -1037,16 +1041,22 @@ uint64_t fp_consume(struct fp_consumer *c, fp_rec_fn fn, void *ctx)
 	uint64_t head = __atomic_load_n(&h->head, __ATOMIC_ACQUIRE);
 	uint64_t end = head - c->next > h->capacity ? c->next + h->capacity : head;
 	uint64_t since = 0;
+	/* the records' addresses computed here once per index (every record
+	 * costs the tracer its share of a few hundred instructions) */
+	const uint8_t *recs = (const uint8_t *)(h + 1);
+	const uint64_t mask = h->mask;
+	const size_t rec_size = h->rec_size;
 	for (uint64_t i = c->next; i < end; i++) {
-		uint64_t slot = i & h->mask;
+		uint64_t slot = i & mask;
+		const struct fp_rec *r = (const void *)(recs + slot * rec_size);
 		/* the program's CPU has just written these lines: load ahead */
 		if (i + FP_PREFETCH < end)
-			fp_ring_prefetch(h, i + FP_PREFETCH);
+			prefetch_rec(recs + ((i + FP_PREFETCH) & mask) * rec_size);
 		if (p.nwait)
 			pass_release(&p, i);
 		if (c->done[slot] == i + 1)
 			continue; /* consumed already */
-		if (!published(h, i)) {
+		if (__atomic_load_n(&r->seq, __ATOMIC_ACQUIRE) != i + 1) {
 			/* claimed and not yet published (an FP_CALL record is
 			 * published at its call's return) */
 			if (p.nlate < FP_LATE)
@@ -1055,7 +1065,7 @@ uint64_t fp_consume(struct fp_consumer *c, fp_rec_fn fn, void *ctx)
 		}
 		if (p.nlate)
 			pass_late(&p, i);
-		pass_take(&p, i, i + 1);
+		pass_take(&p, r, i, i + 1);
 		/* room for the writers now, not at the end of a long pass */
 		if (p.n - since >= FP_DRAINED_EVERY) {
 			since = p.n;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <x86intrin.h>
 
 #include "leaktrace/fdreport.h"
 #include "leaktrace/flamegraph.h"
@@ -68,6 +69,15 @@ static void print_stats(struct session *s, size_t nblocks)
 		" records abandoned\n",
 		s->pid, s->fp.nrecords, s->fp.nwalked, s->fp.nlearned, s->fp.ncopied,
 		s->life.nstops, s->fp.nfull, s->fp.nfaults, s->fp.nlost);
+	struct timespec now;
+	uint64_t ticks = __rdtsc() - s->fp.tsc0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (s->fp.nrecords && s->fp.tsc0 && ticks) {
+		double ns = (double)session_us_between(&s->fp.mono0, &now) * 1e3 *
+			    (double)s->fp.drain_ticks / (double)ticks;
+		fprintf(s->log, "--%d-- leaktrace: records read in %.3f s, %.1f ns per record\n",
+			s->pid, ns / 1e9, ns / (double)s->fp.nrecords);
+	}
 }
 
 void leakcheck_final(struct session *s, struct thread *exiting)

@@ -108,14 +108,15 @@ static void describe_non_heap(struct session *s, struct mem_error *e)
 {
 	struct maps m;
 
-	if (s->ev.last_nsps && e->addr >= s->ev.last_sps[0] && !procmaps_read(s->tm.pid, &m)) {
+	if (s->ev.last_nsps && e->addr >= events_last_sp(s, 0) && !procmaps_read(s->tm.pid, &m)) {
 		const struct mapping *a = procmaps_find(&m, e->addr);
-		const struct mapping *b = procmaps_find(&m, s->ev.last_sps[0]);
+		const struct mapping *b = procmaps_find(&m, events_last_sp(s, 0));
 		if (a && a == b) {
 			e->desc = ADDR_STACK;
 			e->stack_tid = s->ev.last_thread ? s->ev.last_thread->num : 1;
 			for (unsigned k = s->ev.last_nsps; k-- > 0;) {
-				if (s->ev.last_sps[k] && s->ev.last_sps[k] <= e->addr) {
+				uint64_t sp = events_last_sp(s, k);
+				if (sp && sp <= e->addr) {
 					uint64_t lo, hi;
 					const char *path;
 					uint64_t pc =

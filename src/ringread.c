@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <x86intrin.h>
 
 #include "leaktrace/allocfns.h"
 
@@ -91,8 +92,9 @@ static size_t memo_slot(const struct fp_rec *rec, unsigned n)
 }
 
 /* frames_source.known: a walked record whose first n frames were seen
- * before.  last_sps as events_stack sets them: the entry rsp, then the
- * frames' stack pointers. */
+ * before.  The stack pointers as events_stack sets them: the entry rsp,
+ * then the frames' (last_walk: read from the record only if an error asks,
+ * while the record is consumed). */
 static bool record_known(struct session *s, void *ctx, unsigned n, uint32_t *id)
 {
 	struct record_ctx *c = ctx;
@@ -118,10 +120,7 @@ static bool record_known(struct session *s, void *ctx, unsigned n, uint32_t *id)
 			return false;
 	}
 	s->ev.last_sps[0] = rec->rsp;
-	for (unsigned i = 1; i < n; i++) {
-		uint64_t pc;
-		fp_rec_frame(rec, i, &pc, &s->ev.last_sps[i]);
-	}
+	s->ev.last_walk = rec->frames;
 	s->ev.last_nsps = n;
 	*id = m->id;
 	s->fp.nwalked++;
@@ -264,14 +263,17 @@ static int on_record(const struct fp_rec *rec, uint64_t index, void *ctx)
 	r->rsi = rec->rsi;
 	r->rdx = rec->rdx;
 	/* the unwinder's start on a stack copy; a walked record has no use for
-	 * them (and its stub did not write them) */
-	bool copied = !rec->nframes;
-	r->rbx = copied ? rec->rbx : 0;
-	r->rbp = copied ? rec->rbp : 0;
-	r->r12 = copied ? rec->r12 : 0;
-	r->r13 = copied ? rec->r13 : 0;
-	r->r14 = copied ? rec->r14 : 0;
-	r->r15 = copied ? rec->r15 : 0;
+	 * them (and its stub did not write them): 0, cleared once */
+	if (!rec->nframes || s->fp.regs_saved) {
+		bool copied = !rec->nframes;
+		r->rbx = copied ? rec->rbx : 0;
+		r->rbp = copied ? rec->rbp : 0;
+		r->r12 = copied ? rec->r12 : 0;
+		r->r13 = copied ? rec->r13 : 0;
+		r->r14 = copied ? rec->r14 : 0;
+		r->r15 = copied ? rec->r15 : 0;
+		s->fp.regs_saved = copied;
+	}
 	struct record_ctx rc = { th, rec, index, 0 };
 	struct call_entry e = { .fn = rec->op,
 				.regs = r,
@@ -279,17 +281,22 @@ static int on_record(const struct fp_rec *rec, uint64_t index, void *ctx)
 				.frames = { record_frames, &rc, record_known, record_learn },
 				.returns_seen = true,
 				.can_reject = false };
-	events_entry(s, th, &e);
+	enum entry_verdict v = events_entry(s, th, &e);
 	/* an FP_CALL record is its call's return too: the call just entered,
-	 * if it was followed, is on top */
-	if (rec->phase == FP_CALL)
+	 * if it was followed, is on top (where on_return_record would find
+	 * it) */
+	if (rec->phase == FP_CALL && v == ENTRY_PENDING)
+		events_return(s, th, &th->calls[--th->ncalls], rec->rax);
+	else if (rec->phase == FP_CALL)
 		on_return_record(s, th, rec);
 	return 0;
 }
 
 uint64_t ringread_drain(struct session *s)
 {
+	uint64_t t0 = __rdtsc();
 	uint64_t n = fp_consume(&s->fp.cons, on_record, s);
+	s->fp.drain_ticks += __rdtsc() - t0; /* -v: the tracer's time per record */
 
 	s->fp.nrecords += n;
 	if (s->fp.failsafe && !s->fp.gave_up_seen && !s->life.detaching && s->fp.ring &&

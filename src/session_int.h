@@ -127,12 +127,17 @@ struct fast_part {
 	struct fp_consumer cons; /* over ring, with done */
 	/* -v statistics: what the event path cost */
 	uint64_t nrecords, nwalked, ncopied, nlearned, nfull, nfaults;
+	/* the TSC's ticks spent reading records, and a TSC reading at a
+	 * monotonic-clock time (tsc0, mono0: setup) to turn them into time */
+	uint64_t drain_ticks, tsc0;
+	struct timespec mono0;
 	/* a record claimed and never published (see fastpath.h) */
 	uint64_t hole;		      /* the index the ring has been stuck at, + 1 */
 	struct timespec hole_since;   /* since when */
 	bool hole_check;	      /* checking: not again from a held thread */
 	uint64_t nlost;		      /* records given up */
 	struct user_regs_struct regs; /* ringread.c's, for events_entry; zeroed with the session */
+	bool regs_saved;	      /* regs holds a copied record's callee-saved registers */
 	/* waitloop.c: whether the program's main thread last ran on our CPU,
 	 * and when that was asked */
 	struct timespec cpu_asked;
@@ -160,8 +165,13 @@ struct events_part {
 	 * program's loader does out of memcheck's sight, is not tracked */
 	bool before_main;
 	uint64_t allocs, frees, bytes;
-	uint64_t unseen_frees;	       /* frees of blocks allocated out of our sight */
-	uint64_t last_sps[MAX_FRAMES]; /* stack pointer of each frame of the last capture */
+	uint64_t unseen_frees; /* frees of blocks allocated out of our sight */
+	/* the stack pointer of each frame of the last capture: last_sps[0],
+	 * then last_sps[k], or, when last_walk is set, the sp of the k-th
+	 * (pc, sp) pair at last_walk (a ring record's walked frames, read only
+	 * when an error asks: events_last_sp) */
+	uint64_t last_sps[MAX_FRAMES];
+	const uint8_t *last_walk;
 	unsigned last_nsps;
 	struct thread *last_thread;
 };
@@ -351,7 +361,8 @@ struct frames_source {
 	/* Optional, a front end's memory of stacks: whether these frames' first
 	 * n pcs were seen before, and their stack id then (events_stack's,
 	 * without an operator marker and with the frames' first pc first); if
-	 * so it also sets s->ev.last_sps and last_nsps as events_stack would.
+	 * so it also sets s->ev's last_sps (or last_walk) and last_nsps as
+	 * events_stack would.
 	 * learn is told the id events_stack made when known said no. */
 	bool (*known)(struct session *s, void *ctx, unsigned n, uint32_t *id);
 	void (*learn)(struct session *s, void *ctx, uint32_t id);
@@ -405,6 +416,16 @@ uint32_t events_stack(struct session *s, const struct frames *f, unsigned max,
 void events_cancel(struct session *s, struct thread *th);
 /* The frame limit of an entry's unwind. */
 unsigned events_max_frames(const struct session *s);
+/* The stack pointer of frame k (< s->ev.last_nsps) of the last capture. */
+static inline uint64_t events_last_sp(const struct session *s, unsigned k)
+{
+	uint64_t sp;
+
+	if (!k || !s->ev.last_walk)
+		return s->ev.last_sps[k];
+	__builtin_memcpy(&sp, s->ev.last_walk + 16 * (size_t)k + 8, 8);
+	return sp;
+}
 
 /* ---- bpevents.c ---- */
 int bpevents_entry(struct session *s, struct thread *th, const struct breakpoint *bp,
