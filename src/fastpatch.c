@@ -38,6 +38,15 @@ static int64_t tsc_per_second(void)
 	return per_s > 1e6 ? (int64_t)per_s : 3000000000ll;
 }
 
+/* Whether the CPU has PREFETCHW (CPUID 0x80000001 ECX bit 8: the stubs
+ * then use it, FP_FLAG_PREFETCHW). */
+static bool has_prefetchw(void)
+{
+	unsigned a, b, c, d;
+
+	return __get_cpuid(0x80000001, &a, &b, &c, &d) && (c & (1u << 8));
+}
+
 /* Whether rdtscp exists and its TSC_AUX is the CPU number, as Linux sets
  * it (in the low 12 bits): the stubs then tell whether they run on the
  * tracer's CPU (fastpath.h: polling).  Asked twice, in case we moved. */
@@ -142,6 +151,8 @@ int fastpatch_setup(struct session *s)
 	}
 	if (tsc_aux_is_cpu())
 		__atomic_or_fetch(&s->fp.ring->flags, FP_FLAG_RDTSCP, __ATOMIC_RELEASE);
+	if (has_prefetchw())
+		__atomic_or_fetch(&s->fp.ring->flags, FP_FLAG_PREFETCHW, __ATOMIC_RELEASE);
 	s->fp.ring_addr = rm.addr;
 	unsigned frames =
 	    s->cfg->num_callers + 3 < MAX_FRAMES ? s->cfg->num_callers + 3 : MAX_FRAMES;

@@ -71,6 +71,10 @@ _Static_assert(__builtin_offsetof(struct fp_ring_hdr, walk_qwords) == 112, "walk
 #define ZERO_MAX_ASM "131072"
 _Static_assert(FP_ZERO_MAX == 131072, "ZERO_MAX_ASM follows FP_ZERO_MAX");
 
+/* FP_PREFETCHW_AHEAD as the stubs' code spells it */
+#define PREFETCHW_AHEAD_ASM "8"
+_Static_assert(FP_PREFETCHW_AHEAD == 8, "PREFETCHW_AHEAD_ASM follows FP_PREFETCHW_AHEAD");
+
 /* FP_SPIN_TICKS as the stubs' code spells it */
 #define SPIN_TICKS_ASM "262144"
 _Static_assert(FP_SPIN_TICKS == 262144, "SPIN_TICKS_ASM follows FP_SPIN_TICKS");
@@ -177,6 +181,16 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	mov 12(%r11), %ecx\n"
 	"	imul %rcx, %rax\n"
 	"	lea 256(%r11,%rax), %r10\n"
+	/* the lines of the slot FP_PREFETCHW_AHEAD claims on, for writing */
+	"	testb $16, 40(%r11)\n"
+	"	jz 10f\n"
+	"	lea " PREFETCHW_AHEAD_ASM "(%r8), %rax\n"
+	"	and 24(%r11), %rax\n"
+	"	imul %rcx, %rax\n"
+	"	prefetchw 256(%r11,%rax)\n"
+	"	prefetchw 320(%r11,%rax)\n"
+	"	prefetchw 384(%r11,%rax)\n"
+	"10:\n"
 	"	movl $0x7fff0000, 8(%r10)\n"
 	"fp_tpl_\\sfx\\()_op:\n"
 	"	mov %fs:0x2d0, %ecx\n"

@@ -59,6 +59,8 @@
 #define SPIN_US		 200  /* how long the tracer polls for the next stop before sleeping */
 #define YIELD_US	 20   /* quiet polling before it asks whether to yield its CPU */
 #define WAIT_BUSY_US	 50   /* while it drains records, how often it looks for stops */
+#define BATCH_RECORDS	 128  /* a drain of fewer records caught up with the program: */
+#define BATCH_US	 5    /* the ring is looked at again after this long (waitloop.c) */
 #define PROF_POLL_US	 1000 /* the heap profile's sampling: the ring is read this often */
 #define POLL_US		 500  /* -p with fail-safe stubs: the ring is read this often */
 #define CHILD_WAIT_MS	 20   /* detach: quiet time after which no forked child is expected */

@@ -74,19 +74,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FP_RING_MAGIC	 0x31474e52504c544cull /* "LTLPRNG1" */
-#define FP_RING_VERSION	 2
-#define FP_FLAG_DISABLED 1u
+#define FP_RING_MAGIC	  0x31474e52504c544cull /* "LTLPRNG1" */
+#define FP_RING_VERSION	  2
+#define FP_FLAG_DISABLED  1u
 /* A stub that finds the ring full never traps: it yields the CPU until the
  * tracer drains, and once the tracer has not looked at the ring for
  * stall_ticks of the TSC (FP_STALL_SECONDS: it died, or cannot run) sets
  * FP_FLAG_DISABLED and lets every call through unrecorded.  For -p, where
  * the program must outlive us.  Set stall_ticks and alive_tsc first. */
-#define FP_FLAG_FAILSAFE 2u
+#define FP_FLAG_FAILSAFE  2u
 /* The CPU has rdtscp and Linux's TSC_AUX (the CPU number in its low 12
  * bits): polling may hold the tracer's CPU + 1 (see polling). */
-#define FP_FLAG_RDTSCP	 4u
-#define FP_STALL_SECONDS 1
+#define FP_FLAG_RDTSCP	  4u
+#define FP_STALL_SECONDS  1
 /* A walk that meets a pc without a rule traps (at fp_stub.learn_trap, the
  * record in r10, the frames walked so far in its nframes) instead of
  * copying the stack: the tracer unwinds the live stack, which no copy can
@@ -96,7 +96,9 @@
  * walked record carries no callee-saved registers: at the trap, rbp is the
  * entry's, and the others are on the stack from the trap's rsp up, where
  * the walk pushed them (enum fp_learn_saved). */
-#define FP_FLAG_LEARN	 8u
+#define FP_FLAG_LEARN	  8u
+/* The CPU has PREFETCHW: see FP_PREFETCHW_AHEAD */
+#define FP_FLAG_PREFETCHW 16u
 enum fp_learn_saved {
 	FP_SAVED_R15,
 	FP_SAVED_R14,
@@ -152,6 +154,16 @@ struct fp_ring_hdr {
 	uint64_t pad4[5];
 };
 #define FP_SPIN_TICKS 262144
+
+/* A writer asks for the first three cache lines of the slot this many
+ * claims ahead of its own (prefetchw: for writing; only with
+ * FP_FLAG_PREFETCHW, set where the CPU has the instruction).  The tracer read them a
+ * lap ago, so each of the writer's stores to a slot would otherwise wait for
+ * its line to come back from the tracer's CPU, and the lock xadd of the next
+ * claim waits for all of them: 1,000,000 malloc/free pairs took twice as
+ * long where the two CPUs are far apart on the host (~200 ns per line).  A
+ * hint: a slot another thread is writing loses nothing but a line's trip. */
+#define FP_PREFETCHW_AHEAD 8
 
 /* The rule table: how to step from one frame to its caller at a given pc,
  * in the shapes compiled code nearly always has (CFA = rsp or rbp + k, the

@@ -9,6 +9,7 @@
 #include "stub_memory.h"
 
 #include <capstone/capstone.h>
+#include <cpuid.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
@@ -639,12 +640,13 @@ static void *worker(void *arg)
 	return (void *)bad;
 }
 
-static void run_threads(uint64_t capacity, const char *what)
+static void run_threads(uint64_t capacity, uint64_t flags, const char *what)
 {
 	pthread_t th[NTHREADS];
 	long bad = 0;
 
 	reset_ring(capacity);
+	ring->flags |= flags;
 	checker = check_mt;
 	memset(ts, 0, sizeof ts);
 	tf_free_nonnull = tf_free_null = tf_free_sum = 0;
@@ -719,16 +721,22 @@ static void test_single(void)
 
 static void test_ring_full(void)
 {
-	reset_ring(8);
-	checker = count_only;
-	for (uint64_t i = 0; i < 100; i++)
-		CHECK(lt_call_it(tf_malloc_like, i, 1, 2) == malloc_like_result(i, 1, 2));
-	drain_ring();
-	CHECK(op_count[OP_MALLOC][FP_CALL] == 100 && op_count[OP_MALLOC][FP_ENTRY] == 0);
-	CHECK(full_traps >= 100 / 8 - 1);
-	CHECK(ring->drained == 100);
-	printf("  ring of 8: 100 calls, %ld ring-full traps, all 100 records drained in order\n",
-	       full_traps);
+	/* with FP_FLAG_PREFETCHW too: the slot prefetched wraps around */
+	for (int pfw = 0; pfw < 2; pfw++) {
+		reset_ring(8);
+		ring->flags |= pfw ? FP_FLAG_PREFETCHW : 0;
+		checker = count_only;
+		for (uint64_t i = 0; i < 100; i++)
+			CHECK(lt_call_it(tf_malloc_like, i, 1, 2) == malloc_like_result(i, 1, 2));
+		drain_ring();
+		CHECK(op_count[OP_MALLOC][FP_CALL] == 100 && op_count[OP_MALLOC][FP_ENTRY] == 0);
+		CHECK(full_traps >= 100 / 8 - 1);
+		CHECK(ring->drained == 100);
+		printf("  ring of 8%s: 100 calls, %ld ring-full traps, all 100 records drained "
+		       "in order\n",
+		       pfw ? " (prefetchw)" : "", full_traps);
+	}
+	ring->flags = 0;
 
 	/* a tracer that says it polls (nobody drains here): the stubs wait
 	 * FP_SPIN_TICKS, spinning, or yielding when the polling word names
@@ -1040,8 +1048,12 @@ int main(int argc, char **argv)
 	       (unsigned long long)plain_ns, (unsigned long long)hooked_ns,
 	       (unsigned long long)plain_free_ns, (unsigned long long)hooked_free_ns);
 
-	run_threads(RING_CAP_MAX, "big ring");
-	run_threads(1024, "small ring");
+	run_threads(RING_CAP_MAX, 0, "big ring");
+	run_threads(1024, 0, "small ring");
+	/* the claims' prefetchw of a slot ahead: a hint, whoever writes it */
+	unsigned a, b, c, d;
+	if (__get_cpuid(0x80000001, &a, &b, &c, &d) && (c & (1u << 8)))
+		run_threads(1024, FP_FLAG_PREFETCHW, "small ring, prefetchw");
 	unhook_all();
 
 	test_all_entries();
