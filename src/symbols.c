@@ -288,8 +288,9 @@ struct symidx {
 	size_t n;
 	uint32_t *hash; /* ents index + 1, open addressing on name */
 	size_t hcap;
-	struct rangeset mains; /* where a stack ends: main and below (symbols_is_main) */
-	struct fnrange *fnr;   /* function_name's answers, sorted by lo */
+	struct rangeset mains;	/* where a stack ends: main and below (symbols_is_main) */
+	struct rangeset belows; /* below main alone (symbols_ends_stack) */
+	struct fnrange *fnr;	/* function_name's answers, sorted by lo */
 	size_t nfnr, fnr_cap;
 	/* sized_lookup's table: the sized symbols libdwfl's address lookup
 	 * considers, by value, and the largest end among the first i + 1 */
@@ -328,7 +329,7 @@ static int cmp_ent(const void *a, const void *b)
  * (as libdwfl takes the nearest sizeless symbol below an address).  Asked
  * for every frame of every loss record (trim_below_main): a libdwfl lookup
  * per frame walks the whole symbol table, 25 s of a cc1plus run. */
-static void index_main_named(struct symidx *x, const char *name)
+static void index_main_named(struct symidx *x, struct rangeset *set, const char *name)
 {
 	for (size_t j = (size_t)name_hash(name) & (x->hcap - 1); x->hash[j];
 	     j = (j + 1) & (x->hcap - 1)) {
@@ -345,7 +346,7 @@ static void index_main_named(struct symidx *x, const char *name)
 			if (hi == UINT64_MAX)
 				hi = e->value + 1;
 		}
-		rangeset_add(&x->mains, e->value, hi);
+		rangeset_add(set, e->value, hi);
 	}
 }
 
@@ -353,10 +354,14 @@ static void index_main_named(struct symidx *x, const char *name)
 static void index_mains(struct symidx *x)
 {
 	rangeset_init(&x->mains);
-	index_main_named(x, "main");
-	for (size_t i = 0; below_main_fns[i]; i++)
-		index_main_named(x, below_main_fns[i]);
+	rangeset_init(&x->belows);
+	index_main_named(x, &x->mains, "main");
+	for (size_t i = 0; below_main_fns[i]; i++) {
+		index_main_named(x, &x->mains, below_main_fns[i]);
+		index_main_named(x, &x->belows, below_main_fns[i]);
+	}
 	rangeset_prepare(&x->mains);
+	rangeset_prepare(&x->belows);
 }
 
 /* The entries in address order (sorted at the first call), or NULL. */
@@ -442,6 +447,7 @@ static int free_index(Dwfl_Module *m, void **ud, const char *name, Dwarf_Addr st
 		free(x->sized);
 		free(x->max_end);
 		rangeset_clear(&x->mains);
+		rangeset_clear(&x->belows);
 		free(x);
 		*ud = NULL;
 	}
@@ -1165,6 +1171,16 @@ bool symbols_is_main(struct symbols *s, uint64_t pc)
 	struct symidx *x = m ? module_index(m) : NULL;
 
 	return x && rangeset_contains(&x->mains, pc);
+}
+
+bool symbols_ends_stack(struct symbols *s, uint64_t pc)
+{
+	if (s->show_below_main)
+		return false;
+	Dwfl_Module *m = dwfl_addrmodule(s->dwfl, pc);
+	struct symidx *x = m ? module_index(m) : NULL;
+
+	return x && rangeset_contains(&x->belows, pc);
 }
 
 uint64_t symbols_function_entry(struct symbols *s, uint64_t ip)

@@ -20,6 +20,7 @@
 
 struct unwinder {
 	Dwfl *dwfl;
+	struct symbols *sym;
 	const struct target_mem *tm;
 	bool attached;
 
@@ -158,6 +159,10 @@ static const struct cfa_rule *rule_of(struct unwinder *u, uint64_t pc)
 	if (!u->rules[j].kind) {
 		u->rules[j].pc = pc;
 		compute_rule(u->dwfl, pc, &u->rules[j]);
+		/* the stack ends here (libc's start-up below main): taught
+		 * to the stubs as such too */
+		if (symbols_ends_stack(u->sym, pc))
+			u->rules[j].kind = RULE_OUTERMOST;
 		u->nrules++;
 	}
 	return &u->rules[j];
@@ -292,6 +297,7 @@ struct unwinder *unwind_new(struct symbols *sym, const struct target_mem *tm)
 	if (!u)
 		return NULL;
 	u->dwfl = symbols_dwfl(sym);
+	u->sym = sym;
 	u->tm = tm;
 	return u;
 }
@@ -317,6 +323,8 @@ static int frame_cb(Dwfl_Frame *state, void *arg)
 	if (u->n < 512)
 		u->sps[u->n] = dwfl_frame_reg(state, 7, &sp) == 0 ? sp : 0;
 	u->pcs[u->n++] = pc;
+	if (symbols_ends_stack(u->sym, u->n > 1 ? pc - 1 : pc))
+		return DWARF_CB_ABORT; /* as rule_of's RULE_OUTERMOST */
 	return u->n >= u->max ? DWARF_CB_ABORT : DWARF_CB_OK;
 }
 

@@ -76,6 +76,13 @@ const char *symbols_data_symbol(struct symbols *s, uint64_t addr, uint64_t *star
  * or in one of libc's functions that call main (where memcheck's stacks end
  * in a program without a main symbol). */
 bool symbols_is_main(struct symbols *s, uint64_t pc);
+/* Whether a stack ends at pc's frame (a return address - 1, or an entry):
+ * pc is in one of libc's functions that call main, and stacks are not shown
+ * below main (--show-below-main=no).  Every report stops at the first frame
+ * in main or in such a function, and what lies below one is libc's start-up,
+ * the same for every stack of the main thread: the unwinder and the
+ * fast path's walks stop there instead of reading it. */
+bool symbols_ends_stack(struct symbols *s, uint64_t pc);
 /* --show-below-main=yes: the functions that call main keep their names;
  * otherwise (the default) they are described as "(below main)". */
 void symbols_set_show_below_main(struct symbols *s, bool show);
