@@ -216,6 +216,9 @@ void fastpatch_forget(struct session *s)
 	s->fp.hole_check = false;
 	s->fp.gave_up_seen = false;
 	memset(s->fp.done, 0, sizeof s->fp.done);
+	/* the last capture's frames may be a record in the ring just unmapped */
+	s->ev.last_walk = NULL;
+	s->ev.last_nsps = 0;
 }
 
 /* A copy of leaktrace that traces a forked child: the parent's ring is
