@@ -253,6 +253,17 @@ static int on_record(const struct fp_rec *rec, uint64_t index, void *ctx)
 		on_return_record(s, th, rec);
 		return 0;
 	}
+	/* the common record, with a stack seen before: events.c's short way */
+	if (events_plain_applies(s, th, rec->op, rec->ret, rec->phase == FP_CALL)) {
+		struct record_ctx rc = { th, rec, index, 0 };
+		unsigned max = events_max_frames(s);
+		unsigned keep = s->cfg->num_callers ? s->cfg->num_callers : 1;
+		struct plain_call pc = { rec->op, rec->rdi, rec->rsi, rec->ret, rec->rax, 0 };
+		if (record_known(s, &rc, keep < max ? keep : max, &pc.stack_id)) {
+			events_plain(s, th, &pc);
+			return 0;
+		}
+	}
 	/* the registers a record has, the rest 0: s->fp.regs was cleared once
 	 * (clearing a struct user_regs_struct at every record was a tenth of
 	 * the tracer's time per record) */

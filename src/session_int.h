@@ -413,6 +413,19 @@ uint32_t events_intern(struct session *s, const uint64_t *pcs, unsigned n);
 uint32_t events_stack(struct session *s, const struct frames *f, unsigned max,
 		      const struct user_regs_struct *r, const struct op_marker *mk,
 		      const struct alloc_request *req);
+/* A common record's whole event (events.c: events_plain_applies says which
+ * are; the front end knew its stack): the same effect as events_entry and,
+ * for a malloc or calloc, events_return, in fewer steps. */
+struct plain_call {
+	unsigned fn;	   /* index into s->hk.fns */
+	uint64_t rdi, rsi; /* the arguments */
+	uint64_t ret;	   /* the call's return address */
+	uint64_t res;	   /* malloc, calloc: the result */
+	uint32_t stack_id;
+};
+bool events_plain_applies(const struct session *s, const struct thread *th, unsigned fn,
+			  uint64_t ret, bool returned);
+void events_plain(struct session *s, struct thread *th, const struct plain_call *c);
 /* Takes back the pending call events_entry just pushed (the front end
  * could not redirect its return). */
 void events_cancel(struct session *s, struct thread *th);

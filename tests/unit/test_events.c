@@ -439,6 +439,140 @@ static void test_fill(void)
 	cfg.malloc_fill = cfg.free_fill = -1;
 }
 
+/* What one session's heap, counters and freed queue say, for comparing the
+ * generic path with events_plain. */
+struct outcome {
+	uint64_t allocs, frees, bytes;
+	int errors, mismatches, fills;
+	struct block b[4];
+	struct freed_block f[2];
+};
+
+static struct outcome outcome(const uint64_t *addrs, const uint64_t *freed)
+{
+	struct outcome o;
+
+	memset(&o, 0, sizeof o);
+	o.allocs = s->ev.allocs;
+	o.frees = s->ev.frees;
+	o.bytes = s->ev.bytes;
+	o.errors = errors_added;
+	o.mismatches = mismatches;
+	o.fills = fills;
+	for (int i = 0; i < 4; i++) {
+		const struct block *b = heapmap_lookup(s->heap, addrs[i]);
+		if (b)
+			o.b[i] = *b;
+	}
+	for (int i = 0; i < 2; i++) {
+		const struct freed_block *f = freeq_find(s->freed, freed[i]);
+		if (f)
+			o.f[i] = *f;
+	}
+	return o;
+}
+
+/* Field by field: the structs' padding is whatever it was. */
+static bool same_outcome(const struct outcome *x, const struct outcome *y)
+{
+	bool same = x->allocs == y->allocs && x->frees == y->frees && x->bytes == y->bytes &&
+		    x->errors == y->errors && x->mismatches == y->mismatches &&
+		    x->fills == y->fills;
+	for (int i = 0; i < 4; i++)
+		same = same && x->b[i].addr == y->b[i].addr && x->b[i].size == y->b[i].size &&
+		       x->b[i].stack_id == y->b[i].stack_id && x->b[i].family == y->b[i].family &&
+		       x->b[i].tid_index == y->b[i].tid_index;
+	for (int i = 0; i < 2; i++)
+		same = same && x->f[i].addr == y->f[i].addr && x->f[i].size == y->f[i].size &&
+		       x->f[i].alloc_stack == y->f[i].alloc_stack &&
+		       x->f[i].free_stack == y->f[i].free_stack && x->f[i].family == y->f[i].family;
+	return same;
+}
+
+/* events_plain: which records take it, and the same outcome as
+ * events_entry + events_return for them (ring front end, --malloc-fill on so
+ * that fills count too). */
+static void test_plain_short_way(void)
+{
+	static const uint64_t addrs[4] = { 0x1000, 0x2000, 0x3000, 0x4000 };
+	static const uint64_t freed[2] = { 0x1000, 0x3000 };
+	struct outcome o[2];
+
+	for (int way = 0; way < 2; way++) {
+		setup();
+		hook("calloc", FN_CALLOC);
+		cfg.malloc_fill = 0xab;
+		fills = 0;
+		unsigned m = fn_index("malloc"), c = fn_index("calloc"), f = fn_index("free");
+		/* the stack fake_frames gives, as ringread's memo would know it */
+		uint64_t pcs[3] = { FN_MALLOC, PROGRAM + 0x10, PROGRAM + 0x20 };
+		uint32_t id = events_intern(s, pcs, 3);
+		pcs[0] = FN_CALLOC;
+		uint32_t cid = events_intern(s, pcs, 3);
+		pcs[0] = FN_FREE;
+		uint32_t fid = events_intern(s, pcs, 3);
+		/* malloc 24 at 0x1000, calloc 3 x 8 at 0x2000, malloc 40 at 0x3000,
+		 * a NULL malloc, an overflowing calloc; free 0x1000, free 0x3000,
+		 * free an unknown 0x9000 (an error), free NULL */
+		struct plain_call calls[] = {
+			{ m, 24, 0, PROGRAM + 0x10, 0x1000, id },
+			{ c, 3, 8, PROGRAM + 0x10, 0x2000, cid },
+			{ m, 40, 0, PROGRAM + 0x10, 0x3000, id },
+			{ m, 1ull << 50, 0, PROGRAM + 0x10, 0, id },
+			{ c, 1ull << 40, 1ull << 40, PROGRAM + 0x10, 0, cid },
+			{ f, 0x1000, 0, PROGRAM + 0x10, 0, fid },
+			{ f, 0x3000, 0, PROGRAM + 0x10, 0, fid },
+			{ f, 0x9000, 0, PROGRAM + 0x10, 0, fid },
+			{ f, 0, 0, PROGRAM + 0x10, 0, fid },
+		};
+		for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++) {
+			const struct plain_call *pc = &calls[i];
+			bool is_free = pc->fn == f;
+			CHECK(events_plain_applies(s, &th, pc->fn, pc->ret, !is_free));
+			if (way) {
+				events_plain(s, &th, pc);
+				continue;
+			}
+			const char *name = allocfn_table[s->hk.fns[pc->fn].afn].name;
+			enum entry_verdict v =
+			    enter(name, pc->rdi, pc->rsi, pc->ret, 0x7000, false);
+			if (is_free) {
+				CHECK(v == ENTRY_DONE || v == ENTRY_REJECT);
+				continue;
+			}
+			CHECK(v == ENTRY_PENDING);
+			struct pending_call p = th.calls[--th.ncalls];
+			events_return(s, &th, &p, pc->res);
+		}
+		o[way] = outcome(addrs, freed);
+	}
+	CHECK(o[0].allocs == 3 && o[0].frees == 3 && o[0].bytes == 24 + 24 + 40);
+	CHECK(o[0].errors == 1 && o[0].fills == 2 && o[0].b[1].size == 24);
+	CHECK(o[0].f[0].size == 24 && o[0].f[1].size == 40);
+	CHECK(same_outcome(&o[0], &o[1]));
+
+	/* who takes it: only with no call under way, no marker, after main,
+	 * not from inside an allocator, and a malloc only with its result */
+	setup();
+	hook("calloc", FN_CALLOC);
+	unsigned m = fn_index("malloc");
+	CHECK(events_plain_applies(s, &th, m, PROGRAM + 0x10, true));
+	CHECK(!events_plain_applies(s, &th, m, PROGRAM + 0x10, false));
+	CHECK(!events_plain_applies(s, &th, fn_index("realloc"), PROGRAM + 0x10, true));
+	CHECK(!events_plain_applies(s, &th, fn_index("_Znwm"), PROGRAM + 0x10, true));
+	CHECK(!events_plain_applies(s, &th, m, CALL1_RET, true));
+	th.ncalls = 1;
+	CHECK(!events_plain_applies(s, &th, m, PROGRAM + 0x10, true));
+	th.ncalls = 0;
+	th.marker.valid = true;
+	CHECK(!events_plain_applies(s, &th, m, PROGRAM + 0x10, true));
+	th.marker.valid = false;
+	s->ev.before_main = true;
+	CHECK(!events_plain_applies(s, &th, m, PROGRAM + 0x10, true));
+	s->ev.before_main = false;
+	cfg.malloc_fill = -1;
+}
+
 int main(void)
 {
 	test_plain_malloc();
@@ -450,6 +584,7 @@ int main(void)
 	test_bad_free();
 	test_realloc();
 	test_fill();
+	test_plain_short_way();
 	heapmap_free(s->heap);
 	freeq_free(s->freed);
 	stacktab_free(s->stacks);
