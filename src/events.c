@@ -22,13 +22,6 @@ uint32_t events_intern(struct session *s, const uint64_t *pcs, unsigned n)
 	return id == STACKTAB_NONE ? 0 : id;
 }
 
-unsigned events_max_frames(const struct session *s)
-{
-	unsigned max = s->cfg->num_callers + 3;
-
-	return max < MAX_FRAMES ? max : MAX_FRAMES;
-}
-
 uint32_t events_stack(struct session *s, const struct frames *f, unsigned max,
 		      const struct user_regs_struct *r, const struct op_marker *mk,
 		      const struct alloc_request *req)

@@ -238,6 +238,9 @@ static void on_return_record(struct session *s, struct thread *th, const struct 
 		events_return(s, th, pc, rec->rax);
 }
 
+static void on_generic_record(struct session *s, struct thread *th, const struct fp_rec *rec,
+			      uint64_t index);
+
 /* One fast-path record, translated into the event API as a breakpoint stop
  * would be, with the registers and frames the record carries.  A recorded
  * free passed its stub's checks and has happened: it is accounted, and
@@ -264,6 +267,16 @@ static int on_record(const struct fp_rec *rec, uint64_t index, void *ctx)
 			return 0;
 		}
 	}
+	on_generic_record(s, th, rec, index);
+	return 0;
+}
+
+/* Any other entry record, through events_entry (and events_return for an
+ * FP_CALL record).  Apart from on_record, whose common case then needs
+ * none of this frame. */
+static __attribute__((noinline)) void on_generic_record(struct session *s, struct thread *th,
+							const struct fp_rec *rec, uint64_t index)
+{
 	/* the registers a record has, the rest 0: s->fp.regs was cleared once
 	 * (clearing a struct user_regs_struct at every record was a tenth of
 	 * the tracer's time per record) */
@@ -300,7 +313,6 @@ static int on_record(const struct fp_rec *rec, uint64_t index, void *ctx)
 		events_return(s, th, &th->calls[--th->ncalls], rec->rax);
 	else if (rec->phase == FP_CALL)
 		on_return_record(s, th, rec);
-	return 0;
 }
 
 uint64_t ringread_drain(struct session *s)

@@ -430,7 +430,12 @@ void events_plain(struct session *s, struct thread *th, const struct plain_call 
  * could not redirect its return). */
 void events_cancel(struct session *s, struct thread *th);
 /* The frame limit of an entry's unwind. */
-unsigned events_max_frames(const struct session *s);
+static inline unsigned events_max_frames(const struct session *s)
+{
+	unsigned max = s->cfg->num_callers + 3;
+
+	return max < MAX_FRAMES ? max : MAX_FRAMES;
+}
 /* The stack pointer of frame k (< s->ev.last_nsps) of the last capture. */
 static inline uint64_t events_last_sp(const struct session *s, unsigned k)
 {
