@@ -30,6 +30,7 @@
 struct tracee {
 	struct thread **slots; /* open addressing on tid */
 	size_t cap, count;
+	struct thread *last; /* tracee_thread's last answer: records come in runs of one thread */
 };
 
 static size_t tid_slot(pid_t tid, size_t cap)
@@ -64,9 +65,11 @@ void tracee_free(struct tracee *t)
 
 struct thread *tracee_thread(struct tracee *t, pid_t tid)
 {
+	if (t->last && t->last->tid == tid)
+		return t->last;
 	for (size_t i = tid_slot(tid, t->cap); t->slots[i]; i = (i + 1) & (t->cap - 1))
 		if (t->slots[i]->tid == tid)
-			return t->slots[i];
+			return t->last = t->slots[i];
 	return NULL;
 }
 
@@ -114,6 +117,8 @@ void tracee_thread_del(struct tracee *t, pid_t tid)
 		i = (i + 1) & (t->cap - 1);
 	if (!t->slots[i])
 		return;
+	if (t->last == t->slots[i])
+		t->last = NULL;
 	free(t->slots[i]);
 	t->slots[i] = NULL;
 	t->count--;
