@@ -257,9 +257,8 @@ enum entry_verdict events_entry(struct session *s, struct thread *th, const stru
 	bool plain = !marked && a->kind != AFN_REALLOC && a->kind != AFN_REALLOCARRAY &&
 		     a->kind != AFN_MEMALIGN && a->kind != AFN_VALLOC &&
 		     a->kind != AFN_POSIX_MEMALIGN;
-	unsigned keep = s->cfg->num_callers ? s->cfg->num_callers : 1;
 	if (!plain || !e->frames.known ||
-	    !e->frames.known(s, e->frames.ctx, keep < max ? keep : max, &stack_id)) {
+	    !e->frames.known(s, e->frames.ctx, events_known_frames(s), &stack_id)) {
 		f.n = e->frames.get(s, e->frames.ctx, e->regs, pcs, sps, max);
 		stack_id = events_stack(s, &f, max, e->regs, marked ? &th->marker : NULL, &req);
 		if (plain && e->frames.learn)
@@ -433,11 +432,11 @@ void events_plain(struct session *s, struct thread *th, const struct plain_call 
 		events_free(s, th, c->rdi, FAMILY_MALLOC, c->stack_id, c->ret);
 		return;
 	}
+	/* the size as allocfn_read_args takes it (a calloc that overflows
+	 * returns NULL: no block) */
 	uint64_t size = c->rdi;
-	bool overflow = false;
 	if (k == AFN_CALLOC)
-		overflow = __builtin_mul_overflow(c->rdi, c->rsi, &size);
-	(void)overflow; /* a calloc that overflows returns NULL: nothing to add */
+		(void)__builtin_mul_overflow(c->rdi, c->rsi, &size);
 	if (!c->res)
 		return;
 	events_alloc(s, th, c->res, size, c->stack_id, FAMILY_MALLOC, NULL);

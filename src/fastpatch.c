@@ -154,9 +154,7 @@ int fastpatch_setup(struct session *s)
 	if (has_prefetchw())
 		__atomic_or_fetch(&s->fp.ring->flags, FP_FLAG_PREFETCHW, __ATOMIC_RELEASE);
 	s->fp.ring_addr = rm.addr;
-	unsigned frames =
-	    s->cfg->num_callers + 3 < MAX_FRAMES ? s->cfg->num_callers + 3 : MAX_FRAMES;
-	fp_ring_set_walk(s->fp.ring, frames);
+	fp_ring_set_walk(s->fp.ring, events_max_frames(s));
 	/* stack copies from main()'s frames would run off the end of the
 	 * main stack, a fault and a stop each: the stubs stop there instead */
 	struct maps maps;

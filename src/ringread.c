@@ -259,10 +259,8 @@ static int on_record(const struct fp_rec *rec, uint64_t index, void *ctx)
 	/* the common record, with a stack seen before: events.c's short way */
 	if (events_plain_applies(s, th, rec->op, rec->ret, rec->phase == FP_CALL)) {
 		struct record_ctx rc = { th, rec, index, 0 };
-		unsigned max = events_max_frames(s);
-		unsigned keep = s->cfg->num_callers ? s->cfg->num_callers : 1;
 		struct plain_call pc = { rec->op, rec->rdi, rec->rsi, rec->ret, rec->rax, 0 };
-		if (record_known(s, &rc, keep < max ? keep : max, &pc.stack_id)) {
+		if (record_known(s, &rc, events_known_frames(s), &pc.stack_id)) {
 			events_plain(s, th, &pc);
 			return 0;
 		}

@@ -436,6 +436,16 @@ static inline unsigned events_max_frames(const struct session *s)
 
 	return max < MAX_FRAMES ? max : MAX_FRAMES;
 }
+/* How many first frames a front end's memory of stacks (frames_source.known)
+ * is asked to match: those events_stack keeps of a plain stack, within the
+ * frame limit. */
+static inline unsigned events_known_frames(const struct session *s)
+{
+	unsigned keep = s->cfg->num_callers ? s->cfg->num_callers : 1;
+	unsigned max = events_max_frames(s);
+
+	return keep < max ? keep : max;
+}
 /* The stack pointer of frame k (< s->ev.last_nsps) of the last capture. */
 static inline uint64_t events_last_sp(const struct session *s, unsigned k)
 {
