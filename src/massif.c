@@ -316,9 +316,8 @@ static void take(struct massif *m, struct snapshot *s, enum snap_kind kind, int6
 	s->nlive = m->ncounted;
 }
 
-static void maybe_snapshot(struct massif *m, enum snap_kind kind)
+static void snapshot_at(struct massif *m, enum snap_kind kind, int64_t t)
 {
-	int64_t t = now(m);
 	bool detailed;
 
 	if (kind == SNAP_NORMAL) {
@@ -346,6 +345,11 @@ static void maybe_snapshot(struct massif *m, enum snap_kind kind)
 	m->earliest_next = t + m->min_interval;
 }
 
+static void maybe_snapshot(struct massif *m, enum snap_kind kind)
+{
+	snapshot_at(m, kind, now(m));
+}
+
 struct massif *massif_new(const struct massif_config *c, const struct stacktab *st,
 			  const struct report *sym)
 {
@@ -369,7 +373,9 @@ struct massif *massif_new(const struct massif_config *c, const struct stacktab *
 		free(m);
 		return NULL;
 	}
-	maybe_snapshot(m, SNAP_NORMAL);
+	/* snapshot 0 is the start, time 0 by definition: read off the clock,
+	 * a millisecond that ticks between clock0 and now would make it 1 */
+	snapshot_at(m, SNAP_NORMAL, 0);
 	return m;
 }
 
