@@ -191,7 +191,8 @@ void detach_all(struct session *s)
 	bool unmap = true;
 	if (s->fp.ring) {
 		ringread_drain(s);
-		__atomic_or_fetch(&s->fp.ring->flags, FP_FLAG_DISABLED, __ATOMIC_RELEASE);
+		__atomic_or_fetch(&s->fp.ring->flags, FP_FLAG_DISABLED, __ATOMIC_SEQ_CST);
+		fp_ring_wake(s->fp.ring);
 		fastpatch_restore_into(s, &s->tm);
 		unmap = fastpatch_stubs_idle(s, ths, n);
 		if (!unmap && s->cfg->verbose)
@@ -227,7 +228,8 @@ bool detach_quiesce_stubs(struct session *s)
 		return !s->life.exited;
 	threads_stop_all(s, NULL);
 	ringread_drain(s);
-	__atomic_or_fetch(&s->fp.ring->flags, FP_FLAG_DISABLED, __ATOMIC_RELEASE);
+	__atomic_or_fetch(&s->fp.ring->flags, FP_FLAG_DISABLED, __ATOMIC_SEQ_CST);
+	fp_ring_wake(s->fp.ring);
 	fastpatch_restore_into(s, &s->tm);
 	for (int i = 0; i < QUIESCE_TRIES; i++) {
 		size_t n;

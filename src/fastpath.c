@@ -23,14 +23,18 @@
  * kept and only call-clobbered registers (rcx, rsi, rdi, r8-r11) change.
  * Nothing is written below the entry rsp except the stub's own pushes
  * (entry is a call boundary: the red zone there is the callee's).  No
- * locks, no TLS writes, no syscalls but sched_yield while it waits for room
- * in the ring: it is async-signal-safe and reentrant, but see fastpath.h on
+ * locks, no TLS writes, no syscalls but sched_yield and futex while it waits
+ * for room in the ring: it is async-signal-safe and reentrant, but see fastpath.h on
  * a signal handler that interrupts a stub. */
 #include <capstone/capstone.h>
 #include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <x86intrin.h>
 
 #include "leaktrace/fastpath.h"
@@ -76,8 +80,16 @@ _Static_assert(FP_ZERO_MAX == 131072, "ZERO_MAX_ASM follows FP_ZERO_MAX");
 _Static_assert(FP_PREFETCHW_AHEAD == 8, "PREFETCHW_AHEAD_ASM follows FP_PREFETCHW_AHEAD");
 
 /* FP_SPIN_TICKS as the stubs' code spells it */
-#define SPIN_TICKS_ASM "262144"
-_Static_assert(FP_SPIN_TICKS == 262144, "SPIN_TICKS_ASM follows FP_SPIN_TICKS");
+#define SPIN_TICKS_ASM "2097152"
+_Static_assert(FP_SPIN_TICKS == 2097152, "SPIN_TICKS_ASM follows FP_SPIN_TICKS");
+/* FP_SPIN_TICKS - FP_SHORT_SPIN_TICKS as the stubs' code spells it: the
+ * deadline still this far away, a writer spins, else it sleeps */
+#define SPIN_LEFT_ASM "2080768"
+_Static_assert(FP_SPIN_TICKS - FP_SHORT_SPIN_TICKS == 2080768,
+	       "SPIN_LEFT_ASM follows FP_SPIN_TICKS and FP_SHORT_SPIN_TICKS");
+_Static_assert(__builtin_offsetof(struct fp_ring_hdr, wait_ts) == 136 &&
+		   __builtin_offsetof(struct fp_ring_hdr, waiters) == 216,
+	       "wait_ts, waiters offsets");
 
 /* The rule table's hash shift and index mask as the stubs' code spells them */
 #define RULE_SHIFT_ASM "48"
@@ -97,10 +109,10 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	 * index, r10 = record.  Clobbers rax, rcx.  A full ring traps to the
 	 * tracer, which drains it, unless the tracer polls (208) and makes
 	 * room within FP_SPIN_TICKS of the TSC (r10: the deadline, r8 the
-	 * index while rdtsc has rax; rdx is saved by every caller).  A tracer
-	 * polling on our own CPU (FP_FLAG_RDTSCP: 208 holds its CPU + 1) cannot
-	 * drain while we spin: we yield the CPU to it instead (sched_yield
-	 * clobbers rcx and r11).  Detached meanwhile (a ring-full stop held
+	 * index while rdtsc has rax; rdx is saved by every caller): it spins
+	 * FP_SHORT_SPIN_TICKS, then sleeps on drained (futex), at once when
+	 * the tracer polls on our own CPU (FP_FLAG_RDTSCP: 208 holds its CPU
+	 * + 1), which it cannot drain while we spin.  Detached meanwhile (a ring-full stop held
 	 * when the tracer let go), the claim is dropped and the caller's "9:"
 	 * skips the record. */
 	".macro FP_CLAIM sfx\n"
@@ -125,14 +137,47 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	and $0xfff, %ecx\n"
 	"	inc %ecx\n"
 	"	cmp 208(%r11), %rcx\n"
-	"	jne 7f\n"
-	"	mov %r11, %rdx\n"
-	"	mov $24, %eax\n"
-	"	syscall\n"
-	"	mov %rdx, %r11\n"
+	"	je 31f\n"
+	/* spin FP_SHORT_SPIN_TICKS, then sleep */
+	"7:	rdtsc\n"
+	"	shl $32, %rdx\n"
+	"	or %rdx, %rax\n"
+	"	mov %r10, %rcx\n"
+	"	sub %rax, %rcx\n"
+	"	cmp $" SPIN_LEFT_ASM ", %rcx\n"
+	"	jle 31f\n"
+	"	pause\n"
 	"	jmp 8f\n"
-	"7:	pause\n"
-	"8:	mov %r8, %rcx\n"
+	/* asleep on drained's low word until the tracer moves it (it wakes
+	 * the waiters it counts), FP_WAIT_NS at most: registered as a waiter
+	 * first, then drained read again (a drain that made room meanwhile is
+	 * seen here, or makes the futex word differ from rdx), the syscall's
+	 * argument registers kept on the stack */
+	"31:	push %rdi\n"
+	"	push %rsi\n"
+	"	push %r10\n"
+	"	push %r11\n"
+	"	lock incl 216(%r11)\n"
+	"	mov 192(%r11), %rdx\n"
+	"	mov %r8, %rcx\n"
+	"	sub %rdx, %rcx\n"
+	"	cmp 16(%r11), %rcx\n"
+	"	jb 32f\n"
+	"	lea 192(%r11), %rdi\n"
+	"	xor %esi, %esi\n"
+	"	lea 136(%r11), %r10\n"
+	"	mov $202, %eax\n"
+	"	syscall\n"
+	"32:	mov (%rsp), %r11\n"
+	"	lock decl 216(%r11)\n"
+	"	pop %r11\n"
+	"	pop %r10\n"
+	"	pop %rsi\n"
+	"	pop %rdi\n"
+	/* detached meanwhile: no trap, the record is dropped */
+	"8:	testb $1, 40(%r11)\n"
+	"	jnz 9f\n"
+	"	mov %r8, %rcx\n"
 	"	sub 192(%r11), %rcx\n"
 	"	cmp 16(%r11), %rcx\n"
 	"	jb 6f\n"
@@ -835,6 +880,8 @@ int fp_ring_init_zeroed(void *buf, uint64_t capacity, uint32_t stack_bytes)
 	h->copy_off = sizeof *h + capacity * h->rec_size;
 	h->rules_off = h->copy_off + capacity * copy_size(stack_bytes);
 	h->rule_hash = FP_RULE_HASH;
+	h->wait_ts[0] = 0;
+	h->wait_ts[1] = FP_WAIT_NS;
 	return 0;
 }
 
@@ -949,13 +996,24 @@ uint64_t fp_ring_published(const void *buf, size_t len, uint64_t from)
 	return n;
 }
 
+void fp_ring_wake(struct fp_ring_hdr *h)
+{
+	/* the futex word is drained's low half: wake every writer asleep on it */
+	(void)syscall(SYS_futex, (uint32_t *)&h->drained, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+}
+
+/* The store of drained and the look at waiters are ordered (sequentially
+ * consistent) against the writer's count of itself and its read of
+ * drained: either it sees the room we made, or we see it waiting. */
 static void consumer_advance(struct fp_consumer *c, uint64_t head)
 {
 	struct fp_ring_hdr *h = c->ring;
 
 	while (c->next < head && c->done[c->next & h->mask] == c->next + 1)
 		c->next++;
-	__atomic_store_n(&h->drained, c->next, __ATOMIC_RELEASE);
+	__atomic_store_n(&h->drained, c->next, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&h->waiters, __ATOMIC_SEQ_CST))
+		fp_ring_wake(h);
 }
 
 /* Hands over record i (r), published and not consumed yet. */
@@ -1106,8 +1164,11 @@ uint64_t fp_consume(struct fp_consumer *c, fp_rec_fn fn, void *ctx)
 void fp_consume_polling(struct fp_consumer *c, uint64_t polling)
 {
 	if (c->ring && c->polling != polling) {
-		__atomic_store_n(&c->ring->polling, polling, __ATOMIC_RELEASE);
+		__atomic_store_n(&c->ring->polling, polling, __ATOMIC_SEQ_CST);
 		c->polling = polling;
+		/* no more drains: a sleeping writer traps instead */
+		if (!polling && __atomic_load_n(&c->ring->waiters, __ATOMIC_SEQ_CST))
+			fp_ring_wake(c->ring);
 	}
 }
 

@@ -75,7 +75,7 @@
 #include <stdint.h>
 
 #define FP_RING_MAGIC	  0x31474e52504c544cull /* "LTLPRNG1" */
-#define FP_RING_VERSION	  2
+#define FP_RING_VERSION	  3
 #define FP_FLAG_DISABLED  1u
 /* A stub that finds the ring full never traps: it yields the CPU until the
  * tracer drains, and once the tracer has not looked at the ring for
@@ -140,7 +140,10 @@ struct fp_ring_hdr {
 	uint64_t walk_qwords; /* how far above the entry rsp a walk may read / 8 */
 	int64_t stall_ticks;  /* FP_FLAG_FAILSAFE: TSC ticks without a look before giving up */
 	uint64_t head;	      /* claimed records; own cache line */
-	uint64_t pad3[7];
+	/* how long a writer sleeps at most in one wait for room (a struct
+	 * timespec: FUTEX_WAIT's timeout, read by the kernel) */
+	int64_t wait_ts[2];
+	uint64_t pad3[5];
 	uint64_t drained;   /* written by the tracer: records consumed */
 	uint64_t alive_tsc; /* FP_FLAG_FAILSAFE: TSC of the tracer's last look */
 	/* written by the tracer: nonzero while it polls the ring (it drains
@@ -151,9 +154,20 @@ struct fp_ring_hdr {
 	 * is the tracer's CPU + 1, and a writer on that CPU yields it instead
 	 * of spinning (the tracer cannot drain while it spins) */
 	uint64_t polling;
-	uint64_t pad4[5];
+	/* writers asleep on the low word of drained (FUTEX_WAIT), waiting for
+	 * room: the tracer wakes them when it moves drained, or stops polling */
+	uint32_t waiters;
+	uint32_t pad5;
+	uint64_t pad4[4];
 };
-#define FP_SPIN_TICKS 262144
+#define FP_SPIN_TICKS	    2097152
+/* A writer that finds the ring full spins this many TSC ticks (~6 us) and
+ * then sleeps until the tracer moves drained (FP_WAIT_NS at most in one
+ * sleep), up to FP_SPIN_TICKS in all before it traps: a spinning writer
+ * keeps its CPU from a tracer that the scheduler put behind it (more
+ * program threads than CPUs), and a sleeping one gives it up. */
+#define FP_SHORT_SPIN_TICKS 16384
+#define FP_WAIT_NS	    50000
 
 /* A writer asks for the first three cache lines of the slot this many
  * claims ahead of its own (prefetchw: for writing; only with
@@ -349,6 +363,10 @@ struct fp_consumer {
  * is valid during the call only), then moves "drained" on.  Returns the
  * number handed over. */
 uint64_t fp_consume(struct fp_consumer *c, fp_rec_fn fn, void *ctx);
+
+/* Wakes the writers asleep on a full ring (hdr.waiters): they look at
+ * drained, the flags and polling again. */
+void fp_ring_wake(struct fp_ring_hdr *h);
 
 /* Tells the writers whether the tracer is polling the ring: 0 (not), or
  * its CPU + 1 (FP_FLAG_RDTSCP), or 1 (see fp_ring_hdr.polling).  Stores

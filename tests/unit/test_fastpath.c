@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -739,8 +740,8 @@ static void test_ring_full(void)
 	ring->flags = 0;
 
 	/* a tracer that says it polls (nobody drains here): the stubs wait
-	 * FP_SPIN_TICKS, spinning, or yielding when the polling word names
-	 * their own CPU, and trap after all; registers and records as before */
+	 * FP_SPIN_TICKS, spinning and then asleep (at once when the polling
+	 * word names their own CPU), and trap after all; registers and records as before */
 	cpu_set_t one, all;
 	CHECK(sched_getaffinity(0, sizeof all, &all) == 0);
 	int cpu = sched_getcpu();
@@ -765,8 +766,7 @@ static void test_ring_full(void)
 		ring->flags = 0;
 	}
 	CHECK(sched_setaffinity(0, sizeof all, &all) == 0);
-	printf("  ring of 8, the tracer said to poll: the stubs spin, or yield on its CPU, then "
-	       "trap\n");
+	printf("  ring of 8, the tracer said to poll: the stubs spin and sleep, then trap\n");
 }
 
 static void *drainer(void *arg)
@@ -777,6 +777,46 @@ static void *drainer(void *arg)
 		sched_yield();
 	}
 	return NULL;
+}
+
+static void *slow_drainer(void *arg)
+{
+	atomic_int *stop = arg;
+	while (!atomic_load(stop)) {
+		drain_ring();
+		usleep(200);
+	}
+	return NULL;
+}
+
+/* A tracer that polls but drains only every 200 us: a writer that finds the
+ * ring full spins a little, then sleeps on drained (futex) until a drain
+ * wakes it; every record arrives, and no writer is left counted asleep.
+ * That it slept, not spun, shows in its voluntary context switches. */
+static void test_ring_sleep(void)
+{
+	struct rusage r0, r1;
+	atomic_int stop = 0;
+	pthread_t t;
+
+	reset_ring(8);
+	checker = count_only;
+	ring->polling = 1;
+	CHECK(getrusage(RUSAGE_THREAD, &r0) == 0);
+	CHECK(pthread_create(&t, NULL, slow_drainer, &stop) == 0);
+	for (uint64_t i = 0; i < 200; i++)
+		CHECK(lt_call_it(tf_malloc_like, i, 1, 2) == malloc_like_result(i, 1, 2));
+	CHECK(getrusage(RUSAGE_THREAD, &r1) == 0);
+	atomic_store(&stop, 1);
+	pthread_join(t, NULL);
+	drain_ring();
+	CHECK(op_count[OP_MALLOC][FP_CALL] == 200);
+	CHECK(ring->drained == 200);
+	CHECK(ring->waiters == 0);
+	CHECK(r1.ru_nvcsw > r0.ru_nvcsw);
+	printf("  ring of 8 drained every 200 us: 200 records, %ld sleeps, %ld ring-full traps\n",
+	       r1.ru_nvcsw - r0.ru_nvcsw, (long)full_traps);
+	ring->polling = 0;
 }
 
 /* FP_FLAG_FAILSAFE (-p): a full ring never traps.  With a tracer draining
@@ -1035,6 +1075,7 @@ int main(int argc, char **argv)
 
 	test_single();
 	test_ring_full();
+	test_ring_sleep();
 	test_ring_failsafe();
 	test_stack_fault();
 
