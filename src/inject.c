@@ -53,6 +53,10 @@ uint64_t inject_syscall_insn(struct session *s)
 	return s->hk.syscall_insn;
 }
 
+/* Address space kept free above the brk heap (start_brk before it grows), for
+ * it to grow into. */
+#define BRK_ROOM (1ull << 30)
+
 uint64_t inject_map_scratch(void *ctx, uint64_t near, uint64_t len, int *err)
 {
 	struct session *s = ctx;
@@ -65,8 +69,19 @@ uint64_t inject_map_scratch(void *ctx, uint64_t near, uint64_t len, int *err)
 		*err = -ENOEXEC;
 		return 0;
 	}
-	if (near && !procmaps_read(s->tm.pid > 0 ? s->tm.pid : s->pid, &m)) {
-		hint = procmaps_free_near(&m, near, len);
+	pid_t pid = s->tm.pid > 0 ? s->tm.pid : s->pid;
+	if (near && !procmaps_read(pid, &m)) {
+		/* the brk heap grows up from start_brk with nothing mapped there
+		 * yet; where it is not randomised (setarch -R, a program run by
+		 * gdb, randomize_va_space < 2) that is right after the bss, the
+		 * hole nearest the executable's code: a scratch page there stops
+		 * it, glibc moves its main arena to mmap'd memory, and that memory
+		 * would be scanned as roots */
+		uint64_t brk = procmaps_start_brk(pid), top = brk;
+		for (size_t i = 0; i < m.n; i++)
+			if (!strcmp(m.v[i].path, "[heap]") && m.v[i].end > top)
+				top = m.v[i].end;
+		hint = procmaps_free_near(&m, near, len, brk, brk ? top + BRK_ROOM : 0);
 		procmaps_free(&m);
 	}
 	long args[6] = { (long)hint,

@@ -96,10 +96,34 @@ const struct mapping *procmaps_find(const struct maps *m, uint64_t addr)
 	return NULL;
 }
 
+/* The address in [gs, ge) (ge already less the guard page) closest to near
+ * for len bytes, or none. */
+static void consider_gap(uint64_t gs, uint64_t ge, uint64_t near, uint64_t len, uint64_t *best,
+			 uint64_t *bestdist)
+{
+	const uint64_t page = 4096;
+
+	if (ge <= gs || ge - gs < len)
+		return;
+	uint64_t cand = near < gs ? gs : near > ge - len ? ge - len : near;
+	cand &= ~(page - 1);
+	if (cand < gs)
+		cand += page;
+	if (cand + len > ge)
+		return;
+	uint64_t dist = cand > near ? cand - near : near - cand;
+	if (dist < *bestdist) {
+		*bestdist = dist;
+		*best = cand;
+	}
+}
+
 /* Gaps are searched outward from near; a guard of one page is left on both
  * sides so that a mapping that grows (the stack, a heap) never runs into
- * ours. */
-uint64_t procmaps_free_near(const struct maps *m, uint64_t near, uint64_t len)
+ * ours.  The program break grows without a mapping to show where it will
+ * go: [avoid_lo, avoid_hi) is kept free for it. */
+uint64_t procmaps_free_near(const struct maps *m, uint64_t near, uint64_t len, uint64_t avoid_lo,
+			    uint64_t avoid_hi)
 {
 	const uint64_t reach = 3ull << 29, page = 4096, lowest = 1ull << 24;
 	const uint64_t top = (1ull << 47) - page;
@@ -112,20 +136,39 @@ uint64_t procmaps_free_near(const struct maps *m, uint64_t near, uint64_t len)
 		if (ge <= gs || ge - gs < len + page)
 			continue;
 		ge -= page;
-		/* the address in [gs, ge - len] closest to near */
-		uint64_t cand = near < gs ? gs : near > ge - len ? ge - len : near;
-		cand &= ~(page - 1);
-		if (cand < gs)
-			cand += page;
-		if (cand + len > ge)
+		if (avoid_hi + page <= gs || avoid_lo >= ge + page) {
+			consider_gap(gs, ge, near, len, &best, &bestdist);
 			continue;
-		uint64_t dist = cand > near ? cand - near : near - cand;
-		if (dist < bestdist) {
-			bestdist = dist;
-			best = cand;
 		}
+		/* the parts below and above the range, a guard page from it */
+		if (avoid_lo > gs + page)
+			consider_gap(gs, avoid_lo - page, near, len, &best, &bestdist);
+		if (avoid_hi + page < ge)
+			consider_gap(avoid_hi + page, ge, near, len, &best, &bestdist);
 	}
 	return bestdist <= reach ? best : 0;
+}
+
+uint64_t procmaps_start_brk(pid_t pid)
+{
+	char fn[64], buf[1024];
+	unsigned long long v = 0;
+	FILE *f;
+
+	snprintf(fn, sizeof fn, "/proc/%d/stat", (int)pid);
+	if (!(f = fopen(fn, "re")))
+		return 0;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* field 47, start_brk; the command name (field 2) may hold spaces and
+	 * parentheses, so count from the last ')' (field 3 follows it) */
+	char *p = strrchr(buf, ')');
+	for (int field = 2; p && field < 47; field++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p + 1, "%llu", &v) != 1)
+		return 0;
+	return v;
 }
 
 int procmaps_status_field(pid_t pid, const char *key, char *out, size_t len)

@@ -29,8 +29,12 @@ void procmaps_free(struct maps *m);
 const struct mapping *procmaps_find(const struct maps *m, uint64_t addr);
 
 /* A page-aligned address for len bytes in a gap of the address space
- * within 1.5 GiB of near, or 0 if none. */
-uint64_t procmaps_free_near(const struct maps *m, uint64_t near, uint64_t len);
+ * within 1.5 GiB of near and outside [avoid_lo, avoid_hi), or 0 if none. */
+uint64_t procmaps_free_near(const struct maps *m, uint64_t near, uint64_t len, uint64_t avoid_lo,
+			    uint64_t avoid_hi);
+
+/* Where the program break started (start_brk of /proc/PID/stat), or 0. */
+uint64_t procmaps_start_brk(pid_t pid);
 
 /* The value of field key ("Tgid", "SigPnd", ...) in /proc/PID/status, the
  * leading blanks left out, into out.  0, -ENOENT, or a negative errno. */
