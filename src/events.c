@@ -404,25 +404,6 @@ void events_return(struct session *s, struct thread *th, const struct pending_ca
 	}
 }
 
-/* The common record, the fast path's bulk: a free, or a malloc or calloc
- * seen with its result, from a thread with no allocator call under way and
- * no operator marker, after main, not called from inside an allocator.
- * For these events_entry takes none of its other branches (no call is
- * abandoned, none is nested, the stack is plain), and for a malloc the call
- * it would push is at once the one events_return takes, in its default
- * case: events_plain does the same in fewer steps (a million pairs' tracer
- * time went a fifth to events_entry's generic checks and the pending call's
- * round trip). */
-bool events_plain_applies(const struct session *s, const struct thread *th, unsigned fn,
-			  uint64_t ret, bool returned)
-{
-	enum afn_kind k = allocfn_table[s->hk.fns[fn].afn].kind;
-
-	return (k == AFN_FREE || ((k == AFN_MALLOC || k == AFN_CALLOC) && returned)) &&
-	       !th->ncalls && !th->marker.valid && !s->ev.before_main &&
-	       !fastpatch_in_one_call(s, ret);
-}
-
 void events_plain(struct session *s, struct thread *th, const struct plain_call *c)
 {
 	enum afn_kind k = allocfn_table[s->hk.fns[c->fn].afn].kind;

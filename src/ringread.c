@@ -95,7 +95,8 @@ static size_t memo_slot(const struct fp_rec *rec, unsigned n)
  * before.  The stack pointers as events_stack sets them: the entry rsp,
  * then the frames' (last_walk: read from the record only if an error asks,
  * while the record is consumed). */
-static bool record_known(struct session *s, void *ctx, unsigned n, uint32_t *id)
+static inline __attribute__((always_inline)) bool record_known(struct session *s, void *ctx,
+							       unsigned n, uint32_t *id)
 {
 	struct record_ctx *c = ctx;
 	const struct fp_rec *rec = c->rec;

@@ -168,6 +168,10 @@ static void setup(void)
 	s->freed = freeq_new(1u << 20, 1u << 20);
 	s->stacks = stacktab_new();
 	s->hk.trap_return = TRAP_RET;
+	/* every return address is in the range fastpatch_in_one_call is asked
+	 * for (the mock above decides) */
+	s->fp.one_call_lo = 0;
+	s->fp.one_call_hi = UINT64_MAX;
 	hook("malloc", FN_MALLOC);
 	hook("free", FN_FREE);
 	hook("realloc", FN_REALLOC);
