@@ -135,15 +135,24 @@ void freeq_forget(struct freeq *q, uint64_t addr, uint64_t size)
 	}
 }
 
-void freeq_push(struct freeq *q, const struct freed_block *b)
+/* freeq_push when the ring is full (or has no room at all), or the block
+ * is bigger than the volume: out of the way of every other free. */
+static __attribute__((noinline)) bool freeq_make_room(struct freeq *q, const struct freed_block *b)
 {
 	/* memcheck releases a block bigger than the whole volume at once */
 	if (b->size > q->volume || q->max_entries == 0)
-		return;
+		return false;
 	if (q->count == q->cap && q->cap < q->max_entries)
 		(void)freeq_grow(q); /* on failure, just remember less */
 	if (q->count == q->cap)
 		freeq_drop_oldest(q);
+	return true;
+}
+
+void freeq_push(struct freeq *q, const struct freed_block *b)
+{
+	if ((b->size > q->volume || q->count == q->cap) && !freeq_make_room(q, b))
+		return;
 	*freeq_at(q, q->count) = (struct freeq_slot){ *b, false };
 	q->count++;
 	q->bytes += b->size;
