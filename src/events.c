@@ -108,8 +108,9 @@ static bool judge_unknown_free(struct session *s, struct thread *th, uint64_t pt
 }
 
 /* Returns true when the call must not reach the allocator (a bad free). */
-static bool events_free(struct session *s, struct thread *th, uint64_t ptr, uint8_t family,
-			uint32_t stack_id, uint64_t caller)
+static inline __attribute__((always_inline)) bool events_free(struct session *s, struct thread *th,
+							      uint64_t ptr, uint8_t family,
+							      uint32_t stack_id, uint64_t caller)
 {
 	struct block b;
 
@@ -127,8 +128,10 @@ static bool events_free(struct session *s, struct thread *th, uint64_t ptr, uint
 	return judge_unknown_free(s, th, ptr, stack_id, caller);
 }
 
-static void events_alloc(struct session *s, struct thread *th, uint64_t addr, uint64_t size,
-			 uint32_t stack_id, uint8_t family, const struct block *was)
+static inline __attribute__((always_inline)) void events_alloc(struct session *s, struct thread *th,
+							       uint64_t addr, uint64_t size,
+							       uint32_t stack_id, uint8_t family,
+							       const struct block *was)
 {
 	struct block b = { .addr = addr,
 			   .size = size,
