@@ -14,6 +14,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -268,6 +269,21 @@ int tracee_thread_cpu(pid_t pid, pid_t tid)
 	if (field != 39 || *p < '0' || *p > '9')
 		return -1;
 	return (int)strtol(p, NULL, 10);
+}
+
+bool tracee_leave_cpu(int cpu)
+{
+	cpu_set_t mask, others;
+
+	if (sched_getaffinity(0, sizeof mask, &mask))
+		return false;
+	others = mask;
+	CPU_CLR(cpu, &others);
+	if (!CPU_COUNT(&others) || sched_setaffinity(0, sizeof others, &others))
+		return false;
+	/* the move is made when the call returns: the mask goes back */
+	(void)sched_setaffinity(0, sizeof mask, &mask);
+	return sched_getcpu() != cpu;
 }
 
 int tracee_getregs(pid_t tid, struct user_regs_struct *r)

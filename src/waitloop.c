@@ -282,24 +282,17 @@ static void batch_wait(struct session *s, const struct timespec *from)
  * together.  A million malloc/free pairs spent up to a third of their time
  * that way (400-500 context switches where a run side by side makes
  * 60-150).  Only while the program has fewer threads than we have CPUs.
- * The caller's CPU mask is put back at once: only the move is
- * wanted, not a pin.  The program is not touched. */
+ * The program is not touched: its CPU mask is part of what it sees. */
 static bool leave_cpu(struct session *s, int cpu)
 {
-	cpu_set_t mask, others;
+	cpu_set_t mask;
 
-	if (sched_getaffinity(0, sizeof mask, &mask))
-		return false;
 	/* with as many program threads as CPUs, we share one with some
 	 * thread wherever we go */
-	if (tracee_threads(s->tr, NULL, 0) >= (size_t)CPU_COUNT(&mask))
+	if (sched_getaffinity(0, sizeof mask, &mask) ||
+	    tracee_threads(s->tr, NULL, 0) >= (size_t)CPU_COUNT(&mask))
 		return false;
-	others = mask;
-	CPU_CLR(cpu, &others);
-	if (!CPU_COUNT(&others) || sched_setaffinity(0, sizeof others, &others))
-		return false;
-	(void)sched_setaffinity(0, sizeof mask, &mask);
-	return sched_getcpu() != cpu;
+	return tracee_leave_cpu(cpu);
 }
 
 /* The next stop of any tracee.  Events come in bursts (an allocator call

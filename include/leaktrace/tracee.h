@@ -116,6 +116,11 @@ unsigned long tracee_options(bool attached);
  * that shares it for a whole time slice, while the ring fills. */
 int tracee_thread_cpu(pid_t pid, pid_t tid);
 
+/* Moves the calling thread (the tracer) off CPU cpu, onto another its CPU
+ * mask allows, and leaves the mask as it was: a move, not a pin.  Whether
+ * it now runs elsewhere; false when no other CPU is allowed. */
+bool tracee_leave_cpu(int cpu);
+
 int tracee_getregs(pid_t tid, struct user_regs_struct *r);
 int tracee_setregs(pid_t tid, const struct user_regs_struct *r);
 
