@@ -7,22 +7,31 @@
 #include "leaktrace/tracee.h"
 
 #include <sched.h>
+#include <stdbool.h>
 #include <unistd.h>
+
+/* Pins this thread to CPU c, where it runs from the return on. */
+static bool pin_to(int c)
+{
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(c, &one);
+	if (sched_setaffinity(0, sizeof one, &one))
+		return false;
+	sched_yield();
+	return true;
+}
 
 int main(void)
 {
-	cpu_set_t all, one;
+	cpu_set_t all;
 	int tried = 0;
 
 	CHECK(sched_getaffinity(0, sizeof all, &all) == 0);
 	for (int c = 0; c < CPU_SETSIZE && tried < 8; c++) {
-		if (!CPU_ISSET(c, &all))
+		if (!CPU_ISSET(c, &all) || !pin_to(c))
 			continue;
-		CPU_ZERO(&one);
-		CPU_SET(c, &one);
-		if (sched_setaffinity(0, sizeof one, &one))
-			continue;
-		sched_yield(); /* runs on c from here on */
 		tried++;
 		CHECK(tracee_thread_cpu(getpid(), gettid()) == c);
 	}
@@ -32,14 +41,9 @@ int main(void)
 
 	if (CPU_COUNT(&all) >= 2) {
 		for (int c = 0, moved = 0; c < CPU_SETSIZE && moved < 4; c++) {
-			if (!CPU_ISSET(c, &all))
-				continue;
-			CPU_ZERO(&one);
-			CPU_SET(c, &one);
 			/* to c, then the whole mask back: free to move, on c */
-			if (sched_setaffinity(0, sizeof one, &one))
+			if (!CPU_ISSET(c, &all) || !pin_to(c))
 				continue;
-			sched_yield();
 			CHECK(sched_setaffinity(0, sizeof all, &all) == 0);
 			if (sched_getcpu() != c)
 				continue; /* the scheduler moved us already */
@@ -51,9 +55,7 @@ int main(void)
 		}
 	}
 	int c = sched_getcpu();
-	CPU_ZERO(&one);
-	CPU_SET(c, &one);
-	CHECK(sched_setaffinity(0, sizeof one, &one) == 0);
+	CHECK(pin_to(c));
 	CHECK(!tracee_leave_cpu(c)); /* nowhere else to go */
 	CHECK(sched_getcpu() == c);
 	sched_setaffinity(0, sizeof all, &all);
