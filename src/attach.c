@@ -40,23 +40,9 @@ void attach_comm(pid_t pid, char *buf, size_t len)
 
 bool attach_is_kernel_thread(pid_t pid)
 {
-	char fn[64], buf[1024];
-	unsigned long flags = 0;
+	uint64_t flags;
 
-	snprintf(fn, sizeof fn, "/proc/%d/stat", (int)pid);
-	int fd = open(fn, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	/* after the last ')' of "(comm)": state ppid pgrp session tty_nr tpgid flags */
-	const char *p = strrchr(buf, ')');
-	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) != 1)
-		return false;
-	return flags & 0x00200000ul; /* PF_KTHREAD */
+	return !procmaps_stat_field(pid, 0, 9, &flags) && (flags & 0x00200000u); /* PF_KTHREAD */
 }
 
 int attach_check(pid_t pid, char *err, size_t errlen)

@@ -4,11 +4,14 @@
  * The address space changes while the target runs, so every user (scratch
  * placement, the root set of a scan, module discovery) reads it afresh at
  * the moment it needs it, with the target stopped. */
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "leaktrace/procmaps.h"
 
@@ -149,26 +152,39 @@ uint64_t procmaps_free_near(const struct maps *m, uint64_t near, uint64_t len, u
 	return bestdist <= reach ? best : 0;
 }
 
-uint64_t procmaps_start_brk(pid_t pid)
+int procmaps_stat_field(pid_t pid, pid_t tid, int field, uint64_t *out)
 {
 	char fn[64], buf[1024];
-	unsigned long long v = 0;
-	FILE *f;
 
-	snprintf(fn, sizeof fn, "/proc/%d/stat", (int)pid);
-	if (!(f = fopen(fn, "re")))
-		return 0;
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
+	if (tid > 0)
+		snprintf(fn, sizeof fn, "/proc/%d/task/%d/stat", (int)pid, (int)tid);
+	else
+		snprintf(fn, sizeof fn, "/proc/%d/stat", (int)pid);
+	int fd = open(fn, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	int err = errno;
+	close(fd);
+	if (n <= 0)
+		return n < 0 ? -err : -EIO;
 	buf[n] = '\0';
-	/* field 47, start_brk; the command name (field 2) may hold spaces and
-	 * parentheses, so count from the last ')' (field 3 follows it) */
+	/* the command name (field 2) may hold spaces and parentheses: the
+	 * fields from 3 on follow its last ')', one space apart */
 	char *p = strrchr(buf, ')');
-	for (int field = 2; p && field < 47; field++)
+	for (int f = 2; p && f < field; f++)
 		p = strchr(p + 1, ' ');
-	if (!p || sscanf(p + 1, "%llu", &v) != 1)
-		return 0;
-	return v;
+	if (field < 4 || !p || !isdigit((unsigned char)p[1]))
+		return -EINVAL;
+	*out = strtoull(p + 1, NULL, 10);
+	return 0;
+}
+
+uint64_t procmaps_start_brk(pid_t pid)
+{
+	uint64_t v;
+
+	return procmaps_stat_field(pid, 0, 47, &v) ? 0 : v;
 }
 
 int procmaps_status_field(pid_t pid, const char *key, char *out, size_t len)

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "leaktrace/hashslot.h"
+#include "leaktrace/procmaps.h"
 #include "leaktrace/tracee.h"
 
 struct tracee {
@@ -246,29 +247,9 @@ int tracee_release_spawned(pid_t pid)
 
 int tracee_thread_cpu(pid_t pid, pid_t tid)
 {
-	char path[64], buf[1024];
-	int field = 2;
+	uint64_t cpu;
 
-	snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)pid, (int)tid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	/* the command name (field 2) may hold spaces and parentheses: fields
-	 * 3 on follow its last ')' */
-	char *p = strrchr(buf, ')');
-	if (!p)
-		return -1;
-	for (p++; *p && field < 39; p++)
-		if (*p == ' ')
-			field++;
-	if (field != 39 || *p < '0' || *p > '9')
-		return -1;
-	return (int)strtol(p, NULL, 10);
+	return procmaps_stat_field(pid, tid, 39, &cpu) ? -1 : (int)cpu;
 }
 
 bool tracee_leave_cpu(int cpu)

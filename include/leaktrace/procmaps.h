@@ -33,6 +33,12 @@ const struct mapping *procmaps_find(const struct maps *m, uint64_t addr);
 uint64_t procmaps_free_near(const struct maps *m, uint64_t near, uint64_t len, uint64_t avoid_lo,
 			    uint64_t avoid_hi);
 
+/* Numeric field `field` of /proc/PID/stat, or of /proc/PID/task/TID/stat
+ * when tid > 0, numbered as proc(5) numbers them (4 on: the ones after the
+ * command name and the state), into *out.  0, or a negative errno
+ * (-EINVAL: no such field, or not a number). */
+int procmaps_stat_field(pid_t pid, pid_t tid, int field, uint64_t *out);
+
 /* Where the program break started (start_brk of /proc/PID/stat), or 0. */
 uint64_t procmaps_start_brk(pid_t pid);
 

@@ -4,6 +4,8 @@
 #include "check.h"
 #include "leaktrace/procmaps.h"
 
+#include <errno.h>
+#include <sched.h>
 #include <unistd.h>
 
 #define PAGE 0x1000ull
@@ -57,8 +59,32 @@ static void test_start_brk_self(void)
 	CHECK(procmaps_start_brk(-1) == 0);
 }
 
+/* procmaps_stat_field against what the kernel says otherwise: the parent's
+ * pid (field 4), this thread's CPU while pinned there (39); no such field,
+ * a field that is no number, and no such process are errors. */
+static void test_stat_field(void)
+{
+	uint64_t v = 0;
+
+	CHECK(procmaps_stat_field(getpid(), 0, 4, &v) == 0 && v == (uint64_t)getppid());
+	CHECK(procmaps_stat_field(getpid(), gettid(), 4, &v) == 0 && v == (uint64_t)getppid());
+	cpu_set_t all, one;
+	CHECK(sched_getaffinity(0, sizeof all, &all) == 0);
+	int cpu = sched_getcpu();
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	CHECK(sched_setaffinity(0, sizeof one, &one) == 0);
+	sched_yield();
+	CHECK(procmaps_stat_field(getpid(), gettid(), 39, &v) == 0 && v == (uint64_t)cpu);
+	sched_setaffinity(0, sizeof all, &all);
+	CHECK(procmaps_stat_field(getpid(), 0, 3, &v) == -EINVAL); /* the state: a letter */
+	CHECK(procmaps_stat_field(getpid(), 0, 500, &v) == -EINVAL);
+	CHECK(procmaps_stat_field(0x7ffffff0, 0, 4, &v) == -ENOENT);
+}
+
 int main(void)
 {
+	test_stat_field();
 	test_brk_kept_free();
 	test_non_pie();
 	test_start_brk_self();
