@@ -32,12 +32,11 @@ bool glibcheap_chunk_in_use(const struct session *s, uint64_t ptr)
 	return next & 1;
 }
 
-/* Whether the freed chunk at ptr sits in glibc's tcache: tcache_put()
- * stores libc's random tcache_key in the chunk's second word, and
- * tcache_get() clears it. */
-bool glibcheap_in_tcache(struct session *s, uint64_t ptr)
+/* libc's random tcache_key, which tcache_put() stores in a freed chunk's
+ * second word and tcache_get() clears; 0 where it cannot be read. */
+static uint64_t tcache_key(struct session *s)
 {
-	uint64_t key = 0, word = 0, size;
+	uint64_t key = 0, size;
 
 	if (!s->gl.tcache_key_addr && !s->gl.tcache_key_missing) {
 		uint64_t free_addr = hooks_fn_addr(s, "free");
@@ -45,10 +44,61 @@ bool glibcheap_in_tcache(struct session *s, uint64_t ptr)
 							      &s->gl.tcache_key_addr, &size))
 			s->gl.tcache_key_missing = true;
 	}
-	if (!s->gl.tcache_key_addr || target_read(&s->tm, s->gl.tcache_key_addr, &key, 8) != 8 ||
-	    target_read(&s->tm, ptr + 8, &word, 8) != 8)
-		return false;
-	return key && word == key;
+	if (!s->gl.tcache_key_addr || target_read(&s->tm, s->gl.tcache_key_addr, &key, 8) != 8)
+		return 0;
+	return key;
+}
+
+/* Whether the freed chunk at ptr sits in glibc's tcache. */
+bool glibcheap_in_tcache(struct session *s, uint64_t ptr)
+{
+	uint64_t key = tcache_key(s), word = 0;
+
+	return key && target_read(&s->tm, ptr + 8, &word, 8) == 8 && word == key;
+}
+
+/* The chunks of the main heap, whose copy is buf[0..len) from start: each
+ * in-use one (the next chunk's PREV_INUSE bit set, not in the tcache) as
+ * cb(ctx, user address, usable bytes, false), each free one and the top
+ * chunk as cb(..., true).  The 16-byte headers are left out. */
+void glibcheap_walk_main(struct session *s, const uint8_t *buf, uint64_t start, size_t len,
+			 void (*cb)(void *ctx, uint64_t user, uint64_t n, bool freed), void *ctx)
+{
+	uint64_t cur = 0, key = tcache_key(s);
+
+	while (cur + 16 <= len) {
+		uint64_t size, next, second;
+		memcpy(&size, buf + cur + 8, 8);
+		size &= ~(uint64_t)7;
+		if (size < 32 || cur + size + 16 > len)
+			break; /* the top chunk */
+		memcpy(&next, buf + cur + size + 8, 8);
+		memcpy(&second, buf + cur + 24, 8);
+		bool in_use = (next & 1) && !(key && second == key);
+		cb(ctx, start + cur + 16, in_use ? size - 8 : size - 16, !in_use);
+		cur += size;
+	}
+	if (cur + 16 < len)
+		cb(ctx, start + cur + 16, len - cur - 16, true);
+}
+
+struct unseen {
+	struct session *s;
+	struct scan_range **roots;
+	size_t *nroots;
+};
+
+static void unseen_chunk(void *ctx, uint64_t user, uint64_t n, bool freed)
+{
+	struct unseen *u = ctx;
+
+	if (freed || heapmap_lookup(u->s->heap, user))
+		return;
+	struct scan_range *nr = realloc(*u->roots, (*u->nroots + 1) * sizeof *nr);
+	if (nr) {
+		*u->roots = nr;
+		nr[(*u->nroots)++] = (struct scan_range){ user, user + n };
+	}
 }
 
 /* In -p mode the heap also holds blocks allocated before the attach, which
@@ -73,32 +123,14 @@ void glibcheap_unseen_chunks(struct session *s, const struct maps *m, struct sca
 			free(buf);
 			continue;
 		}
-		uint64_t from[2] = { 0, len }, cur = 0;
-		size_t nfrom = arena ? 1 : 0;
-		while (main_heap && cur + 16 <= len) {
-			uint64_t size, next;
-			memcpy(&size, buf + cur + 8, 8);
-			size &= ~(uint64_t)7;
-			if (size < 32 || cur + size + 16 > len)
-				break; /* the top chunk */
-			memcpy(&next, buf + cur + size + 8, 8);
-			uint64_t user = mp->start + cur + 16;
-			if ((next & 1) && !heapmap_lookup(s->heap, user)) {
-				struct scan_range *nr = realloc(*roots, (*nroots + 1) * sizeof *nr);
-				if (nr) {
-					*roots = nr;
-					nr[(*nroots)++] =
-					    (struct scan_range){ user, user + size - 8 };
-				}
-			}
-			cur += size;
-		}
-		if (nfrom) {
+		if (main_heap) {
+			struct unseen u = { s, roots, nroots };
+			glibcheap_walk_main(s, buf, mp->start, len, unseen_chunk, &u);
+		} else {
 			struct scan_range *nr = realloc(*roots, (*nroots + 1) * sizeof *nr);
 			if (nr) {
 				*roots = nr;
-				nr[(*nroots)++] =
-				    (struct scan_range){ mp->start + from[0], mp->start + from[1] };
+				nr[(*nroots)++] = (struct scan_range){ mp->start, mp->end };
 			}
 		}
 		free(buf);

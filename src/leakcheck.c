@@ -18,11 +18,13 @@
 #include "leaktrace/fdreport.h"
 #include "leaktrace/flamegraph.h"
 #include "leaktrace/lossrec.h"
+#include "leaktrace/lostcheck.h"
 #include "leaktrace/procmaps.h"
 #include "leaktrace/report_text.h"
 #include "leaktrace/report_xml.h"
 #include "leaktrace/roots.h"
 #include "leaktrace/scan.h"
+#include "leaktrace/util.h"
 
 #include "leaktrace/heapprof.h"
 #include "leaktrace/outfile.h"
@@ -93,6 +95,14 @@ struct thread_roots {
 	size_t nwords, nsps;
 };
 
+/* The 17 words of a thread's registers that may hold pointers. */
+static void regs_words(const struct user_regs_struct *r, uint64_t w[17])
+{
+	uint64_t v[17] = { r->rax, r->rbx, r->rcx, r->rdx, r->rsi, r->rdi, r->rbp, r->rsp, r->r8,
+			   r->r9,  r->r10, r->r11, r->r12, r->r13, r->r14, r->r15, r->rip };
+	memcpy(w, v, sizeof v);
+}
+
 static void thread_roots(struct session *s, pid_t exiting, struct thread_roots *tr)
 {
 	size_t n;
@@ -108,9 +118,7 @@ static void thread_roots(struct session *s, pid_t exiting, struct thread_roots *
 		tr->sps[tr->nsps++] = r.rsp;
 		if (ths[i]->tid == exiting)
 			continue;
-		uint64_t w[17] = { r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rbp, r.rsp, r.r8,
-				   r.r9,  r.r10, r.r11, r.r12, r.r13, r.r14, r.r15, r.rip };
-		memcpy(tr->words + tr->nwords, w, sizeof w);
+		regs_words(&r, tr->words + tr->nwords);
 		tr->nwords += 17;
 	}
 	free(ths);
@@ -255,6 +263,171 @@ static void build_records(struct session *s, const struct block *blocks,
 	rep->nerrors = s->err.n;
 }
 
+/* --lost-check: where a word that points into a lost block lies. */
+static void describe_word(const struct maps *m, const struct scan_block *sb, size_t n,
+			  const struct thread_roots *tr, uint64_t at, char *buf, size_t len)
+{
+	const struct mapping *mp = procmaps_find(m, at);
+	const char *where = !mp		  ? "unmapped memory"
+			    : mp->path[0] ? mp->path
+					  : "an anonymous mapping";
+	size_t lo = 0, hi = n;
+
+	if (!at) {
+		snprintf(buf, len, "a register");
+		return;
+	}
+	while (lo < hi) { /* the block holding at, if any */
+		size_t mid = lo + (hi - lo) / 2;
+		if (sb[mid].addr <= at)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo && at < sb[lo - 1].addr + sb[lo - 1].size) {
+		snprintf(buf, len, "a %s block of %" PRIu64 " bytes at %#" PRIx64 " in %s",
+			 util_leak_kind_words(sb[lo - 1].state), sb[lo - 1].size, sb[lo - 1].addr,
+			 where);
+		return;
+	}
+	for (size_t i = 0; mp && i < tr->nsps; i++)
+		if (at < tr->sps[i] && tr->sps[i] >= mp->start && tr->sps[i] < mp->end) {
+			snprintf(buf, len, "%s, below a thread's stack pointer %#" PRIx64, where,
+				 tr->sps[i]);
+			return;
+		}
+	snprintf(buf, len, "%s, outside any block", where);
+}
+
+struct heap_feed {
+	struct lostcheck *lc;
+	const uint8_t *buf;
+	uint64_t start;
+};
+
+/* A chunk of the main heap: its words, counted apart when it is free. */
+static void feed_chunk(void *ctx, uint64_t user, uint64_t n, bool freed)
+{
+	struct heap_feed *f = ctx;
+
+	lostcheck_words(f->lc, user, (const uint64_t *)(const void *)(f->buf + (user - f->start)),
+			n / 8, freed);
+}
+
+/* A mapping's words; the main heap chunk by chunk.  The reads are as large
+ * as the buffer; an unreadable page is skipped. */
+static void feed_mapping(struct session *s, const struct mapping *mp, struct lostcheck *lc)
+{
+	static uint64_t buf[1 << 17];
+	size_t len = (size_t)(mp->end - mp->start);
+
+	if (!strcmp(mp->path, "[heap]") && len <= (1ull << 30)) {
+		uint8_t *heap = malloc(len);
+		if (heap && target_read(&s->tm, mp->start, heap, len) == (ssize_t)len) {
+			struct heap_feed f = { lc, heap, mp->start };
+			glibcheap_walk_main(s, heap, mp->start, len, feed_chunk, &f);
+			free(heap);
+			return;
+		}
+		free(heap);
+	}
+	for (uint64_t a = mp->start; a < mp->end;) {
+		size_t want = mp->end - a < sizeof buf ? (size_t)(mp->end - a) : sizeof buf;
+		ssize_t got = target_read(&s->tm, a, buf, want);
+		if (got < 8) {
+			a = (a | 4095) + 1;
+			continue;
+		}
+		lostcheck_words(lc, a, buf, (size_t)got / 8, false);
+		a += (uint64_t)got & ~7ULL;
+	}
+}
+
+/* Every register and every readable mapping but ours, word by word. */
+static void lost_check_memory(struct session *s, const struct maps *m, struct lostcheck *lc)
+{
+	uint64_t starts[33], lens[33];
+	size_t nours = bptab_scratch(s->bt, starts, lens, 32);
+	size_t nth;
+	struct thread **ths = threads_live(s, &nth);
+
+	if (s->fp.ring && nours < 33)
+		starts[nours] = s->fp.ring_addr, lens[nours++] = s->fp.ring_size;
+	for (size_t i = 0; ths && i < nth; i++) {
+		struct user_regs_struct r;
+		if (tracee_getregs(ths[i]->tid, &r))
+			continue;
+		uint64_t w[17];
+		regs_words(&r, w);
+		for (size_t k = 0; k < 17; k++)
+			lostcheck_register(lc, w[k]);
+	}
+	free(ths);
+	for (size_t i = 0; i < m->n; i++) {
+		const struct mapping *mp = &m->v[i];
+		bool ours = false;
+		for (size_t k = 0; k < nours; k++)
+			ours |= mp->start < starts[k] + lens[k] && starts[k] < mp->end;
+		if (!ours && mp->r && strcmp(mp->path, "[vvar]") && strcmp(mp->path, "[vsyscall]"))
+			feed_mapping(s, mp, lc);
+	}
+}
+
+/* --lost-check: the lost blocks that some word outside them points into,
+ * by loss record, after the report. */
+static void lost_check(struct session *s, const struct block *blocks, const struct scan_block *sb,
+		       size_t n, const struct thread_roots *tr)
+{
+	struct lostcheck lc;
+	struct maps m;
+	char b1[UTIL_NUM_BUFSZ], b2[UTIL_NUM_BUFSZ], b3[UTIL_NUM_BUFSZ], b4[UTIL_NUM_BUFSZ];
+	char where[256];
+
+	if (lostcheck_init(&lc, sb, n) || procmaps_read(s->tm.pid > 0 ? s->tm.pid : s->pid, &m)) {
+		lt_error("--lost-check: out of memory or no memory map; no check made");
+		lostcheck_free(&lc);
+		return;
+	}
+	lost_check_memory(s, &m, &lc);
+	uint64_t npointed = 0, nfreed = 0;
+	for (size_t j = 0; j < lc.nlost; j++) {
+		npointed += lc.hits[j].count != 0;
+		nfreed += !lc.hits[j].count && lc.hits[j].freed;
+	}
+	fprintf(s->log,
+		"--%d-- lost-check: %s blocks lost; no word outside them points into %s (%s "
+		"of them pointed at only from freed heap memory), %s are pointed at\n",
+		s->pid, util_fmt_num(b1, lc.nlost), util_fmt_num(b2, lc.nlost - npointed),
+		util_fmt_num(b3, nfreed), util_fmt_num(b4, npointed));
+	for (size_t r = 0; npointed && r < s->rep.nrecords; r++) {
+		const struct loss_record *lr = &s->rep.records[r];
+		uint64_t k = 0, total = 0;
+		const struct lostcheck_hit *first = NULL;
+		size_t first_i = 0;
+		if (lr->kind != LEAK_DEFINITE && lr->kind != LEAK_INDIRECT)
+			continue;
+		for (size_t j = 0; j < lc.nlost; j++) {
+			size_t i = lc.lost[j];
+			if (sb[i].state != lr->kind || blocks[i].stack_id != lr->stack_id)
+				continue;
+			total++;
+			if (lc.hits[j].count && !k++)
+				first = &lc.hits[j], first_i = i;
+		}
+		if (!k)
+			continue;
+		describe_word(&m, sb, n, tr, first->from, where, sizeof where);
+		fprintf(s->log,
+			"--%d-- lost-check: loss record %s (%s): %s of %s blocks pointed at, e.g. "
+			"%#" PRIx64 "+%" PRIu64 " by the word at %#" PRIx64 " in %s\n",
+			s->pid, util_fmt_num(b1, lr->number), util_leak_kind_words(lr->kind),
+			util_fmt_num(b2, k), util_fmt_num(b3, total), sb[first_i].addr,
+			first->value - sb[first_i].addr, first->from, where);
+	}
+	procmaps_free(&m);
+	lostcheck_free(&lc);
+}
+
 /* --tool=massif's file and --timeline's picture, while the target still
  * exists: their frames are named now. */
 static void finish_profile(struct session *s)
@@ -346,6 +519,8 @@ void leakcheck_report(struct session *s, struct thread *exiting, bool last)
 		mark(s, blocks, sb, n, &tr);
 	build_records(s, blocks, sb, n);
 	write_reports(s, last, n);
+	if (s->cfg->lost_check && s->cfg->leak_check != LEAK_CHECK_NO && n && sb && tr.sps)
+		lost_check(s, blocks, sb, n, &tr);
 	free(tr.words);
 	free(tr.sps);
 	free(sb);

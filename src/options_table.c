@@ -106,6 +106,7 @@ SETTER(set_gen_supp, c->gen_suppressions = num == 0   ? GEN_SUPP_NO
 SETTER(set_libc_freeres, c->run_libc_freeres = num)
 SETTER(set_cxx_freeres, c->run_cxx_freeres = num)
 SETTER(set_zero_new, c->zero_new = num)
+SETTER(set_lost_check, c->lost_check = num)
 SETTER(set_leak_check, c->leak_check = num == 0	  ? LEAK_CHECK_NO
 				       : num == 1 ? LEAK_CHECK_SUMMARY
 						  : LEAK_CHECK_FULL)
@@ -369,6 +370,8 @@ const struct optdef options_table[] = {
 	{ "run-cxx-freeres", 0, YESNO, set_cxx_freeres, "free libstdc++'s buffers at exit [yes]" },
 	{ "zero-new-blocks", 0, YESNO, set_zero_new,
 	  "zero glibc's new blocks, so stale pointers in them count for nothing [yes]" },
+	{ "lost-check", 0, YESNO, set_lost_check,
+	  "after the report, say which lost blocks any word in the process points into [no]" },
 	{ "soname-synonyms", 0, STR("somalloc=PATTERN"), set_soname_synonyms,
 	  "where the allocator lives (NONE: in the program)" },
 

@@ -499,6 +499,8 @@ unsigned long memerrors_count(const struct session *s);
 /* ---- glibcheap.c ---- */
 bool glibcheap_chunk_in_use(const struct session *s, uint64_t ptr);
 bool glibcheap_in_tcache(struct session *s, uint64_t ptr);
+void glibcheap_walk_main(struct session *s, const uint8_t *buf, uint64_t start, size_t len,
+			 void (*cb)(void *ctx, uint64_t user, uint64_t n, bool freed), void *ctx);
 void glibcheap_unseen_chunks(struct session *s, const struct maps *m, struct scan_range **roots,
 			     size_t *nroots);
 /* Adds glibc's main_arena (its bin pointers point into free chunks) to ex. */

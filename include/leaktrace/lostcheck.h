@@ -1,0 +1,57 @@
+/* lostcheck: --lost-check, an independent second look at the blocks the
+ * mark scan calls lost.
+ *
+ * The scan decides what counts as a root (stacks above their pointers,
+ * globals, memory outside blocks and the allocator's metadata).  A block is
+ * lost by its rule when no root or reachable block points at it.  The check
+ * asks a blunter question with no rule at all: does any word anywhere in the
+ * process (registers, every readable mapping, freed memory, chunk headers,
+ * dead stack, other blocks of any kind) point into a lost block, other than
+ * a word inside a lost block itself?  When none does, the loss is certain in
+ * this run, whatever another run of the program (under valgrind, say) keeps.
+ * When some word does, the check says where, so a stale pointer (in freed
+ * memory, below a stack pointer) can be told from a root the scan missed.
+ *
+ * This part is pure: memory comes in as words at addresses. */
+#ifndef LEAKTRACE_LOSTCHECK_H
+#define LEAKTRACE_LOSTCHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "leaktrace/scan.h"
+
+struct lostcheck_hit {
+	uint64_t count; /* words outside lost blocks pointing into the block */
+	uint64_t freed; /* such words in memory the allocator holds free */
+	uint64_t from;	/* the first word counted in count's address (0: a register) */
+	uint64_t value; /* and its value */
+};
+
+struct lostcheck {
+	const struct scan_block *sb; /* sorted by address, as scan_run takes them */
+	uint32_t *lost;		     /* indices into sb of the lost blocks, ascending */
+	size_t nlost;
+	struct lostcheck_hit *hits; /* per lost block (parallel to lost) */
+	uint64_t lo, hi;	    /* [lo, hi): spans every lost block */
+};
+
+/* The lost blocks (LEAK_DEFINITE, LEAK_INDIRECT) of sb[0..n).  0 or -ENOMEM. */
+int lostcheck_init(struct lostcheck *lc, const struct scan_block *sb, size_t n);
+
+/* nw words of memory, w[0] at addr (8-aligned).  Words that lie inside a lost
+ * block are not counted (lost blocks may point at each other).  freed: the
+ * words are free memory by the allocator's own bookkeeping (a free chunk),
+ * which the program may not read: counted apart, in freed. */
+void lostcheck_words(struct lostcheck *lc, uint64_t addr, const uint64_t *w, size_t nw, bool freed);
+
+/* A register's value (from 0). */
+void lostcheck_register(struct lostcheck *lc, uint64_t value);
+
+/* The hit record of sb[i], or NULL if sb[i] is not lost. */
+const struct lostcheck_hit *lostcheck_hit_of(const struct lostcheck *lc, size_t i);
+
+void lostcheck_free(struct lostcheck *lc);
+
+#endif
