@@ -314,12 +314,43 @@ static void feed_chunk(void *ctx, uint64_t user, uint64_t n, bool freed)
 			n / 8, freed);
 }
 
+/* Words at addr, those inside the allocator's own state (main_arena, whose
+ * bins point at chunk headers, i.e. at the last word of the block before)
+ * counted as free memory. */
+static void feed_words(struct lostcheck *lc, uint64_t addr, const uint64_t *w, size_t nw,
+		       const struct scan_range *alloc, size_t nalloc)
+{
+	uint64_t end = addr + 8 * nw;
+
+	for (size_t i = 0; i < nalloc && addr < end; i++) {
+		uint64_t xs = alloc[i].start & ~7ULL, xe = (alloc[i].end + 7) & ~7ULL;
+		if (xe <= addr || xs >= end)
+			continue;
+		if (xs > addr) {
+			lostcheck_words(lc, addr, w, (size_t)(xs - addr) / 8, false);
+			w += (xs - addr) / 8, addr = xs;
+		}
+		uint64_t stop = xe < end ? xe : end;
+		lostcheck_words(lc, addr, w, (size_t)(stop - addr) / 8, true);
+		w += (stop - addr) / 8, addr = stop;
+	}
+	if (addr < end)
+		lostcheck_words(lc, addr, w, (size_t)(end - addr) / 8, false);
+}
+
 /* A mapping's words; the main heap chunk by chunk.  The reads are as large
  * as the buffer; an unreadable page is skipped. */
-static void feed_mapping(struct session *s, const struct mapping *mp, struct lostcheck *lc)
+static void feed_mapping(struct session *s, const struct mapping *mp, struct lostcheck *lc,
+			 const struct scan_range *alloc, size_t nalloc,
+			 const struct thread_roots *tr)
 {
 	static uint64_t buf[1 << 17];
 	size_t len = (size_t)(mp->end - mp->start);
+	uint64_t live = mp->start; /* a stack: dead below its pointer, less the red zone */
+
+	for (size_t i = 0; i < tr->nsps; i++)
+		if (tr->sps[i] >= mp->start + 128 && tr->sps[i] < mp->end)
+			live = (tr->sps[i] - 128) & ~7ULL;
 
 	if (!strcmp(mp->path, "[heap]") && len <= (1ull << 30)) {
 		uint8_t *heap = malloc(len);
@@ -338,19 +369,26 @@ static void feed_mapping(struct session *s, const struct mapping *mp, struct los
 			a = (a | 4095) + 1;
 			continue;
 		}
-		lostcheck_words(lc, a, buf, (size_t)got / 8, false);
+		size_t nw = (size_t)got / 8, ndead = 0;
+		if (a < live)
+			ndead = live - a < 8 * (uint64_t)nw ? (size_t)(live - a) / 8 : nw;
+		lostcheck_words(lc, a, buf, ndead, true);
+		feed_words(lc, a + 8 * ndead, buf + ndead, nw - ndead, alloc, nalloc);
 		a += (uint64_t)got & ~7ULL;
 	}
 }
 
 /* Every register and every readable mapping but ours, word by word. */
-static void lost_check_memory(struct session *s, const struct maps *m, struct lostcheck *lc)
+static void lost_check_memory(struct session *s, const struct maps *m, struct lostcheck *lc,
+			      const struct thread_roots *tr)
 {
 	uint64_t starts[33], lens[33];
 	size_t nours = bptab_scratch(s->bt, starts, lens, 32);
-	size_t nth;
+	size_t nth, nalloc = 0;
 	struct thread **ths = threads_live(s, &nth);
+	struct scan_range alloc[8];
 
+	glibcheap_exclusions(s, alloc, &nalloc);
 	if (s->fp.ring && nours < 33)
 		starts[nours] = s->fp.ring_addr, lens[nours++] = s->fp.ring_size;
 	for (size_t i = 0; ths && i < nth; i++) {
@@ -369,7 +407,7 @@ static void lost_check_memory(struct session *s, const struct maps *m, struct lo
 		for (size_t k = 0; k < nours; k++)
 			ours |= mp->start < starts[k] + lens[k] && starts[k] < mp->end;
 		if (!ours && mp->r && strcmp(mp->path, "[vvar]") && strcmp(mp->path, "[vsyscall]"))
-			feed_mapping(s, mp, lc);
+			feed_mapping(s, mp, lc, alloc, nalloc, tr);
 	}
 }
 
@@ -388,15 +426,16 @@ static void lost_check(struct session *s, const struct block *blocks, const stru
 		lostcheck_free(&lc);
 		return;
 	}
-	lost_check_memory(s, &m, &lc);
+	lost_check_memory(s, &m, &lc, tr);
 	uint64_t npointed = 0, nfreed = 0;
 	for (size_t j = 0; j < lc.nlost; j++) {
 		npointed += lc.hits[j].count != 0;
-		nfreed += !lc.hits[j].count && lc.hits[j].freed;
+		nfreed += !lc.hits[j].count && lc.hits[j].dead;
 	}
 	fprintf(s->log,
 		"--%d-- lost-check: %s blocks lost; no word outside them points into %s (%s "
-		"of them pointed at only from freed heap memory), %s are pointed at\n",
+		"of them pointed at only from dead memory: freed, the allocator's, below a stack "
+		"pointer), %s are pointed at\n",
 		s->pid, util_fmt_num(b1, lc.nlost), util_fmt_num(b2, lc.nlost - npointed),
 		util_fmt_num(b3, nfreed), util_fmt_num(b4, npointed));
 	for (size_t r = 0; npointed && r < s->rep.nrecords; r++) {
@@ -419,10 +458,11 @@ static void lost_check(struct session *s, const struct block *blocks, const stru
 		describe_word(&m, sb, n, tr, first->from, where, sizeof where);
 		fprintf(s->log,
 			"--%d-- lost-check: loss record %s (%s): %s of %s blocks pointed at, e.g. "
-			"%#" PRIx64 "+%" PRIu64 " by the word at %#" PRIx64 " in %s\n",
+			"%#" PRIx64 "+%" PRIu64 " (of %" PRIu64 " bytes) by the word at %#" PRIx64
+			" in %s\n",
 			s->pid, util_fmt_num(b1, lr->number), util_leak_kind_words(lr->kind),
 			util_fmt_num(b2, k), util_fmt_num(b3, total), sb[first_i].addr,
-			first->value - sb[first_i].addr, first->from, where);
+			first->value - sb[first_i].addr, sb[first_i].size, first->from, where);
 	}
 	procmaps_free(&m);
 	lostcheck_free(&lc);

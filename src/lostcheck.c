@@ -65,24 +65,24 @@ static long find(const struct lostcheck *lc, uint64_t v)
 	return v < target_end(b) ? (long)(lo - 1) : -1;
 }
 
-static void hit(struct lostcheck *lc, long j, uint64_t from, uint64_t value, bool freed)
+static void hit(struct lostcheck *lc, long j, uint64_t from, uint64_t value, bool dead)
 {
 	struct lostcheck_hit *h = &lc->hits[j];
 
-	if (freed) {
-		h->freed++;
+	if (dead) {
+		h->dead++;
 	} else if (!h->count++) {
 		h->from = from;
 		h->value = value;
 	}
 }
 
-void lostcheck_words(struct lostcheck *lc, uint64_t addr, const uint64_t *w, size_t nw, bool freed)
+void lostcheck_words(struct lostcheck *lc, uint64_t addr, const uint64_t *w, size_t nw, bool dead)
 {
 	for (size_t k = 0; k < nw; k++) {
 		long j = find(lc, w[k]);
 		if (j >= 0 && find(lc, addr + 8 * k) < 0)
-			hit(lc, j, addr + 8 * k, w[k], freed);
+			hit(lc, j, addr + 8 * k, w[k], dead);
 	}
 }
 

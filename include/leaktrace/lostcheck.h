@@ -24,7 +24,7 @@
 
 struct lostcheck_hit {
 	uint64_t count; /* words outside lost blocks pointing into the block */
-	uint64_t freed; /* such words in memory the allocator holds free */
+	uint64_t dead;	/* such words in dead memory (below) */
 	uint64_t from;	/* the first word counted in count's address (0: a register) */
 	uint64_t value; /* and its value */
 };
@@ -41,10 +41,11 @@ struct lostcheck {
 int lostcheck_init(struct lostcheck *lc, const struct scan_block *sb, size_t n);
 
 /* nw words of memory, w[0] at addr (8-aligned).  Words that lie inside a lost
- * block are not counted (lost blocks may point at each other).  freed: the
- * words are free memory by the allocator's own bookkeeping (a free chunk),
- * which the program may not read: counted apart, in freed. */
-void lostcheck_words(struct lostcheck *lc, uint64_t addr, const uint64_t *w, size_t nw, bool freed);
+ * block are not counted (lost blocks may point at each other).  dead: the
+ * words are memory the program may not read (a free chunk by the
+ * allocator's own bookkeeping, the allocator's state, a stack below its
+ * pointer and red zone): counted apart, in dead. */
+void lostcheck_words(struct lostcheck *lc, uint64_t addr, const uint64_t *w, size_t nw, bool dead);
 
 /* A register's value (from 0). */
 void lostcheck_register(struct lostcheck *lc, uint64_t value);
