@@ -43,7 +43,7 @@ struct config {
 	unsigned num_callers;
 	bool run_libc_freeres;
 	bool run_cxx_freeres;
-	bool zero_new; /* zero each new block of glibc's malloc (--zero-new-blocks) */
+	bool zero_new;	 /* zero each new block of glibc's malloc (--zero-new-blocks) */
 	bool lost_check; /* --lost-check: look for words pointing into lost blocks */
 	bool trace_children;
 	const char *trace_children_skip;	/* comma list of patterns, or NULL */
