@@ -5,6 +5,7 @@
  * redirect its return address to our return trap.  At the return trap: the
  * result goes to events.c and the thread on to the real return address. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "leaktrace/allocfns.h"
@@ -83,6 +84,33 @@ static void zero_plan(struct session *s, struct pending_call *pc, const struct u
 	pc->zero = true;
 }
 
+/* A free that goes on to glibc, held back as the fast path's stubs hold it
+ * (fastpatch.h's fp_ring_set_hold), when only breakpoints see frees: the
+ * chunk p takes the oldest held one's slot and the tcache_key in its second
+ * word; that one, if any, goes to glibc in its place, else the call returns
+ * at once.  In the fast path a free at a breakpoint (a trap) is not held:
+ * the stubs change the ring's slots at the same time. */
+static int hold_free(struct session *s, struct thread *th, struct user_regs_struct *r, uint64_t ret)
+{
+	uint64_t p = r->rdi, hdr, key, old, zero = 0, n = session_hold_slots(s);
+
+	if (!p || s->fp.ring || !n || target_read(&s->tm, p - 8, &hdr, 8) != 8 || (hdr & 2) ||
+	    (hdr & ~(uint64_t)7) > HOLD_CAP || !(key = glibcheap_tcache_key(s)))
+		return tracee_setregs(th->tid, r);
+	if (!s->hk.hold && !(s->hk.hold = calloc(n, sizeof *s->hk.hold)))
+		return tracee_setregs(th->tid, r);
+	if (target_write(&s->tm, p + 8, &key, 8))
+		return tracee_setregs(th->tid, r);
+	uint64_t *slot = &s->hk.hold[s->hk.hold_head++ & (n - 1)];
+	old = *slot;
+	*slot = p;
+	if (!old)
+		return return_now(th, r, ret);
+	target_write(&s->tm, old + 8, &zero, 8);
+	r->rdi = old;
+	return tracee_setregs(th->tid, r);
+}
+
 int bpevents_entry(struct session *s, struct thread *th, const struct breakpoint *bp,
 		   struct user_regs_struct *r)
 {
@@ -110,6 +138,8 @@ int bpevents_entry(struct session *s, struct thread *th, const struct breakpoint
 			zero_plan(s, &th->calls[th->ncalls - 1], &at_entry);
 		break;
 	default:
+		if (bp->tag >= 0 && (unsigned)bp->tag < s->hk.nfns && s->hk.fns[bp->tag].hold)
+			return hold_free(s, th, r, ret);
 		break;
 	}
 	return tracee_setregs(th->tid, r);

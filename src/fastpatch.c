@@ -155,6 +155,8 @@ int fastpatch_setup(struct session *s)
 		__atomic_or_fetch(&s->fp.ring->flags, FP_FLAG_PREFETCHW, __ATOMIC_RELEASE);
 	s->fp.ring_addr = rm.addr;
 	fp_ring_set_walk(s->fp.ring, events_max_frames(s));
+	if (!s->fp.failsafe) /* -p: a detach must leave no block held */
+		fp_ring_set_hold(s->fp.ring, session_hold_slots(s), HOLD_CAP);
 	/* stack copies from main()'s frames would run off the end of the
 	 * main stack, a fault and a stop each: the stubs stop there instead */
 	struct maps maps;
@@ -184,6 +186,9 @@ int fastpatch_ring_for_child(struct session *s, struct thread *ch, const struct 
 	h->alive_tsc = __atomic_load_n(&p->alive_tsc, __ATOMIC_ACQUIRE);
 	h->flags = __atomic_load_n(&p->flags, __ATOMIC_ACQUIRE);
 	fp_ring_set_walk(h, __atomic_load_n(&p->max_frames, __ATOMIC_ACQUIRE));
+	/* the same hold-back, empty: the blocks the parent holds were freed
+	 * by it, not necessarily before the fork */
+	fp_ring_set_hold(h, p->hold_cap ? p->hold_mask + 1 : 0, p->hold_cap);
 	return 0;
 }
 

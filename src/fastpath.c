@@ -70,6 +70,11 @@ _Static_assert(__builtin_offsetof(struct fp_ring_hdr, alive_tsc) == 200 &&
 		   __builtin_offsetof(struct fp_ring_hdr, stall_ticks) == 120,
 	       "fail-safe offsets");
 _Static_assert(__builtin_offsetof(struct fp_ring_hdr, walk_qwords) == 112, "walk span offset");
+_Static_assert(__builtin_offsetof(struct fp_ring_hdr, hold_head) == 152 &&
+		   __builtin_offsetof(struct fp_ring_hdr, hold_mask) == 160 &&
+		   __builtin_offsetof(struct fp_ring_hdr, hold_cap) == 168 &&
+		   __builtin_offsetof(struct fp_ring_hdr, hold_off) == 176,
+	       "hold-back offsets");
 
 /* FP_ZERO_MAX as the stubs' code spells it */
 #define ZERO_MAX_ASM "131072"
@@ -653,6 +658,30 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	jz .Lfp_free_end\n"
 	"	FP_CHECKS free, .Lfp_free_end\n"
 	"	FP_ENTRY free_e\n"
+	/* the hold-back (fp_ring_set_hold): rax is the chunk's size, rdx
+	 * glibc's tcache_key, from the checks; rcx is kept */
+	"	push %rcx\n"
+	"	movabs $0x1122334455667788, %rcx\n"
+	".globl fp_tpl_free_hold\n .hidden fp_tpl_free_hold\n"
+	"fp_tpl_free_hold:\n"
+	"	cmp 168(%rcx), %rax\n"
+	"	ja 2f\n"
+	"	testb $1, 40(%rcx)\n"
+	"	jnz 2f\n"
+	"	mov %rdx, 8(%rdi)\n"
+	"	mov $1, %eax\n"
+	"	lock xadd %rax, 152(%rcx)\n"
+	"	and 160(%rcx), %rax\n"
+	"	lea (%rcx,%rax,8), %rax\n"
+	"	add 176(%rcx), %rax\n"
+	"	pop %rcx\n"
+	"	xchg %rdi, (%rax)\n"
+	"	test %rdi, %rdi\n"
+	"	jz 1f\n"
+	"	movq $0, 8(%rdi)\n"
+	"	jmp .Lfp_free_end\n"
+	"1:	ret\n"
+	"2:	pop %rcx\n"
 	"	jmp .Lfp_free_end\n"
 	".globl fp_tpl_free_check\n .hidden fp_tpl_free_check\n"
 	"fp_tpl_free_check:\n"
@@ -743,6 +772,7 @@ TPL_ENTRY_SYMS(jmp);
 TPL_BOUNDS(free);
 TPL_ENTRY_SYMS(free);
 TPL_CHECK_SYMS(free);
+TPL_SYM(fp_tpl_free_hold);
 TPL_BOUNDS(call);
 TPL_ENTRY_SYMS(call);
 TPL_CALL1_SYMS(call);
@@ -765,6 +795,7 @@ struct tpl {
 	size_t func, wload[2], wresume[2]; /* the walk */
 	size_t learn, learned;		   /* FP_FLAG_LEARN's trap */
 	size_t key, check, load[3], ring0; /* FP_FREE_CHECKED, FP_REALLOC_CHECKED */
+	size_t hold;			   /* FP_FREE_CHECKED: the hold-back's ring */
 	size_t fill;			   /* FP_ALLOC, FP_REALLOC_CHECKED: zero-fill flag */
 };
 
@@ -820,7 +851,8 @@ static void tpl_get(enum fp_kind kind, struct tpl *t)
 		break;
 	case FP_FREE_CHECKED:
 		s = fp_tpl_free_start;
-		*t = (struct tpl){ TPL_ENTRY(free), TPL_ONE_RECORD(free), TPL_CHECKS(free) };
+		*t = (struct tpl){ TPL_ENTRY(free), TPL_ONE_RECORD(free), TPL_CHECKS(free),
+				   .hold = OFF(fp_tpl_free_hold) };
 		break;
 	default:
 		s = fp_tpl_jmp_start;
@@ -846,7 +878,7 @@ size_t fp_ring_size(uint64_t capacity, uint32_t stack_bytes)
 {
 	return sizeof(struct fp_ring_hdr) +
 	       capacity * (fp_rec_size(stack_bytes) + copy_size(stack_bytes)) +
-	       FP_RULES * sizeof(struct fp_rule);
+	       FP_RULES * sizeof(struct fp_rule) + FP_HOLD_MAX * sizeof(uint64_t);
 }
 
 const uint8_t *fp_ring_copy(const void *buf, uint64_t i)
@@ -880,6 +912,7 @@ int fp_ring_init_zeroed(void *buf, uint64_t capacity, uint32_t stack_bytes)
 	h->copy_off = sizeof *h + capacity * h->rec_size;
 	h->rules_off = h->copy_off + capacity * copy_size(stack_bytes);
 	h->rule_hash = FP_RULE_HASH;
+	h->hold_off = h->rules_off + FP_RULES * sizeof(struct fp_rule);
 	h->wait_ts[0] = 0;
 	h->wait_ts[1] = FP_WAIT_NS;
 	return 0;
@@ -892,6 +925,16 @@ void fp_ring_set_walk(void *buf, uint64_t max_frames)
 	if (max_frames > FP_MAX_WALK)
 		max_frames = 0;
 	__atomic_store_n(&h->max_frames, max_frames, __ATOMIC_RELEASE);
+}
+
+void fp_ring_set_hold(void *buf, uint64_t n, uint64_t cap)
+{
+	struct fp_ring_hdr *h = buf;
+
+	if (!n || n > FP_HOLD_MAX || (n & (n - 1)))
+		n = 0;
+	h->hold_mask = n ? n - 1 : 0;
+	__atomic_store_n(&h->hold_cap, n ? cap : 0, __ATOMIC_RELEASE);
 }
 
 void fp_ring_set_walk_span(void *buf, uint64_t bytes)
@@ -953,7 +996,8 @@ int fp_ring_check(const void *buf, size_t len)
 	    h->rec_size != fp_rec_size((uint32_t)(h->stack_qwords * 8)) ||
 	    h->copy_off != sizeof *h + h->capacity * h->rec_size ||
 	    h->rules_off != h->copy_off + h->capacity * h->stack_qwords * 8 ||
-	    len < h->rules_off + FP_RULES * sizeof(struct fp_rule))
+	    h->hold_off != h->rules_off + FP_RULES * sizeof(struct fp_rule) ||
+	    h->hold_mask >= FP_HOLD_MAX || len < h->hold_off + FP_HOLD_MAX * sizeof(uint64_t))
 		return -EINVAL;
 	return 0;
 }
@@ -1360,6 +1404,8 @@ int fp_stub_build(const struct fp_stub_req *req, struct fp_stub *out)
 	if (checked) {
 		memcpy(out->code + t.key - 8, &req->tcache_key, 8);
 		memcpy(out->code + t.ring0 - 8, &req->ring, 8);
+		if (t.hold)
+			memcpy(out->code + t.hold - 8, &req->ring, 8);
 		out->check_trap = req->stub + t.check;
 		for (int k = 0; k < 3; k++)
 			out->check_loads[k] = req->stub + t.load[k];

@@ -34,7 +34,7 @@ bool glibcheap_chunk_in_use(const struct session *s, uint64_t ptr)
 
 /* libc's random tcache_key, which tcache_put() stores in a freed chunk's
  * second word and tcache_get() clears; 0 where it cannot be read. */
-static uint64_t tcache_key(struct session *s)
+uint64_t glibcheap_tcache_key(struct session *s)
 {
 	uint64_t key = 0, size;
 
@@ -52,7 +52,7 @@ static uint64_t tcache_key(struct session *s)
 /* Whether the freed chunk at ptr sits in glibc's tcache. */
 bool glibcheap_in_tcache(struct session *s, uint64_t ptr)
 {
-	uint64_t key = tcache_key(s), word = 0;
+	uint64_t key = glibcheap_tcache_key(s), word = 0;
 
 	return key && target_read(&s->tm, ptr + 8, &word, 8) == 8 && word == key;
 }
@@ -64,7 +64,7 @@ bool glibcheap_in_tcache(struct session *s, uint64_t ptr)
 void glibcheap_walk_main(struct session *s, const uint8_t *buf, uint64_t start, size_t len,
 			 void (*cb)(void *ctx, uint64_t user, uint64_t n, bool freed), void *ctx)
 {
-	uint64_t cur = 0, key = tcache_key(s);
+	uint64_t cur = 0, key = glibcheap_tcache_key(s);
 
 	while (cur + 16 <= len) {
 		uint64_t size, next, second;

@@ -95,6 +95,17 @@ static bool zeroes_new(struct session *s, unsigned i, uint64_t addr)
 	}
 }
 
+/* Whether function i at addr is glibc's free, whose freed chunks are held
+ * back from reuse (fastpath.h's fp_ring_set_hold): known by its tcache_key,
+ * as zeroes_new knows malloc; not with -p. */
+static bool holds_freed(struct session *s, unsigned i, uint64_t addr)
+{
+	uint64_t key, size;
+
+	return allocfn_table[i].kind == AFN_FREE && session_hold_slots(s) && !s->fp.failsafe &&
+	       !symbols_lookup_in_module_of(s->sym, addr, "tcache_key", &key, &size);
+}
+
 /* (Re)binds every allocator name; called at each consistent link map. */
 void hooks_install(struct session *s)
 {
@@ -113,7 +124,8 @@ void hooks_install(struct session *s)
 		const struct breakpoint *b = bptab_lookup(s->bt, addr);
 		if ((b && b->tag >= 0 && b->tag < (int)s->hk.nfns) || fastpatch_patched(s, addr))
 			continue;
-		s->hk.fns[s->hk.nfns] = (struct hooked_fn){ i, addr, size, zeroes_new(s, i, addr) };
+		s->hk.fns[s->hk.nfns] = (struct hooked_fn){ i, addr, size, zeroes_new(s, i, addr),
+							    holds_freed(s, i, addr) };
 		enum fp_kind fk;
 		bool fits = fastpatch_kind(allocfn_table[i].kind, s->fp.failsafe, &fk);
 		if (s->fp.wanted && !s->fp.failed && fits &&

@@ -116,6 +116,7 @@ SETTER(set_track_fds, {
 	c->track_fds_all = num == 2;
 })
 SETTER(set_freelist_vol, c->freelist_vol = (unsigned long long)num)
+SETTER(set_hold_freed, c->hold_freed = (unsigned)num)
 /* a fill must happen while the thread is stopped at the call: breakpoints */
 SETTER(set_malloc_fill, {
 	c->malloc_fill = (int)num;
@@ -391,6 +392,8 @@ const struct optdef options_table[] = {
 	  "show possibly lost blocks [yes]" },
 	{ "freelist-vol", 0, NUM(0, LONG_MAX), set_freelist_vol,
 	  "freed bytes remembered for error messages [20000000]" },
+	{ "hold-freed", 0, NUM(0, 65536), set_hold_freed,
+	  "freed blocks of up to 4 KiB kept from reuse, as memcheck keeps them [4096]" },
 	{ "malloc-fill", 0, V_HEX, "HEXBYTE", 0, 0xff, set_malloc_fill,
 	  "fill new blocks with HEXBYTE" },
 	{ "free-fill", 0, V_HEX, "HEXBYTE", 0, 0xff, set_free_fill,

@@ -97,6 +97,7 @@ struct hooked_fn {
 	unsigned afn; /* index into allocfn_table */
 	uint64_t addr, size;
 	bool zero_new; /* glibc's malloc family: each new block is zeroed */
+	bool hold;     /* glibc's free: freed chunks are held back (--hold-freed) */
 };
 
 /* hooks.c and inject.c: what is hooked, and how leaktrace runs code there. */
@@ -112,6 +113,10 @@ struct hooks_part {
 	bool all_stopped; /* -p: every thread is held, code may be patched */
 	uint64_t syscall_insn;
 	pid_t borrow_tid; /* a stopped thread for injected syscalls */
+	/* --mode=breakpoint's hold-back of freed chunks (the fast path's is in
+	 * the ring): hold[head++ % nhold], malloc'd when first needed */
+	uint64_t *hold;
+	uint64_t hold_head;
 };
 
 /* fastpatch.c and ringread.c: stubs record allocations in a ring shared
@@ -447,6 +452,20 @@ void events_plain(struct session *s, struct thread *th, const struct plain_call 
 /* Takes back the pending call events_entry just pushed (the front end
  * could not redirect its return). */
 void events_cancel(struct session *s, struct thread *th);
+/* The hold-back of freed blocks (fastpath.h's fp_ring_set_hold): chunks
+ * of up to HOLD_CAP bytes, in a power of two of slots, none with -p (a
+ * detach must leave no block held). */
+#define HOLD_CAP 4096u
+static inline uint64_t session_hold_slots(const struct session *s)
+{
+	uint64_t n = 1;
+
+	if (!s->cfg->hold_freed)
+		return 0;
+	while (n < s->cfg->hold_freed)
+		n <<= 1;
+	return n > FP_HOLD_MAX ? FP_HOLD_MAX : n;
+}
 /* The frame limit of an entry's unwind. */
 static inline unsigned events_max_frames(const struct session *s)
 {
@@ -499,6 +518,7 @@ unsigned long memerrors_count(const struct session *s);
 /* ---- glibcheap.c ---- */
 bool glibcheap_chunk_in_use(const struct session *s, uint64_t ptr);
 bool glibcheap_in_tcache(struct session *s, uint64_t ptr);
+uint64_t glibcheap_tcache_key(struct session *s);
 void glibcheap_walk_main(struct session *s, const uint8_t *buf, uint64_t start, size_t len,
 			 void (*cb)(void *ctx, uint64_t user, uint64_t n, bool freed), void *ctx);
 void glibcheap_unseen_chunks(struct session *s, const struct maps *m, struct scan_range **roots,

@@ -75,7 +75,7 @@
 #include <stdint.h>
 
 #define FP_RING_MAGIC	  0x31474e52504c544cull /* "LTLPRNG1" */
-#define FP_RING_VERSION	  3
+#define FP_RING_VERSION	  4
 #define FP_FLAG_DISABLED  1u
 /* A stub that finds the ring full never traps: it yields the CPU until the
  * tracer drains, and once the tracer has not looked at the ring for
@@ -143,7 +143,15 @@ struct fp_ring_hdr {
 	/* how long a writer sleeps at most in one wait for room (a struct
 	 * timespec: FUTEX_WAIT's timeout, read by the kernel) */
 	int64_t wait_ts[2];
-	uint64_t pad3[5];
+	/* the hold-back of freed blocks (fp_ring_set_hold): glibc's free in
+	 * the stubs puts its block in slot hold_head++ & hold_mask of the
+	 * slots at hold_off and frees the one it takes out, if any.  On
+	 * head's cache line: the same claim touches both */
+	uint64_t hold_head;
+	uint64_t hold_mask;
+	uint64_t hold_cap; /* chunks up to this size are held; 0: none */
+	uint64_t hold_off; /* offset of the FP_HOLD_MAX slots */
+	uint64_t pad3;
 	uint64_t drained;   /* written by the tracer: records consumed */
 	uint64_t alive_tsc; /* FP_FLAG_FAILSAFE: TSC of the tracer's last look */
 	/* written by the tracer: nonzero while it polls the ring (it drains
@@ -322,6 +330,16 @@ int fp_ring_init_zeroed(void *buf, uint64_t capacity, uint32_t stack_bytes);
 /* Lets the stubs walk up to max_frames frames (at most FP_MAX_WALK and
  * what fits the record's stack area), or not at all (0). */
 void fp_ring_set_walk(void *buf, uint64_t max_frames);
+
+/* The hold-back: memcheck keeps freed blocks from reuse for a while
+ * (--freelist-vol), so a pointer the program kept to a block it freed points
+ * at freed memory there, not at the next block glibc hands out at that
+ * address.  The stubs of glibc's free hold the last n freed chunks of up to
+ * cap bytes (n a power of two, at most FP_HOLD_MAX; 0: none) and free each
+ * when n more came after it.  A held chunk has glibc's tcache_key in its
+ * second word, so that a second free of it traps as a double free. */
+#define FP_HOLD_MAX 65536u
+void fp_ring_set_hold(void *buf, uint64_t n, uint64_t cap);
 
 /* Sets how far above the entry rsp a walk may read (rounded down to 8;
  * fp_ring_init sets FP_WALK_BYTES). */

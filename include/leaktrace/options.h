@@ -64,6 +64,7 @@ struct config {
 	const char **supp_files; /* NULL-terminated */
 	bool default_suppressions;
 	unsigned long long freelist_vol;
+	unsigned hold_freed; /* --hold-freed: freed glibc chunks held back from reuse */
 
 	/* output */
 	bool quiet;

@@ -912,6 +912,75 @@ static void run_kind(enum fp_kind kind, const char *name, uint8_t *stub_at, long
 		all->depth[d] += t.depth[d];
 }
 
+/* The hold-back (fp_ring_set_hold) of FP_FREE_CHECKED's stub, 4 slots: the
+ * first 4 frees return at once with the tcache key in their chunk's second
+ * word; each later one goes to the original with the block freed 4 before
+ * it, whose key word is cleared; a chunk above the cap and any free with the
+ * hold off go straight to the original with their own block; every free is
+ * recorded. */
+static void test_hold(uint8_t *stub_at)
+{
+	static uint64_t chunks[12][8] __attribute__((aligned(16)));
+	struct fp_stub s;
+	struct fp_stub_req req = {
+		.func = (uint64_t)wt_victim,
+		.code = (const uint8_t *)wt_victim,
+		.code_len = 32,
+		.stub = (uint64_t)stub_at,
+		.ring = (uint64_t)ring,
+		.kind = FP_FREE_CHECKED,
+		.op = 7,
+		.tid_offset = FP_TID_OFFSET_GLIBC,
+		.tcache_key = (uint64_t)&tcache_key_value,
+	};
+	CHECK(fp_stub_build(&req, &s) == 0);
+	memcpy(stub_at, s.code, s.code_len);
+	uint8_t saved[5];
+	memcpy(saved, wt_victim, 5);
+	CHECK(write_code(wt_victim, s.entry_patch, 5) == 0);
+	CHECK(fp_ring_init(ring, RING_CAP, STACK_BYTES) == 0);
+	fp_ring_set_walk(ring, 0);
+	cur_stub = &s;
+
+	uint64_t got[12], head0 = ring->head;
+	for (int i = 0; i < 12; i++) {
+		memset(chunks[i], 0, sizeof chunks[i]);
+		chunks[i][1] = 0x31; /* 48 bytes */
+		chunks[i][7] = 0x21; /* the next chunk: PREV_INUSE */
+		if (i == 9)	     /* a cap below the chunk's size */
+			fp_ring_set_hold(ring, 4, 16);
+		else if (i == 10)
+			fp_ring_set_hold(ring, 0, 0);
+		else if (i == 0)
+			fp_ring_set_hold(ring, 4, 4096);
+		for (int k = 0; k < R_RSP; k++)
+			wt_in[k] = 0x1000 + (uint64_t)k;
+		wt_in[R_RDI] = (uint64_t)&chunks[i][2];
+		wt_entry[R_RDI] = 0;
+		wt_fn = (uint64_t)wt_victim;
+		wt_stack_top = (uint64_t)stack_lo + 8192;
+		wt_tramp();
+		got[i] = wt_entry[R_RDI];
+		ring->drained = ring->head; /* the tracer's part */
+		if (i < 4) {
+			CHECK(got[i] == 0);			 /* held, nothing freed */
+			CHECK(chunks[i][3] == tcache_key_value); /* the key, while held */
+		} else if (i < 9) {
+			CHECK(got[i] == (uint64_t)&chunks[i - 4][2]);
+			CHECK(chunks[i - 4][3] == 0);
+			CHECK(chunks[i][3] == tcache_key_value);
+		} else {
+			CHECK(got[i] == (uint64_t)&chunks[i][2]); /* not held */
+			CHECK(chunks[i][3] == 0);
+		}
+	}
+	CHECK(ring->head - head0 == 12); /* every free recorded */
+	CHECK(ring->hold_head == 9);
+
+	cur_stub = NULL;
+	CHECK(write_code(wt_victim, saved, 5) == 0);
+}
+
 int main(int argc, char **argv)
 {
 	long iters = argc > 1 ? atol(argv[1]) : ITERS_PER_KIND;
@@ -953,6 +1022,7 @@ int main(int argc, char **argv)
 	struct tally all = { 0 };
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
 		run_kind(kinds[i].kind, kinds[i].name, area + i * 2048, iters, &all);
+	test_hold(area);
 
 	printf("  stops:");
 	for (int k = 0; k < NSTOPS; k++)
