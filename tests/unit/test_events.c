@@ -146,7 +146,8 @@ static void hook(const char *name, uint64_t addr)
 {
 	for (unsigned i = 0; i < allocfn_count; i++)
 		if (!strcmp(allocfn_table[i].name, name)) {
-			s->hk.fns[s->hk.nfns++] = (struct hooked_fn){ i, addr, 0x100, false, false };
+			s->hk.fns[s->hk.nfns++] =
+			    (struct hooked_fn){ i, addr, 0x100, false, false };
 			return;
 		}
 	abort();
