@@ -266,6 +266,7 @@ static int forget_image(struct session *s, struct thread *th)
 		return -1;
 	symbols_set_show_below_main(s->sym, s->cfg->show_below_main);
 	fastpatch_forget(s);
+	session_hold_forget(s);
 	s->rep.symbolize_ctx = s->sym;
 	s->hk.nfns = 0;
 	memset(s->hk.fd_hooked, 0, sizeof s->hk.fd_hooked);
@@ -428,6 +429,7 @@ static bool hand_over_fork_child(struct session *s, struct thread *ch)
 	}
 	/* the copy */
 	tracee_setregs(ch->tid, &saved);
+	session_hold_forget(s); /* see fastpatch_ring_for_child */
 	if (ring.local)
 		fastpatch_adopt_ring(s, &ring);
 	else if (s->fp.ring)

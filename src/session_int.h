@@ -31,6 +31,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/types.h>
 #include <sys/user.h>
 #include <time.h>
@@ -465,6 +466,15 @@ static inline uint64_t session_hold_slots(const struct session *s)
 	while (n < s->cfg->hold_freed)
 		n <<= 1;
 	return n > FP_HOLD_MAX ? FP_HOLD_MAX : n;
+}
+/* --mode=breakpoint's held chunks, forgotten: an exec's new image has none,
+ * and a forked child's copies are not ours to free (the parent may have
+ * held some of them after the fork): they stay allocated there. */
+static inline void session_hold_forget(struct session *s)
+{
+	free(s->hk.hold);
+	s->hk.hold = NULL;
+	s->hk.hold_head = 0;
 }
 /* The frame limit of an entry's unwind. */
 static inline unsigned events_max_frames(const struct session *s)
