@@ -70,8 +70,7 @@ _Static_assert(__builtin_offsetof(struct fp_ring_hdr, alive_tsc) == 200 &&
 		   __builtin_offsetof(struct fp_ring_hdr, stall_ticks) == 120,
 	       "fail-safe offsets");
 _Static_assert(__builtin_offsetof(struct fp_ring_hdr, walk_qwords) == 112, "walk span offset");
-_Static_assert(__builtin_offsetof(struct fp_ring_hdr, hold_head) == 152 &&
-		   __builtin_offsetof(struct fp_ring_hdr, hold_mask) == 160 &&
+_Static_assert(__builtin_offsetof(struct fp_ring_hdr, hold_mask) == 160 &&
 		   __builtin_offsetof(struct fp_ring_hdr, hold_cap) == 168 &&
 		   __builtin_offsetof(struct fp_ring_hdr, hold_off) == 176,
 	       "hold-back offsets");
@@ -659,7 +658,9 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	FP_CHECKS free, .Lfp_free_end\n"
 	"	FP_ENTRY free_e\n"
 	/* the hold-back (fp_ring_set_hold): rax is the chunk's size, rdx
-	 * glibc's tcache_key, from the checks; rcx is kept */
+	 * glibc's tcache_key, from the checks; rcx is kept.  The count is
+	 * moved without a lock: two threads that take the same slot at once
+	 * only shorten a hold, the xchg still hands each chunk out once */
 	"	push %rcx\n"
 	"	movabs $0x1122334455667788, %rcx\n"
 	".globl fp_tpl_free_hold\n .hidden fp_tpl_free_hold\n"
@@ -669,11 +670,13 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	testb $1, 40(%rcx)\n"
 	"	jnz 2f\n"
 	"	mov %rdx, 8(%rdi)\n"
-	"	mov $1, %eax\n"
-	"	lock xadd %rax, 152(%rcx)\n"
-	"	and 160(%rcx), %rax\n"
-	"	lea (%rcx,%rax,8), %rax\n"
-	"	add 176(%rcx), %rax\n"
+	"	mov 160(%rcx), %rdx\n"
+	"	add 176(%rcx), %rcx\n"
+	"	mov (%rcx), %rax\n"
+	"	inc %rax\n"
+	"	mov %rax, (%rcx)\n"
+	"	and %rdx, %rax\n"
+	"	lea 64(%rcx,%rax,8), %rax\n"
 	"	pop %rcx\n"
 	"	xchg %rdi, (%rax)\n"
 	"	test %rdi, %rdi\n"
@@ -878,7 +881,7 @@ size_t fp_ring_size(uint64_t capacity, uint32_t stack_bytes)
 {
 	return sizeof(struct fp_ring_hdr) +
 	       capacity * (fp_rec_size(stack_bytes) + copy_size(stack_bytes)) +
-	       FP_RULES * sizeof(struct fp_rule) + FP_HOLD_MAX * sizeof(uint64_t);
+	       FP_RULES * sizeof(struct fp_rule) + FP_HOLD_BYTES;
 }
 
 const uint8_t *fp_ring_copy(const void *buf, uint64_t i)
@@ -997,7 +1000,7 @@ int fp_ring_check(const void *buf, size_t len)
 	    h->copy_off != sizeof *h + h->capacity * h->rec_size ||
 	    h->rules_off != h->copy_off + h->capacity * h->stack_qwords * 8 ||
 	    h->hold_off != h->rules_off + FP_RULES * sizeof(struct fp_rule) ||
-	    h->hold_mask >= FP_HOLD_MAX || len < h->hold_off + FP_HOLD_MAX * sizeof(uint64_t))
+	    h->hold_mask >= FP_HOLD_MAX || len < h->hold_off + FP_HOLD_BYTES)
 		return -EINVAL;
 	return 0;
 }

@@ -555,7 +555,7 @@ static void config_defaults(struct config *cfg)
 	cfg->log_fd = 2;
 	cfg->xml_fd = -1;
 	cfg->freelist_vol = 20000000;
-	cfg->hold_freed = 4096;
+	cfg->hold_freed = 1024;
 	cfg->malloc_fill = -1;
 	cfg->free_fill = -1;
 	cfg->demangle = true;

@@ -393,7 +393,7 @@ const struct optdef options_table[] = {
 	{ "freelist-vol", 0, NUM(0, LONG_MAX), set_freelist_vol,
 	  "freed bytes remembered for error messages [20000000]" },
 	{ "hold-freed", 0, NUM(0, 65536), set_hold_freed,
-	  "freed blocks of up to 4 KiB kept from reuse, as memcheck keeps them [4096]" },
+	  "freed blocks of up to 4 KiB kept from reuse, as memcheck keeps them [1024]" },
 	{ "malloc-fill", 0, V_HEX, "HEXBYTE", 0, 0xff, set_malloc_fill,
 	  "fill new blocks with HEXBYTE" },
 	{ "free-fill", 0, V_HEX, "HEXBYTE", 0, 0xff, set_free_fill,

@@ -143,14 +143,14 @@ struct fp_ring_hdr {
 	/* how long a writer sleeps at most in one wait for room (a struct
 	 * timespec: FUTEX_WAIT's timeout, read by the kernel) */
 	int64_t wait_ts[2];
-	/* the hold-back of freed blocks (fp_ring_set_hold): glibc's free in
-	 * the stubs puts its block in slot hold_head++ & hold_mask of the
-	 * slots at hold_off and frees the one it takes out, if any.  On
-	 * head's cache line: the same claim touches both */
-	uint64_t hold_head;
+	/* the hold-back of freed blocks (fp_ring_set_hold): at hold_off a
+	 * count on a cache line of its own, then FP_HOLD_MAX slots; glibc's
+	 * free in the stubs puts its block in slot count++ & hold_mask and
+	 * frees the one it takes out, if any */
+	uint64_t pad2;
 	uint64_t hold_mask;
 	uint64_t hold_cap; /* chunks up to this size are held; 0: none */
-	uint64_t hold_off; /* offset of the FP_HOLD_MAX slots */
+	uint64_t hold_off; /* offset of the count and the slots */
 	uint64_t pad3;
 	uint64_t drained;   /* written by the tracer: records consumed */
 	uint64_t alive_tsc; /* FP_FLAG_FAILSAFE: TSC of the tracer's last look */
@@ -338,7 +338,8 @@ void fp_ring_set_walk(void *buf, uint64_t max_frames);
  * cap bytes (n a power of two, at most FP_HOLD_MAX; 0: none) and free each
  * when n more came after it.  A held chunk has glibc's tcache_key in its
  * second word, so that a second free of it traps as a double free. */
-#define FP_HOLD_MAX 65536u
+#define FP_HOLD_MAX   65536u
+#define FP_HOLD_BYTES (64 + FP_HOLD_MAX * 8)
 void fp_ring_set_hold(void *buf, uint64_t n, uint64_t cap);
 
 /* Sets how far above the entry rsp a walk may read (rounded down to 8;
