@@ -92,16 +92,22 @@ static void zero_plan(struct session *s, struct pending_call *pc, const struct u
  * the stubs change the ring's slots at the same time. */
 static int hold_free(struct session *s, struct thread *th, struct user_regs_struct *r, uint64_t ret)
 {
-	uint64_t p = r->rdi, hdr, key, old, zero = 0, n = session_hold_slots(s);
+	uint64_t p = r->rdi, hdr, key, old, zero = 0, size;
+	unsigned t;
 
-	if (!p || s->fp.ring || !n || target_read(&s->tm, p - 8, &hdr, 8) != 8 || (hdr & 2) ||
-	    (hdr & ~(uint64_t)7) > HOLD_CAP || !(key = glibcheap_tcache_key(s)))
+	if (!p || s->fp.ring || target_read(&s->tm, p - 8, &hdr, 8) != 8 || (hdr & 2) ||
+	    !(key = glibcheap_tcache_key(s)))
 		return tracee_setregs(th->tid, r);
-	if (!s->hk.hold && !(s->hk.hold = calloc(n, sizeof *s->hk.hold)))
+	size = hdr & ~(uint64_t)7;
+	t = size > session_hold_cap(0);
+	uint64_t n = session_hold_slots(s, t);
+	if (!n || size > session_hold_cap(t))
+		return tracee_setregs(th->tid, r);
+	if (!s->hk.hold[t] && !(s->hk.hold[t] = calloc(n, sizeof *s->hk.hold[t])))
 		return tracee_setregs(th->tid, r);
 	if (target_write(&s->tm, p + 8, &key, 8))
 		return tracee_setregs(th->tid, r);
-	uint64_t *slot = &s->hk.hold[s->hk.hold_head++ & (n - 1)];
+	uint64_t *slot = &s->hk.hold[t][s->hk.hold_head[t]++ & (n - 1)];
 	old = *slot;
 	*slot = p;
 	if (!old)

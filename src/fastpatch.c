@@ -156,7 +156,9 @@ int fastpatch_setup(struct session *s)
 	s->fp.ring_addr = rm.addr;
 	fp_ring_set_walk(s->fp.ring, events_max_frames(s));
 	if (!s->fp.failsafe) /* -p: a detach must leave no block held */
-		fp_ring_set_hold(s->fp.ring, session_hold_slots(s), HOLD_CAP);
+		for (unsigned t = 0; t < 2; t++)
+			fp_ring_set_hold(s->fp.ring, t, session_hold_slots(s, t),
+					 session_hold_cap(t));
 	/* stack copies from main()'s frames would run off the end of the
 	 * main stack, a fault and a stop each: the stubs stop there instead */
 	struct maps maps;
@@ -188,7 +190,8 @@ int fastpatch_ring_for_child(struct session *s, struct thread *ch, const struct 
 	fp_ring_set_walk(h, __atomic_load_n(&p->max_frames, __ATOMIC_ACQUIRE));
 	/* the same hold-back, empty: the blocks the parent holds were freed
 	 * by it, not necessarily before the fork */
-	fp_ring_set_hold(h, p->hold_cap ? p->hold_mask + 1 : 0, p->hold_cap);
+	fp_ring_set_hold(h, 0, p->hold_cap ? p->hold_mask + 1 : 0, p->hold_cap);
+	fp_ring_set_hold(h, 1, p->hold_big_cap ? p->hold_big_mask + 1 : 0, p->hold_big_cap);
 	return 0;
 }
 

@@ -75,6 +75,13 @@ _Static_assert(__builtin_offsetof(struct fp_ring_hdr, hold_mask) == 160 &&
 		   __builtin_offsetof(struct fp_ring_hdr, hold_off) == 176,
 	       "hold-back offsets");
 
+/* FP_HOLD_BYTES as the stubs' code spells it */
+#define HOLD_BYTES_ASM "524352"
+_Static_assert(FP_HOLD_BYTES == 524352, "HOLD_BYTES_ASM");
+_Static_assert(__builtin_offsetof(struct fp_ring_hdr, hold_big_mask) == 152 &&
+		   __builtin_offsetof(struct fp_ring_hdr, hold_big_cap) == 184,
+	       "hold-back's second tier");
+
 /* FP_ZERO_MAX as the stubs' code spells it */
 #define ZERO_MAX_ASM "131072"
 _Static_assert(FP_ZERO_MAX == 131072, "ZERO_MAX_ASM follows FP_ZERO_MAX");
@@ -665,13 +672,21 @@ __asm__(".section .rodata.fp_tpl,\"a\"\n"
 	"	movabs $0x1122334455667788, %rcx\n"
 	".globl fp_tpl_free_hold\n .hidden fp_tpl_free_hold\n"
 	"fp_tpl_free_hold:\n"
-	"	cmp 168(%rcx), %rax\n"
-	"	ja 2f\n"
 	"	testb $1, 40(%rcx)\n"
 	"	jnz 2f\n"
+	"	cmp 168(%rcx), %rax\n"
+	"	jbe 3f\n"
+	"	cmp 184(%rcx), %rax\n"
+	"	ja 2f\n"
 	"	mov %rdx, 8(%rdi)\n"
+	"	mov 152(%rcx), %rdx\n"
+	"	add 176(%rcx), %rcx\n"
+	"	add $" HOLD_BYTES_ASM ", %rcx\n"
+	"	jmp 4f\n"
+	"3:	mov %rdx, 8(%rdi)\n"
 	"	mov 160(%rcx), %rdx\n"
 	"	add 176(%rcx), %rcx\n"
+	"4:\n"
 	"	mov (%rcx), %rax\n"
 	"	inc %rax\n"
 	"	mov %rax, (%rcx)\n"
@@ -881,7 +896,7 @@ size_t fp_ring_size(uint64_t capacity, uint32_t stack_bytes)
 {
 	return sizeof(struct fp_ring_hdr) +
 	       capacity * (fp_rec_size(stack_bytes) + copy_size(stack_bytes)) +
-	       FP_RULES * sizeof(struct fp_rule) + FP_HOLD_BYTES;
+	       FP_RULES * sizeof(struct fp_rule) + FP_HOLD_BYTES + FP_HOLD_BIG_BYTES;
 }
 
 const uint8_t *fp_ring_copy(const void *buf, uint64_t i)
@@ -930,14 +945,20 @@ void fp_ring_set_walk(void *buf, uint64_t max_frames)
 	__atomic_store_n(&h->max_frames, max_frames, __ATOMIC_RELEASE);
 }
 
-void fp_ring_set_hold(void *buf, uint64_t n, uint64_t cap)
+void fp_ring_set_hold(void *buf, unsigned tier, uint64_t n, uint64_t cap)
 {
 	struct fp_ring_hdr *h = buf;
+	uint64_t max = tier ? FP_HOLD_BIG_MAX : FP_HOLD_MAX;
 
-	if (!n || n > FP_HOLD_MAX || (n & (n - 1)))
+	if (!n || n > max || (n & (n - 1)))
 		n = 0;
-	h->hold_mask = n ? n - 1 : 0;
-	__atomic_store_n(&h->hold_cap, n ? cap : 0, __ATOMIC_RELEASE);
+	if (tier) {
+		h->hold_big_mask = n ? n - 1 : 0;
+		__atomic_store_n(&h->hold_big_cap, n ? cap : 0, __ATOMIC_RELEASE);
+	} else {
+		h->hold_mask = n ? n - 1 : 0;
+		__atomic_store_n(&h->hold_cap, n ? cap : 0, __ATOMIC_RELEASE);
+	}
 }
 
 void fp_ring_set_walk_span(void *buf, uint64_t bytes)
@@ -1000,7 +1021,8 @@ int fp_ring_check(const void *buf, size_t len)
 	    h->copy_off != sizeof *h + h->capacity * h->rec_size ||
 	    h->rules_off != h->copy_off + h->capacity * h->stack_qwords * 8 ||
 	    h->hold_off != h->rules_off + FP_RULES * sizeof(struct fp_rule) ||
-	    h->hold_mask >= FP_HOLD_MAX || len < h->hold_off + FP_HOLD_BYTES)
+	    h->hold_mask >= FP_HOLD_MAX || h->hold_big_mask >= FP_HOLD_BIG_MAX ||
+	    len < h->hold_off + FP_HOLD_BYTES + FP_HOLD_BIG_BYTES)
 		return -EINVAL;
 	return 0;
 }

@@ -102,7 +102,7 @@ static bool holds_freed(struct session *s, unsigned i, uint64_t addr)
 {
 	uint64_t key, size;
 
-	return allocfn_table[i].kind == AFN_FREE && session_hold_slots(s) && !s->fp.failsafe &&
+	return allocfn_table[i].kind == AFN_FREE && session_hold_slots(s, 0) && !s->fp.failsafe &&
 	       !symbols_lookup_in_module_of(s->sym, addr, "tcache_key", &key, &size);
 }
 

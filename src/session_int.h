@@ -115,9 +115,10 @@ struct hooks_part {
 	uint64_t syscall_insn;
 	pid_t borrow_tid; /* a stopped thread for injected syscalls */
 	/* --mode=breakpoint's hold-back of freed chunks (the fast path's is in
-	 * the ring): hold[head++ % nhold], malloc'd when first needed */
-	uint64_t *hold;
-	uint64_t hold_head;
+	 * the ring), per tier: hold[t][head[t]++ % slots], malloc'd when first
+	 * needed */
+	uint64_t *hold[2];
+	uint64_t hold_head[2];
 };
 
 /* fastpatch.c and ringread.c: stubs record allocations in a ring shared
@@ -453,11 +454,17 @@ void events_plain(struct session *s, struct thread *th, const struct plain_call 
 /* Takes back the pending call events_entry just pushed (the front end
  * could not redirect its return). */
 void events_cancel(struct session *s, struct thread *th);
-/* The hold-back of freed blocks (fastpath.h's fp_ring_set_hold): chunks
- * of up to HOLD_CAP bytes, in a power of two of slots, none with -p (a
- * detach must leave no block held). */
-#define HOLD_CAP 4096u
-static inline uint64_t session_hold_slots(const struct session *s)
+/* The hold-back of freed blocks (fastpath.h's fp_ring_set_hold): --hold-freed
+ * slots (a power of two) for chunks of up to 4 KiB, a quarter of that for
+ * chunks of up to 32 KiB, so at most 4 + 8 MiB held by default (memcheck
+ * holds 20 MB); mmapped chunks never; none with -p (a detach must leave no
+ * block held).  cc1plus's 8 KiB token buffers needed the second tier: with
+ * 64 slots a stale pointer still met a reused one in 2 of 16 runs. */
+static inline uint64_t session_hold_cap(unsigned tier)
+{
+	return tier ? 32768 : 4096;
+}
+static inline uint64_t session_hold_slots(const struct session *s, unsigned tier)
 {
 	uint64_t n = 1;
 
@@ -465,16 +472,20 @@ static inline uint64_t session_hold_slots(const struct session *s)
 		return 0;
 	while (n < s->cfg->hold_freed)
 		n <<= 1;
-	return n > FP_HOLD_MAX ? FP_HOLD_MAX : n;
+	if (n > FP_HOLD_MAX)
+		n = FP_HOLD_MAX;
+	return tier ? (n >= 4 ? n / 4 : 1) : n;
 }
 /* --mode=breakpoint's held chunks, forgotten: an exec's new image has none,
  * and a forked child's copies are not ours to free (the parent may have
  * held some of them after the fork): they stay allocated there. */
 static inline void session_hold_forget(struct session *s)
 {
-	free(s->hk.hold);
-	s->hk.hold = NULL;
-	s->hk.hold_head = 0;
+	for (unsigned t = 0; t < 2; t++) {
+		free(s->hk.hold[t]);
+		s->hk.hold[t] = NULL;
+		s->hk.hold_head[t] = 0;
+	}
 }
 /* The frame limit of an entry's unwind. */
 static inline unsigned events_max_frames(const struct session *s)

@@ -143,15 +143,17 @@ struct fp_ring_hdr {
 	/* how long a writer sleeps at most in one wait for room (a struct
 	 * timespec: FUTEX_WAIT's timeout, read by the kernel) */
 	int64_t wait_ts[2];
-	/* the hold-back of freed blocks (fp_ring_set_hold): at hold_off a
-	 * count on a cache line of its own, then FP_HOLD_MAX slots; glibc's
-	 * free in the stubs puts its block in slot count++ & hold_mask and
-	 * frees the one it takes out, if any */
-	uint64_t pad2;
+	/* the hold-back of freed blocks (fp_ring_set_hold), in two tiers by
+	 * chunk size: at hold_off a count on a cache line of its own, then
+	 * FP_HOLD_MAX slots, for chunks up to hold_cap; then the same for
+	 * larger chunks up to hold_big_cap, FP_HOLD_BIG_MAX slots.  glibc's
+	 * free in the stubs puts its block in slot count++ & mask of its tier
+	 * and frees the one it takes out, if any */
+	uint64_t hold_big_mask;
 	uint64_t hold_mask;
 	uint64_t hold_cap; /* chunks up to this size are held; 0: none */
-	uint64_t hold_off; /* offset of the count and the slots */
-	uint64_t pad3;
+	uint64_t hold_off; /* offset of the counts and the slots */
+	uint64_t hold_big_cap;
 	uint64_t drained;   /* written by the tracer: records consumed */
 	uint64_t alive_tsc; /* FP_FLAG_FAILSAFE: TSC of the tracer's last look */
 	/* written by the tracer: nonzero while it polls the ring (it drains
@@ -335,12 +337,16 @@ void fp_ring_set_walk(void *buf, uint64_t max_frames);
  * (--freelist-vol), so a pointer the program kept to a block it freed points
  * at freed memory there, not at the next block glibc hands out at that
  * address.  The stubs of glibc's free hold the last n freed chunks of up to
- * cap bytes (n a power of two, at most FP_HOLD_MAX; 0: none) and free each
- * when n more came after it.  A held chunk has glibc's tcache_key in its
- * second word, so that a second free of it traps as a double free. */
-#define FP_HOLD_MAX   65536u
-#define FP_HOLD_BYTES (64 + FP_HOLD_MAX * 8)
-void fp_ring_set_hold(void *buf, uint64_t n, uint64_t cap);
+ * cap bytes in tier 0, and the last n of the larger ones up to cap bytes in
+ * tier 1 (n a power of two, at most FP_HOLD_MAX or FP_HOLD_BIG_MAX; 0:
+ * none), and free each when n more of its tier came after it.  A held chunk
+ * has glibc's tcache_key in its second word, so that a second free of it
+ * traps as a double free. */
+#define FP_HOLD_MAX	  65536u
+#define FP_HOLD_BYTES	  (64 + FP_HOLD_MAX * 8)
+#define FP_HOLD_BIG_MAX	  4096u
+#define FP_HOLD_BIG_BYTES (64 + FP_HOLD_BIG_MAX * 8)
+void fp_ring_set_hold(void *buf, unsigned tier, uint64_t n, uint64_t cap);
 
 /* Sets how far above the entry rsp a walk may read (rounded down to 8;
  * fp_ring_init sets FP_WALK_BYTES). */

@@ -414,7 +414,7 @@ static int publish_6_at_7(const struct fp_rec *r, uint64_t index, void *ctx)
 static void test_ring_pure(void)
 {
 	static uint8_t buf[sizeof(struct fp_ring_hdr) + 8 * (sizeof(struct fp_rec) + 64) +
-			   FP_RULES * sizeof(struct fp_rule) + FP_HOLD_BYTES];
+			   FP_RULES * sizeof(struct fp_rule) + FP_HOLD_BYTES + FP_HOLD_BIG_BYTES];
 	const size_t hdr = sizeof(struct fp_ring_hdr);
 	CHECK(fp_ring_init(buf, 6, 64) == -EINVAL);
 	CHECK(fp_ring_init(buf, 8, 64) == 0);

@@ -947,12 +947,16 @@ static void test_hold(uint8_t *stub_at)
 		memset(chunks[i], 0, sizeof chunks[i]);
 		chunks[i][1] = 0x31; /* 48 bytes */
 		chunks[i][7] = 0x21; /* the next chunk: PREV_INUSE */
-		if (i == 9)	     /* a cap below the chunk's size */
-			fp_ring_set_hold(ring, 4, 16);
-		else if (i == 10)
-			fp_ring_set_hold(ring, 0, 0);
-		else if (i == 0)
-			fp_ring_set_hold(ring, 4, 4096);
+		if (i == 0) {
+			fp_ring_set_hold(ring, 0, 4, 4096);
+		} else if (i == 9) { /* a cap below the chunk's size */
+			fp_ring_set_hold(ring, 0, 4, 16);
+		} else if (i == 10) { /* off */
+			fp_ring_set_hold(ring, 0, 0, 0);
+		} else if (i == 11) { /* above the first tier: the second */
+			fp_ring_set_hold(ring, 0, 4, 16);
+			fp_ring_set_hold(ring, 1, 2, 4096);
+		}
 		for (int k = 0; k < R_RSP; k++)
 			wt_in[k] = 0x1000 + (uint64_t)k;
 		wt_in[R_RDI] = (uint64_t)&chunks[i][2];
@@ -969,13 +973,19 @@ static void test_hold(uint8_t *stub_at)
 			CHECK(got[i] == (uint64_t)&chunks[i - 4][2]);
 			CHECK(chunks[i - 4][3] == 0);
 			CHECK(chunks[i][3] == tcache_key_value);
-		} else {
+		} else if (i < 11) {
 			CHECK(got[i] == (uint64_t)&chunks[i][2]); /* not held */
 			CHECK(chunks[i][3] == 0);
+		} else {
+			CHECK(got[i] == 0);
+			CHECK(chunks[i][3] == tcache_key_value);
 		}
 	}
 	CHECK(ring->head - head0 == 12);			     /* every free recorded */
-	CHECK(*(uint64_t *)((uint8_t *)ring + ring->hold_off) == 9); /* the count */
+	CHECK(*(uint64_t *)((uint8_t *)ring + ring->hold_off) == 9); /* the counts */
+	CHECK(*(uint64_t *)((uint8_t *)ring + ring->hold_off + FP_HOLD_BYTES) == 1);
+	CHECK(*(uint64_t *)((uint8_t *)ring + ring->hold_off + FP_HOLD_BYTES + 64 + 8) ==
+	      (uint64_t)&chunks[11][2]);
 
 	cur_stub = NULL;
 	CHECK(write_code(wt_victim, saved, 5) == 0);
