@@ -155,7 +155,7 @@ int fastpatch_setup(struct session *s)
 		__atomic_or_fetch(&s->fp.ring->flags, FP_FLAG_PREFETCHW, __ATOMIC_RELEASE);
 	s->fp.ring_addr = rm.addr;
 	fp_ring_set_walk(s->fp.ring, events_max_frames(s));
-	if (!s->fp.failsafe) /* -p: a detach must leave no block held */
+	if (!s->rep.attached) /* -p: a detach must leave no block held */
 		for (unsigned t = 0; t < 2; t++)
 			fp_ring_set_hold(s->fp.ring, t, session_hold_slots(s, t),
 					 session_hold_cap(t));

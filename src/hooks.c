@@ -97,12 +97,12 @@ static bool zeroes_new(struct session *s, unsigned i, uint64_t addr)
 
 /* Whether function i at addr is glibc's free, whose freed chunks are held
  * back from reuse (fastpath.h's fp_ring_set_hold): known by its tcache_key,
- * as zeroes_new knows malloc; not with -p. */
+ * as zeroes_new knows malloc; not with -p (with or without the fast path). */
 static bool holds_freed(struct session *s, unsigned i, uint64_t addr)
 {
 	uint64_t key, size;
 
-	return allocfn_table[i].kind == AFN_FREE && session_hold_slots(s, 0) && !s->fp.failsafe &&
+	return allocfn_table[i].kind == AFN_FREE && session_hold_slots(s, 0) && !s->rep.attached &&
 	       !symbols_lookup_in_module_of(s->sym, addr, "tcache_key", &key, &size);
 }
 
