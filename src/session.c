@@ -250,6 +250,7 @@ static void session_free(struct session *s)
 	bptab_free(s->bt);
 	symbols_free(s->sym);
 	freeq_free(s->freed);
+	session_hold_forget(s);
 	stacktab_free(s->stacks);
 	heapmap_free(s->heap);
 	tracee_free(s->tr);
