@@ -850,11 +850,9 @@ out:
 	return true;
 }
 
-static void run_kind(enum fp_kind kind, const char *name, uint8_t *stub_at, long iters,
-		     struct tally *all)
+/* A stub of kind for wt_victim, written at stub_at. */
+static struct fp_stub_req victim_req(enum fp_kind kind, uint16_t op, uint8_t *stub_at)
 {
-	struct fp_stub s;
-	uint16_t op = (uint16_t)(100 + kind);
 	struct fp_stub_req req = {
 		.func = (uint64_t)wt_victim,
 		.code = (const uint8_t *)wt_victim,
@@ -866,6 +864,15 @@ static void run_kind(enum fp_kind kind, const char *name, uint8_t *stub_at, long
 		.tid_offset = FP_TID_OFFSET_GLIBC,
 		.tcache_key = (uint64_t)&tcache_key_value,
 	};
+	return req;
+}
+
+static void run_kind(enum fp_kind kind, const char *name, uint8_t *stub_at, long iters,
+		     struct tally *all)
+{
+	struct fp_stub s;
+	uint16_t op = (uint16_t)(100 + kind);
+	struct fp_stub_req req = victim_req(kind, op, stub_at);
 	int err = fp_stub_build(&req, &s);
 	CHECK(err == 0);
 	if (err) {
@@ -922,17 +929,7 @@ static void test_hold(uint8_t *stub_at)
 {
 	static uint64_t chunks[12][8] __attribute__((aligned(16)));
 	struct fp_stub s;
-	struct fp_stub_req req = {
-		.func = (uint64_t)wt_victim,
-		.code = (const uint8_t *)wt_victim,
-		.code_len = 32,
-		.stub = (uint64_t)stub_at,
-		.ring = (uint64_t)ring,
-		.kind = FP_FREE_CHECKED,
-		.op = 7,
-		.tid_offset = FP_TID_OFFSET_GLIBC,
-		.tcache_key = (uint64_t)&tcache_key_value,
-	};
+	struct fp_stub_req req = victim_req(FP_FREE_CHECKED, 7, stub_at);
 	CHECK(fp_stub_build(&req, &s) == 0);
 	memcpy(stub_at, s.code, s.code_len);
 	uint8_t saved[5];
