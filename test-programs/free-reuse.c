@@ -12,7 +12,7 @@ int main(void)
 	unsigned long other = 0, n = 0;
 
 	for (int t = 0; t < 30; t++) {
-		for (int i = 0; i < 1000; i++) {
+		for (int i = 0; i < 200; i++) {
 			void *p = malloc(16);
 			free(p);
 			void *q = malloc(16);
