@@ -1,4 +1,4 @@
-/* free-reuse: frees a 16-byte block and asks for another, 30,000 times over
+/* free-reuse: frees a 16-byte block and asks for another, 6,000 times over
  * three seconds, and says how often glibc did not hand the freed one back.
  * Natively and with leaktrace -p: never (-p must hold nothing back, a detach
  * must leave glibc as it was); traced from the start: each time
