@@ -4,13 +4,15 @@
  * The scan decides what counts as a root (stacks above their pointers,
  * globals, memory outside blocks and the allocator's metadata).  A block is
  * lost by its rule when no root or reachable block points at it.  The check
- * asks a blunter question with no rule at all: does any word anywhere in the
- * process (registers, every readable mapping, freed memory, chunk headers,
- * dead stack, other blocks of any kind) point into a lost block, other than
- * a word inside a lost block itself?  When none does, the loss is certain in
- * this run, whatever another run of the program (under valgrind, say) keeps.
- * When some word does, the check says where, so a stale pointer (in freed
- * memory, below a stack pointer) can be told from a root the scan missed.
+ * asks a blunter question with hardly a rule: does any word anywhere in the
+ * process (registers, every readable mapping, other blocks of any kind)
+ * point into a lost block, other than a word inside a lost block itself?
+ * Words in dead memory (free chunks, the allocator's state, stacks below
+ * their pointer) are counted apart.  When no other word does, the loss is
+ * certain in this run, whatever another run of the program (under valgrind,
+ * say) keeps.  When some word does, the check says where, so a pointer the
+ * scan rightly ignores (a read-only mapping) can be told from a root it
+ * missed.
  *
  * This part is pure: memory comes in as words at addresses. */
 #ifndef LEAKTRACE_LOSTCHECK_H
