@@ -89,10 +89,13 @@ void leakcheck_final(struct session *s, struct thread *exiting)
 
 /* What the scan starts from: the registers of every thread but the one
  * ending the process (memcheck's rule: its registers belong to the exit
- * path), and every thread's stack pointer (stacks are roots above it). */
+ * path), and every thread's stack pointer (stacks are roots above it).
+ * The ending thread's registers are kept apart, for --lost-check. */
 struct thread_roots {
 	uint64_t *words, *sps;
 	size_t nwords, nsps;
+	uint64_t exit_words[17];
+	bool has_exit;
 };
 
 /* The 17 words of a thread's registers that may hold pointers. */
@@ -116,8 +119,11 @@ static void thread_roots(struct session *s, pid_t exiting, struct thread_roots *
 		if (tracee_getregs(ths[i]->tid, &r))
 			continue;
 		tr->sps[tr->nsps++] = r.rsp;
-		if (ths[i]->tid == exiting)
+		if (ths[i]->tid == exiting) {
+			regs_words(&r, tr->exit_words);
+			tr->has_exit = true;
 			continue;
+		}
 		regs_words(&r, tr->words + tr->nwords);
 		tr->nwords += 17;
 	}
@@ -143,7 +149,9 @@ static struct block *take_blocks(struct session *s, bool last, size_t *n)
 /* Memory that is ours or the allocator's, never a root: our scratch pages
  * and ring (whose records hold the pointers malloc returned), and libc's
  * arena; sorted, as roots_collect wants them. */
-static size_t exclusions(struct session *s, struct scan_range *ex)
+/* Our own memory in the target: the scratch pages and the fast path's ring
+ * (whose records hold the pointers malloc returned).  At most 33 ranges. */
+static size_t our_ranges(struct session *s, struct scan_range *ex)
 {
 	uint64_t starts[32], lens[32];
 	size_t nex = 0, nscr = bptab_scratch(s->bt, starts, lens, 32);
@@ -153,6 +161,13 @@ static size_t exclusions(struct session *s, struct scan_range *ex)
 	if (s->fp.ring)
 		ex[nex++] =
 		    (struct scan_range){ s->fp.ring_addr, s->fp.ring_addr + s->fp.ring_size };
+	return nex;
+}
+
+static size_t exclusions(struct session *s, struct scan_range *ex)
+{
+	size_t nex = our_ranges(s, ex);
+
 	glibcheap_exclusions(s, ex, &nex);
 	for (size_t i = 1; i < nex; i++)
 		for (size_t j = i; j > 0 && ex[j].start < ex[j - 1].start; j--) {
@@ -346,11 +361,8 @@ static void feed_mapping(struct session *s, const struct mapping *mp, struct los
 {
 	static uint64_t buf[1 << 17];
 	size_t len = (size_t)(mp->end - mp->start);
-	uint64_t live = mp->start; /* a stack: dead below its pointer, less the red zone */
-
-	for (size_t i = 0; i < tr->nsps; i++)
-		if (tr->sps[i] >= mp->start + 128 && tr->sps[i] < mp->end)
-			live = (tr->sps[i] - 128) & ~7ULL;
+	/* a stack: dead below its pointer, less the red zone, as for the scan */
+	uint64_t live = roots_live_from(mp, tr->sps, tr->nsps) & ~7ULL;
 
 	if (!strcmp(mp->path, "[heap]") && len <= (1ull << 30)) {
 		uint8_t *heap = malloc(len);
@@ -382,31 +394,20 @@ static void feed_mapping(struct session *s, const struct mapping *mp, struct los
 static void lost_check_memory(struct session *s, const struct maps *m, struct lostcheck *lc,
 			      const struct thread_roots *tr)
 {
-	uint64_t starts[33], lens[33];
-	size_t nours = bptab_scratch(s->bt, starts, lens, 32);
-	size_t nth, nalloc = 0;
-	struct thread **ths = threads_live(s, &nth);
-	struct scan_range alloc[8];
+	struct scan_range ours[33], alloc[8];
+	size_t nours = our_ranges(s, ours), nalloc = 0;
 
 	glibcheap_exclusions(s, alloc, &nalloc);
-	if (s->fp.ring && nours < 33)
-		starts[nours] = s->fp.ring_addr, lens[nours++] = s->fp.ring_size;
-	for (size_t i = 0; ths && i < nth; i++) {
-		struct user_regs_struct r;
-		if (tracee_getregs(ths[i]->tid, &r))
-			continue;
-		uint64_t w[17];
-		regs_words(&r, w);
-		for (size_t k = 0; k < 17; k++)
-			lostcheck_register(lc, w[k]);
-	}
-	free(ths);
+	for (size_t k = 0; k < tr->nwords; k++)
+		lostcheck_register(lc, tr->words[k]);
+	for (size_t k = 0; tr->has_exit && k < 17; k++)
+		lostcheck_register(lc, tr->exit_words[k]);
 	for (size_t i = 0; i < m->n; i++) {
 		const struct mapping *mp = &m->v[i];
-		bool ours = false;
+		bool mine = false;
 		for (size_t k = 0; k < nours; k++)
-			ours |= mp->start < starts[k] + lens[k] && starts[k] < mp->end;
-		if (!ours && mp->r && strcmp(mp->path, "[vvar]") && strcmp(mp->path, "[vsyscall]"))
+			mine |= mp->start < ours[k].end && ours[k].start < mp->end;
+		if (!mine && mp->r && strcmp(mp->path, "[vvar]") && strcmp(mp->path, "[vsyscall]"))
 			feed_mapping(s, mp, lc, alloc, nalloc, tr);
 	}
 }

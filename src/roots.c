@@ -144,6 +144,21 @@ static int push_minus_chunks(struct range_vec *rv, const struct roots_input *in,
 	return cur < end ? push_minus(rv, in, cur, end) : 0;
 }
 
+uint64_t roots_live_from(const struct mapping *m, const uint64_t *sps, size_t nsps)
+{
+	uint64_t start = m->start;
+
+	for (size_t t = 0; t < nsps; t++) {
+		uint64_t sp = sps[t];
+		if (sp >= m->start && sp < m->end) {
+			uint64_t from = sp > m->start + RED_ZONE ? sp - RED_ZONE : m->start;
+			if (from > start)
+				start = from;
+		}
+	}
+	return start;
+}
+
 int roots_collect(const struct roots_input *in, struct scan_range **out, size_t *nout)
 {
 	struct range_vec rv = { 0 };
@@ -151,7 +166,6 @@ int roots_collect(const struct roots_input *in, struct scan_range **out, size_t 
 
 	for (size_t i = 0; i < in->maps->n && !err; i++) {
 		const struct mapping *m = &in->maps->v[i];
-		uint64_t start = m->start;
 
 		if (!m->r || !m->w)
 			continue;
@@ -161,14 +175,7 @@ int roots_collect(const struct roots_input *in, struct scan_range **out, size_t 
 		if (!strcmp(m->path, "[heap]"))
 			continue;
 		/* a stack: only from the stack pointer (less the red zone) up */
-		for (size_t t = 0; t < in->nthreads; t++) {
-			uint64_t sp = in->thread_sps[t];
-			if (sp >= m->start && sp < m->end) {
-				uint64_t from = sp > m->start + RED_ZONE ? sp - RED_ZONE : m->start;
-				if (from > start)
-					start = from;
-			}
-		}
+		uint64_t start = roots_live_from(m, in->thread_sps, in->nthreads);
 		if (m->path[0])
 			err = push_minus(&rv, in, start, m->end);
 		else

@@ -23,4 +23,9 @@ struct roots_input {
  * roots, sorted and non-overlapping.  0 or -ENOMEM. */
 int roots_collect(const struct roots_input *in, struct scan_range **out, size_t *nout);
 
+/* Where the live part of mapping m begins: a stack holding one of the
+ * threads' stack pointers is dead below the highest of them, less the red
+ * zone; any other mapping is live from its start. */
+uint64_t roots_live_from(const struct mapping *m, const uint64_t *sps, size_t nsps);
+
 #endif
