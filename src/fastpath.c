@@ -70,17 +70,16 @@ _Static_assert(__builtin_offsetof(struct fp_ring_hdr, alive_tsc) == 200 &&
 		   __builtin_offsetof(struct fp_ring_hdr, stall_ticks) == 120,
 	       "fail-safe offsets");
 _Static_assert(__builtin_offsetof(struct fp_ring_hdr, walk_qwords) == 112, "walk span offset");
-_Static_assert(__builtin_offsetof(struct fp_ring_hdr, hold_mask) == 160 &&
+_Static_assert(__builtin_offsetof(struct fp_ring_hdr, hold_big_mask) == 152 &&
+		   __builtin_offsetof(struct fp_ring_hdr, hold_mask) == 160 &&
 		   __builtin_offsetof(struct fp_ring_hdr, hold_cap) == 168 &&
-		   __builtin_offsetof(struct fp_ring_hdr, hold_off) == 176,
+		   __builtin_offsetof(struct fp_ring_hdr, hold_off) == 176 &&
+		   __builtin_offsetof(struct fp_ring_hdr, hold_big_cap) == 184,
 	       "hold-back offsets");
 
 /* FP_HOLD_BYTES as the stubs' code spells it */
 #define HOLD_BYTES_ASM "524352"
 _Static_assert(FP_HOLD_BYTES == 524352, "HOLD_BYTES_ASM");
-_Static_assert(__builtin_offsetof(struct fp_ring_hdr, hold_big_mask) == 152 &&
-		   __builtin_offsetof(struct fp_ring_hdr, hold_big_cap) == 184,
-	       "hold-back's second tier");
 
 /* FP_ZERO_MAX as the stubs' code spells it */
 #define ZERO_MAX_ASM "131072"
