@@ -274,7 +274,7 @@ static int forget_image(struct session *s, struct thread *th)
 	s->hk.rdebug = s->hk.exit_fn = s->hk.exit_call_fn = s->hk.libc_freeres = s->hk.cxx_freeres =
 	    0;
 	s->hk.syscall_insn = 0;
-	s->gl.tcache_key_addr = 0;
+	s->gl.tcache_key_addr = s->gl.tcache_key = 0;
 	s->gl.tcache_key_missing = false;
 	s->ev.allocs = s->ev.frees = s->ev.bytes = s->ev.unseen_frees = 0;
 	s->ev.before_main = false;

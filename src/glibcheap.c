@@ -33,7 +33,8 @@ bool glibcheap_chunk_in_use(const struct session *s, uint64_t ptr)
 }
 
 /* libc's random tcache_key, which tcache_put() stores in a freed chunk's
- * second word and tcache_get() clears; 0 where it cannot be read. */
+ * second word and tcache_get() clears; 0 where it cannot be read or glibc
+ * has not set it yet.  glibc sets it once (ptmalloc_init): read once set. */
 uint64_t glibcheap_tcache_key(struct session *s)
 {
 	uint64_t key = 0, size;
@@ -44,9 +45,11 @@ uint64_t glibcheap_tcache_key(struct session *s)
 							      &s->gl.tcache_key_addr, &size))
 			s->gl.tcache_key_missing = true;
 	}
+	if (s->gl.tcache_key)
+		return s->gl.tcache_key;
 	if (!s->gl.tcache_key_addr || target_read(&s->tm, s->gl.tcache_key_addr, &key, 8) != 8)
 		return 0;
-	return key;
+	return s->gl.tcache_key = key;
 }
 
 /* Whether the freed chunk at ptr sits in glibc's tcache. */

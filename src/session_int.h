@@ -188,6 +188,7 @@ struct events_part {
 /* glibcheap.c */
 struct glibc_part {
 	uint64_t tcache_key_addr; /* libc's tcache_key, to tell a tcache'd chunk */
+	uint64_t tcache_key;	  /* its value once glibc has set it (it never changes) */
 	bool tcache_key_missing;
 };
 
